@@ -1,0 +1,34 @@
+"""``approval``: an action needs another party's consent.
+
+Decision: *obligation* ("needs the consent of X"); once the agreement records the consent as
+given (``granted: true``), a *grant*.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field
+
+from charter.clauses.base import Batch, ClauseSpec, Effect, Effects, Mask, Obligation
+
+
+class ApprovalSpec(ClauseSpec):
+    kind: Literal["approval"]
+    approver: str = Field(description="the party whose consent is needed")
+    granted: bool = Field(False, description="the consent is recorded as given")
+
+    def effects(self, batch: Batch, applies: Mask) -> Effects:
+        out = np.zeros(batch.n, dtype=np.int8)
+        out[applies] = Effect.GRANT if self.granted else Effect.OBLIGATION
+        return out
+
+    def obligation(self, request: Mapping[str, Any]) -> Obligation | None:
+        if self.granted:
+            return None
+        return Obligation("consent", self.approver, f"needs the consent of {self.approver}", self.id)
+
+    def party_refs(self) -> tuple[str, ...]:
+        return (*super().party_refs(), self.approver)

@@ -1,0 +1,212 @@
+"""The one seam where clause kinds meet the engine.
+
+Every clause kind is a subclass of :class:`ClauseSpec` in a module of its own: its fields (the
+legal content), :meth:`ClauseSpec.effects` (its decision rule, vectorized over a batch of
+requests), :meth:`ClauseSpec.obligation` (what would make a request allowed) and
+:meth:`ClauseSpec.describe`. The decision engine, the timeline and (later) the checker and
+planner call only these methods; nothing outside this package switches on a clause kind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+from typing import Annotated, Any, ClassVar
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+
+from charter.dates import Until, describe_until, parse_until
+from charter.selectors import Encoder, Where, parse_selector, parse_where
+
+__all__ = [
+    "Batch",
+    "ClauseSpec",
+    "Confidence",
+    "Effect",
+    "Obligation",
+    "SelectorField",
+    "UntilField",
+    "WhereField",
+]
+
+Mask = npt.NDArray[np.bool_]
+Effects = npt.NDArray[np.int8]
+
+
+class Effect(IntEnum):
+    """What a clause does to one request, ordered so that stronger effects compare higher."""
+
+    NONE = 0
+    SATISFIED = 1
+    GRANT = 2
+    OBLIGATION = 3
+    FORBID = 4
+
+
+class Confidence(StrEnum):
+    """Grade of the source a clause rests on."""
+
+    PRIMARY = "primary"
+    QUOTED = "quoted"
+    REPORTED = "reported"
+    WEAK = "weak"
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """What must happen for a conditional request to be allowed."""
+
+    kind: str
+    party: str | None
+    detail: str
+    clause: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "party": self.party, "detail": self.detail, "clause": self.clause}
+
+
+@dataclass
+class Batch:
+    """A batch of requests as integer-coded columns, with what clause rules need to read them.
+
+    Attributes:
+        n: number of requests.
+        cols: attribute name → int32 codes (see :class:`charter.selectors.Encoder`).
+        at: decision dates as day numbers.
+        created: creation dates of artifacts as day numbers (the decision date if not given).
+        events: assumed event dates.
+        encoder: the scenario's value encoder.
+        providers_of: party → the providers it owns.
+    """
+
+    n: int
+    cols: dict[str, npt.NDArray[np.int32]]
+    at: npt.NDArray[np.int64]
+    created: npt.NDArray[np.int64]
+    events: Mapping[str, dt.date]
+    encoder: Encoder
+    providers_of: Mapping[str, tuple[str, ...]]
+    _cache: dict[tuple[str, ...], Mask] = field(default_factory=dict)
+
+    def match(self, where: Where) -> Mask:
+        """Mask of requests matching ``where``."""
+        return self.encoder.compile(where).mask(self.cols, self.n)
+
+    def provider_in(self, providers: tuple[str, ...]) -> Mask:
+        """Mask of requests whose provider is one of ``providers`` (cached per set)."""
+        hit = self._cache.get(providers)
+        if hit is None:
+            codes = np.array([self.encoder.code(p) for p in providers], dtype=np.int32)
+            hit = np.isin(self.cols["provider"], codes)
+            self._cache[providers] = hit
+        return hit
+
+
+def _until(value: Any) -> Until | None:
+    return None if value is None else parse_until(value)
+
+
+def _until_json(value: Until | None) -> Any:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return describe_until(value)
+
+
+UntilField = Annotated[
+    Until | None,
+    BeforeValidator(_until),
+    PlainSerializer(_until_json),
+    Field(
+        json_schema_extra={
+            "description": "a date (in force through it), {event: NAME} or {first_of: [...]}"
+        }
+    ),
+]
+WhereField = Annotated[
+    Where,
+    BeforeValidator(parse_where),
+    PlainSerializer(lambda w: [s.describe() for s in w]),
+    Field(json_schema_extra={"description": "selector or list of alternative selectors"}),
+]
+SelectorField = Annotated[
+    Any,
+    BeforeValidator(lambda v: None if v is None else parse_selector(v)),
+    PlainSerializer(lambda s: None if s is None else s.describe()),
+    Field(json_schema_extra={"description": "attribute → value, [values], {not: [...]}"}),
+]
+
+
+class ClauseSpec(BaseModel):
+    """Fields every clause has, whatever its kind.
+
+    Subclasses set ``kind`` (a literal), ``default_actions`` and override the rule methods.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    #: Actions the clause applies to when it does not list ``actions`` itself ("*": any).
+    default_actions: ClassVar[tuple[str, ...]] = ("*",)
+    #: Whether the clause is an exception that lifts the clauses it names in ``overrides``.
+    lifts: ClassVar[bool] = False
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", description="clause id, e.g. V3.C6")
+    title: str = Field(min_length=1, description="short name of the clause, in your own words")
+    summary: str | None = Field(None, description="what the clause says, in your own words")
+    principal: str | None = Field(None, description="the party the clause binds or empowers")
+    actions: tuple[str, ...] | None = Field(None, description="actions it applies to")
+    where: WhereField = Field(default_factory=lambda: parse_where(None))
+    from_: dt.date | None = Field(None, alias="from", description="starts later than its amendment")
+    until: UntilField = None
+    replaces: tuple[str, ...] = Field((), description="clause ids this clause replaces")
+    confidence: Confidence = Field(description="source grade: primary, quoted, reported, weak")
+    uncertain: bool = False
+    note: str | None = Field(None, description="what is unclear, or how the record was read")
+    assumptions: tuple[str, ...] = Field((), description="figures the record does not give")
+    sources: tuple[str, ...] = Field(min_length=1, description="URLs or seed file names")
+
+    # ------------------------------------------------------------------ rule interface
+    def applies_to_actions(self) -> tuple[str, ...]:
+        """The actions this clause speaks to."""
+        return self.actions if self.actions is not None else self.default_actions
+
+    def effects(self, batch: Batch, applies: Mask) -> Effects:
+        """Effect of this clause on each request where ``applies`` holds (vectorized).
+
+        ``applies`` already accounts for the clause being in force, its principal, actions and
+        ``where``. The default is no effect (informational kinds).
+        """
+        return np.zeros(batch.n, dtype=np.int8)
+
+    def obligation(self, request: Mapping[str, Any]) -> Obligation | None:
+        """What would make a request this clause obliges allowed."""
+        return None
+
+    def party_refs(self) -> tuple[str, ...]:
+        """Party ids this clause names (validated against the scenario)."""
+        return (self.principal,) if self.principal else ()
+
+    def provider_refs(self) -> tuple[str, ...]:
+        """Provider ids this clause names (validated against the scenario)."""
+        return ()
+
+    def clause_refs(self) -> tuple[str, ...]:
+        """Clause ids this clause refers to, other than ``replaces``."""
+        return ()
+
+    def events(self) -> set[str]:
+        """Event names this clause depends on."""
+        from charter.dates import until_events
+
+        return until_events(self.until)
+
+    def describe(self) -> str:
+        """One line on what the clause does, for timelines and explanations."""
+        return self.summary or self.title
+
+    def figures(self) -> dict[str, Any]:
+        """Kind-specific figures shown on the timeline (amounts, rates, providers)."""
+        return {}

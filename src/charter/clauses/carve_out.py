@@ -1,0 +1,22 @@
+"""``carve_out``: matching requests are exempt from the clauses named in ``overrides``.
+
+Decision: lifts the forbids and obligations of the overridden clauses for matching requests,
+and nothing else. A carve-out never makes a verdict stricter.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from charter.clauses.base import ClauseSpec
+
+
+class CarveOutSpec(ClauseSpec):
+    kind: Literal["carve_out"]
+    lifts = True
+    overrides: tuple[str, ...] = Field(min_length=1, description="clause ids it exempts from")
+
+    def clause_refs(self) -> tuple[str, ...]:
+        return self.overrides

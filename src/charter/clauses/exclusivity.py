@@ -1,0 +1,37 @@
+"""``exclusivity``: matching workloads of the principal run only on the listed providers.
+
+Decision: a matching request on a listed provider *satisfies* the clause; on any other
+provider the clause *forbids* it. (Planner, later: a zero in the feasibility mask.)
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+import numpy as np
+from pydantic import Field
+
+from charter.clauses.base import Batch, ClauseSpec, Effect, Effects, Mask
+
+
+class ExclusivitySpec(ClauseSpec):
+    kind: Literal["exclusivity"]
+    default_actions: ClassVar[tuple[str, ...]] = ("run",)
+    holder: str | None = Field(None, description="the party the exclusivity favours")
+    providers: tuple[str, ...] = Field(min_length=1, description="the only allowed providers")
+
+    def effects(self, batch: Batch, applies: Mask) -> Effects:
+        inside = batch.provider_in(self.providers)
+        out = np.zeros(batch.n, dtype=np.int8)
+        out[applies & inside] = Effect.SATISFIED
+        out[applies & ~inside] = Effect.FORBID
+        return out
+
+    def party_refs(self) -> tuple[str, ...]:
+        return super().party_refs() + ((self.holder,) if self.holder else ())
+
+    def provider_refs(self) -> tuple[str, ...]:
+        return self.providers
+
+    def figures(self) -> dict[str, object]:
+        return {"providers": list(self.providers)}

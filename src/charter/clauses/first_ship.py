@@ -1,0 +1,52 @@
+"""``first_ship``: new products launch first on the holder's providers, unless the holder
+cannot and chooses not to support them.
+
+Decision: applies to requests that are a product's first launch (``launch``). On the holder's
+providers it is *satisfied*; elsewhere it is an *obligation* naming the escape condition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+from pydantic import Field
+
+from charter.clauses.base import Batch, ClauseSpec, Effect, Effects, Mask, Obligation
+
+
+class FirstShipSpec(ClauseSpec):
+    kind: Literal["first_ship"]
+    default_actions: ClassVar[tuple[str, ...]] = ("run",)
+    holder: str = Field(description="the party whose providers launch first")
+    providers: tuple[str, ...] | None = Field(
+        None, description="where launches go first (default: the holder's providers)"
+    )
+    escape: str = Field(
+        "cannot and chooses not to support the necessary capabilities",
+        description="when the launch may go elsewhere first",
+    )
+
+    def effects(self, batch: Batch, applies: Mask) -> Effects:
+        launch = batch.cols["launch"] == 1
+        providers = self.providers or batch.providers_of.get(self.holder, ())
+        inside = batch.provider_in(providers)
+        out = np.zeros(batch.n, dtype=np.int8)
+        out[applies & launch & inside] = Effect.SATISFIED
+        out[applies & launch & ~inside] = Effect.OBLIGATION
+        return out
+
+    def obligation(self, request: Mapping[str, Any]) -> Obligation:
+        return Obligation(
+            "first-ship",
+            self.holder,
+            f"launch first on {self.holder}'s cloud, unless {self.holder} {self.escape}",
+            self.id,
+        )
+
+    def party_refs(self) -> tuple[str, ...]:
+        return (*super().party_refs(), self.holder)
+
+    def provider_refs(self) -> tuple[str, ...]:
+        return self.providers or ()

@@ -1,0 +1,73 @@
+"""``ip_rights``: the principal (grantee) may access matching artifacts of the grantor.
+
+``where`` says which artifacts are granted, ``exclude`` which are carved out of the grant,
+``created_before`` limits it to artifacts created before a date or event (e.g. pre-AGI
+technology), ``until`` ends the grant. A clause with ``exclusion: true`` only states an
+exclusion from the grantee's rights: matching artifacts are denied whatever else grants them.
+
+Decision: granted artifacts give a *grant*; excluded artifacts a *forbid*; artifacts created
+too late get nothing from this clause.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+from pydantic import Field
+
+from charter.clauses.base import (
+    Batch,
+    ClauseSpec,
+    Effect,
+    Effects,
+    Mask,
+    SelectorField,
+    UntilField,
+)
+from charter.dates import until_day, until_events
+from charter.selectors import Selector
+
+
+class IpRightsSpec(ClauseSpec):
+    kind: Literal["ip_rights"]
+    default_actions: ClassVar[tuple[str, ...]] = ("access",)
+    grantor: str = Field(description="the party whose IP is granted")
+    exclusive: bool = Field(False, description="the grant is exclusive to the grantee")
+    exclusion: bool = Field(False, description="the clause only excludes matching artifacts")
+    exclude: SelectorField = None
+    created_before: UntilField = None
+
+    def effects(self, batch: Batch, applies: Mask) -> Effects:
+        out = np.zeros(batch.n, dtype=np.int8)
+        owner_ok = batch.cols["artifact_owner"] < 0
+        owner_ok |= batch.cols["artifact_owner"] == batch.encoder.code(self.grantor)
+        applies = applies & owner_ok
+        if self.exclusion:
+            out[applies] = Effect.FORBID
+            return out
+        granted = applies
+        if self.created_before is not None:
+            granted = granted & (batch.created < until_day(self.created_before, batch.events))
+        if self.exclude is not None:
+            excluded = applies & batch.match((self.exclude,))
+            out[excluded] = Effect.FORBID
+            granted = granted & ~excluded
+        out[granted] = Effect.GRANT
+        return out
+
+    def party_refs(self) -> tuple[str, ...]:
+        return (*super().party_refs(), self.grantor)
+
+    def events(self) -> set[str]:
+        return super().events() | until_events(self.created_before)
+
+    def figures(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"grantor": self.grantor, "exclusive": self.exclusive}
+        if isinstance(self.exclude, Selector):
+            out["exclude"] = self.exclude.describe()
+        if self.created_before is not None:
+            from charter.dates import describe_until
+
+            out["created_before"] = describe_until(self.created_before)
+        return out

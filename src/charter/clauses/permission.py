@@ -1,0 +1,40 @@
+"""``permission``: an action is allowed, possibly under criteria; may override named clauses.
+
+Decision: a matching request is *granted*, or, when the permission has ``criteria``, an
+*obligation* to meet them. Like a carve-out it lifts the clauses in ``overrides`` for matching
+requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field
+
+from charter.clauses.base import Batch, ClauseSpec, Effect, Effects, Mask, Obligation
+
+
+class PermissionSpec(ClauseSpec):
+    kind: Literal["permission"]
+    lifts = True
+    overrides: tuple[str, ...] = Field((), description="clause ids it lifts for matches")
+    criteria: str | None = Field(None, description="what must hold for the permission to apply")
+    granted_by: str | None = Field(None, description="the party that gave the permission")
+
+    def effects(self, batch: Batch, applies: Mask) -> Effects:
+        out = np.zeros(batch.n, dtype=np.int8)
+        out[applies] = Effect.OBLIGATION if self.criteria else Effect.GRANT
+        return out
+
+    def obligation(self, request: Mapping[str, Any]) -> Obligation | None:
+        if not self.criteria:
+            return None
+        return Obligation("criteria", self.principal, f"only if {self.criteria}", self.id)
+
+    def clause_refs(self) -> tuple[str, ...]:
+        return self.overrides
+
+    def party_refs(self) -> tuple[str, ...]:
+        return super().party_refs() + ((self.granted_by,) if self.granted_by else ())

@@ -1,0 +1,64 @@
+"""``rofr``: a right of first refusal over the principal's matching compute purchases.
+
+Before a matching workload takes third-party capacity, the holder may take it first; the
+third party is allowed only after the holder declines or cannot meet the requirement.
+
+Decision: on one of the holder's providers the clause is *satisfied*; elsewhere it is an
+*obligation* ("offer it to the holder first"). (Planner, later: third-party use of a family in
+a period only when the holder's matching capacity is saturated.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+from pydantic import Field
+
+from charter.clauses.base import Batch, ClauseSpec, Effect, Effects, Mask, Obligation
+
+
+class RofrSpec(ClauseSpec):
+    kind: Literal["rofr"]
+    default_actions: ClassVar[tuple[str, ...]] = ("run",)
+    holder: str = Field(description="the party holding the right")
+    providers: tuple[str, ...] | None = Field(
+        None, description="the holder's providers (default: every provider the holder owns)"
+    )
+    response_days: int | None = Field(
+        None, ge=0, description="days the holder has to match or decline"
+    )
+
+    def holder_providers(self, providers_of: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+        return self.providers if self.providers is not None else providers_of.get(self.holder, ())
+
+    def effects(self, batch: Batch, applies: Mask) -> Effects:
+        inside = batch.provider_in(self.holder_providers(batch.providers_of))
+        out = np.zeros(batch.n, dtype=np.int8)
+        out[applies & inside] = Effect.SATISFIED
+        out[applies & ~inside] = Effect.OBLIGATION
+        return out
+
+    def obligation(self, request: Mapping[str, Any]) -> Obligation:
+        window = ""
+        if self.response_days is not None:
+            assumed = " (assumed)" if self.assumptions else ""
+            window = f"; {self.holder} has {self.response_days} days to answer{assumed}"
+        where = request.get("provider") or "the third party"
+        return Obligation(
+            "rofr",
+            self.holder,
+            f"offer this capacity to {self.holder} first; take it from {where} only after "
+            f"{self.holder} declines or cannot meet the requirement{window}",
+            self.id,
+        )
+
+    def party_refs(self) -> tuple[str, ...]:
+        return (*super().party_refs(), self.holder)
+
+    def provider_refs(self) -> tuple[str, ...]:
+        return self.providers or ()
+
+    def figures(self) -> dict[str, object]:
+        return {"holder": self.holder, "response_days": self.response_days}

@@ -1,0 +1,146 @@
+"""Domain types of the scenario files (pydantic v2): parties, providers, events, agreements,
+amendments. Clause kinds live in :mod:`charter.clauses`, one module each.
+
+These models check each file's shape; :mod:`charter.scenario.loader` checks the references
+between files (parties, providers, clause ids, events) and turns every error into a message
+naming file, line and field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from charter.clauses import AnyClause, Confidence
+from charter.clauses.base import WhereField
+
+__all__ = [
+    "AgreementSpec",
+    "AmendmentSpec",
+    "BriefingQuestion",
+    "Clarification",
+    "EventSpec",
+    "Narrowing",
+    "OpenItem",
+    "PartySpec",
+    "ProviderSpec",
+    "Removal",
+    "ScenarioMeta",
+]
+
+ID = r"^[a-z0-9][a-z0-9._-]*$"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class ScenarioMeta(_Model):
+    """``scenario.yaml``: what the scenario is."""
+
+    name: str = Field(pattern=ID, description="short name, e.g. the folder name")
+    title: str
+    description: str | None = None
+    segments: tuple[str, ...] = Field(
+        ("commercial",), description="customer segments workloads may be in"
+    )
+    default_at: dt.date | None = Field(None, description="date questions default to")
+    sources: tuple[str, ...] = ()
+
+
+class PartySpec(_Model):
+    """One entry of ``parties.yaml``: an organization."""
+
+    id: str = Field(pattern=ID)
+    name: str
+    note: str | None = None
+
+
+class ProviderSpec(_Model):
+    """One entry of ``providers.yaml``: a party's compute brand."""
+
+    id: str = Field(pattern=ID)
+    owner: str = Field(description="the party that owns and sells it")
+    name: str
+    available_from: dt.date | None = Field(None, description="first day capacity exists")
+    note: str | None = None
+
+
+class EventSpec(_Model):
+    """One entry of ``events.yaml``: a named occurrence clauses may depend on."""
+
+    id: str = Field(pattern=ID)
+    name: str
+    description: str | None = None
+    implies: tuple[str, ...] = Field((), description="events this one implies (occur by then)")
+    date: dt.date | None = Field(None, description="the date, if it has happened")
+    sources: tuple[str, ...] = ()
+
+
+class Removal(_Model):
+    """An amendment's removal of an earlier clause."""
+
+    clause: str = Field(description="the clause removed")
+    by: str | None = Field(None, description="the clause of this amendment that states it")
+    uncertain: bool = False
+    note: str | None = None
+
+
+class Narrowing(_Model):
+    """A clarification narrowing a clause to requests that also match ``where``."""
+
+    clause: str
+    where: WhereField
+
+
+class Clarification(_Model):
+    """A statement inside a version that interprets its clauses; not an amendment."""
+
+    date: dt.date
+    title: str
+    summary: str | None = None
+    narrows: tuple[Narrowing, ...] = ()
+    confidence: Confidence
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
+class OpenItem(_Model):
+    """Something the public record leaves unclear from this amendment on."""
+
+    clauses: tuple[str, ...] = Field(min_length=1)
+    note: str
+    sources: tuple[str, ...] = ()
+
+
+class AmendmentSpec(_Model):
+    """One version of an agreement: what it adds, replaces and removes."""
+
+    date: dt.date = Field(description="effective date")
+    title: str
+    summary: str | None = None
+    sources: tuple[str, ...] = Field(min_length=1)
+    clauses: tuple[AnyClause, ...] = ()
+    removes: tuple[Removal, ...] = ()
+    clarifications: tuple[Clarification, ...] = ()
+    open_items: tuple[OpenItem, ...] = ()
+
+
+class AgreementSpec(_Model):
+    """``agreements.yaml`` (or ``agreements/NAME.yaml``): one agreement and its amendments."""
+
+    id: str = Field(pattern=ID)
+    title: str
+    parties: tuple[str, ...] = Field(min_length=2)
+    amendments: tuple[AmendmentSpec, ...] = Field(min_length=1)
+
+
+class BriefingQuestion(_Model):
+    """One entry of ``briefing.yaml``: a representative question ``charter brief`` asks."""
+
+    ask: str = Field(description="the question in words")
+    at: dt.date
+    principal: str
+    action: str
+    options: dict[str, str | bool] = Field(default_factory=dict)
+    events: dict[str, dt.date] = Field(default_factory=dict)

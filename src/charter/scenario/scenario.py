@@ -1,0 +1,231 @@
+"""A loaded scenario: its parties, providers, events, timeline and decision engine.
+
+This is the object the public API hands out (:func:`charter.load_scenario`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from charter.agreements import ClauseRecord, Timeline, resolve_events
+from charter.dates import parse_date
+from charter.decide import REQUEST_FIELDS, Decision, DecisionBatch, Request, evaluate
+from charter.errors import RequestError
+from charter.scenario.loader import ScenarioData, load_folder
+from charter.selectors import Encoder
+from charter.vocab import ACTIONS, ATTRIBUTES, AttrType
+
+__all__ = ["Scenario", "bundled_scenarios", "init_scenario", "load_scenario", "resolve_scenario"]
+
+EventsArg = Mapping[str, dt.date | str] | None
+
+
+def _bundled_root() -> Path:
+    return Path(str(resources.files("charter") / "scenarios"))
+
+
+def bundled_scenarios() -> dict[str, Path]:
+    """Names and folders of the scenarios shipped with charter."""
+    root = _bundled_root()
+    return {
+        p.name: p for p in sorted(root.iterdir()) if p.is_dir() and (p / "scenario.yaml").exists()
+    }
+
+
+def default_scenario_name() -> str:
+    from charter.scenarios import DEFAULT
+
+    return DEFAULT
+
+
+def resolve_scenario(name_or_path: str | Path | None) -> Path:
+    """A bundled scenario's name, or a folder, → the folder.
+
+    Raises:
+        RequestError: neither a bundled name nor an existing folder.
+    """
+    if name_or_path is None:
+        name_or_path = default_scenario_name()
+    p = Path(name_or_path)
+    if p.is_dir():
+        return p
+    bundled = bundled_scenarios()
+    if str(name_or_path) in bundled:
+        return bundled[str(name_or_path)]
+    raise RequestError(
+        f"unknown scenario {str(name_or_path)!r}: not a folder, and the bundled scenarios are: "
+        f"{', '.join(bundled)}"
+    )
+
+
+def load_scenario(name_or_path: str | Path | None = None) -> Scenario:
+    """Load and validate a scenario (bundled name or folder; default: the bundled default).
+
+    Raises:
+        ScenarioError: a file is malformed (message names file, line and field).
+        RequestError: no such scenario.
+    """
+    return Scenario(load_folder(resolve_scenario(name_or_path)))
+
+
+def init_scenario(dest: Path, name: str | None = None) -> Path:
+    """Copy a bundled scenario into ``dest`` (which must not exist or be empty)."""
+    src = resolve_scenario(name)
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise RequestError(f"{str(dest)!r} exists and is not an empty folder; choose another")
+    dest.mkdir(parents=True, exist_ok=True)
+    for item in sorted(src.rglob("*.yaml")):
+        target = dest / item.relative_to(src)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(item, target)
+    return dest
+
+
+class Scenario:
+    """Agreements, parties and providers of one scenario, ready to answer questions."""
+
+    def __init__(self, data: ScenarioData) -> None:
+        self.data = data
+        self.name = data.meta.name
+        self.title = data.meta.title
+        self.folder = data.folder
+        self.parties = {p.id: p for p in data.parties}
+        self.providers = {p.id: p for p in data.providers}
+        self.events = {e.id: e for e in data.events}
+        self.owner_of = {p.id: p.owner for p in data.providers}
+        providers_of: dict[str, list[str]] = {}
+        for p in data.providers:
+            providers_of.setdefault(p.owner, []).append(p.id)
+        self.providers_of = {k: tuple(v) for k, v in providers_of.items()}
+        self.timeline_ = Timeline(data.agreements)
+
+    def __repr__(self) -> str:
+        return f"Scenario({self.name!r}, {len(self.timeline_.records)} clauses)"
+
+    @cached_property
+    def encoder(self) -> Encoder:
+        values: list[str] = [*self.parties, *self.providers, *self.data.meta.segments, *ACTIONS]
+        for a in ATTRIBUTES.values():
+            values += a.values
+        for rec in self.timeline_.records:
+            for sel in rec.spec.where:
+                for t in sel.terms:
+                    values += [v for v in t.values if isinstance(v, str)]
+        return Encoder(values)
+
+    @property
+    def clauses(self) -> tuple[ClauseRecord, ...]:
+        return tuple(self.timeline_.records)
+
+    # ------------------------------------------------------------------ events
+    def resolve_events(self, events: EventsArg = None) -> dict[str, dt.date]:
+        """Assumed events (``{"agi_verified": "2029-06-01"}``) with their implications."""
+        parsed = {k: parse_date(v, what=f"date for event {k}") for k, v in (events or {}).items()}
+        return resolve_events(self.events, parsed)
+
+    # ------------------------------------------------------------------ timeline
+    def timeline(self, at: dt.date | str | None = None, events: EventsArg = None) -> dict[str, Any]:
+        """The amendment timeline, and with ``at`` the clauses in force, as JSON-ready data."""
+        day = parse_date(at) if at is not None else None
+        return self.timeline_.to_json(day, self.resolve_events(events))
+
+    def in_force(self, at: dt.date | str, events: EventsArg = None) -> tuple[ClauseRecord, ...]:
+        """Clauses in force at a date under assumed events."""
+        ev = self.resolve_events(events)
+        return self.timeline_.in_force(parse_date(at), tuple(sorted(ev.items())))
+
+    # ------------------------------------------------------------------ decisions
+    def request(self, **values: Any) -> Request:
+        """Build and validate a :class:`Request` from keyword values (dates may be strings).
+
+        Raises:
+            RequestError: unknown field, party, provider, action, kind or a bad date.
+        """
+        unknown = set(values) - set(REQUEST_FIELDS)
+        if unknown:
+            raise RequestError(
+                f"unknown request field {sorted(unknown)[0]!r}; valid fields are: "
+                f"{', '.join(REQUEST_FIELDS)}"
+            )
+        for key in ("at", "created"):
+            if values.get(key) is not None:
+                values[key] = parse_date(values[key], what=key)
+        for key in ("at", "principal", "action"):
+            if values.get(key) is None:
+                raise RequestError(f"a request needs {key!r}")
+        req = Request(**values)
+        self.validate(req)
+        return req
+
+    def validate(self, req: Request) -> None:
+        """Check a request's names against the scenario.
+
+        Raises:
+            RequestError: naming the field and the valid values.
+        """
+        if req.action not in ACTIONS:
+            raise RequestError(
+                f"unknown action {req.action!r}; valid actions are: {', '.join(ACTIONS)}"
+            )
+        self._check("principal", req.principal, self.parties)
+        for name, attr in ATTRIBUTES.items():
+            if name == "provider_owner":
+                continue
+            value = getattr(req, name)
+            if value is None or attr.type in (AttrType.BOOL, AttrType.TEXT):
+                continue
+            if attr.type == AttrType.PARTY:
+                self._check(name, value, self.parties)
+            elif attr.type == AttrType.PROVIDER:
+                self._check(name, value, self.providers)
+            elif attr.type == AttrType.SEGMENT:
+                self._check(name, value, self.data.meta.segments)
+            else:
+                self._check(name, value, attr.values)
+        if req.action == "run" and req.provider is None:
+            raise RequestError("action 'run' needs a provider")
+        if req.action == "access" and req.artifact_kind is None:
+            raise RequestError("action 'access' needs an artifact kind")
+
+    @staticmethod
+    def _check(field: str, value: str, valid: Iterable[str]) -> None:
+        valid = list(valid)
+        if value not in valid:
+            label = field.replace("_", " ")
+            raise RequestError(f"unknown {label} {value!r}; valid values are: {', '.join(valid)}")
+
+    def decide_many(
+        self, requests: Sequence[Request | Mapping[str, Any]], events: EventsArg = None
+    ) -> DecisionBatch:
+        """Decide many requests at once (vectorized).
+
+        Args:
+            requests: :class:`Request` objects or mappings of their fields.
+            events: assumed event dates, shared by the whole batch.
+        """
+        reqs = [
+            r if isinstance(r, Request) else self.request(**dict(r)) for r in requests
+        ]
+        for r in reqs:
+            self.validate(r)
+        return evaluate(
+            self.timeline_,
+            reqs,
+            self.resolve_events(events),
+            self.encoder,
+            self.owner_of,
+            self.providers_of,
+        )
+
+    def decide(
+        self, request: Request | None = None, /, *, events: EventsArg = None, **values: Any
+    ) -> Decision:
+        """Decide one request (a :class:`Request`, or its fields as keywords)."""
+        req = request if request is not None else self.request(**values)
+        return self.decide_many([req], events)[0]

@@ -1,0 +1,232 @@
+"""Selectors: attribute matches saying which requests a clause applies to.
+
+A selector is a mapping from attribute names (see :data:`charter.vocab.ATTRIBUTES`) to a
+condition, all of which must hold::
+
+    {kind: [api], segment: {not: [us-national-security]}, new_capacity: true}
+
+Conditions: a value or a list of values (the attribute is one of them), ``{not: [...]}``
+(it is none of them; an absent attribute counts as none), ``{exists: true|false}``.
+A ``where:`` may also be a list of selectors, any of which may match.
+
+Selectors are deliberately not a programming language: they compile to boolean masks over
+integer-coded request columns, which is what makes decisions vectorized.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from charter.vocab import ATTRIBUTES, AttrType
+
+__all__ = [
+    "ABSENT",
+    "UNKNOWN",
+    "Encoder",
+    "Selector",
+    "Term",
+    "Where",
+    "parse_selector",
+    "parse_where",
+]
+
+#: Code of an absent attribute value.
+ABSENT = -1
+#: Code of a string value the scenario never mentions.
+UNKNOWN = -2
+
+Mask = npt.NDArray[np.bool_]
+Codes = npt.NDArray[np.int32]
+
+
+@dataclass(frozen=True)
+class Term:
+    """One condition on one attribute: ``op`` is ``in``, ``not`` or ``exists``."""
+
+    attr: str
+    op: str
+    values: tuple[Any, ...]
+
+    def describe(self) -> str:
+        vals = ", ".join(str(v).lower() if isinstance(v, bool) else str(v) for v in self.values)
+        if self.op == "in":
+            return f"{self.attr} in [{vals}]" if len(self.values) > 1 else f"{self.attr}={vals}"
+        if self.op == "not":
+            return f"{self.attr} not in [{vals}]"
+        return f"{self.attr} {'present' if self.values[0] else 'absent'}"
+
+    def matches(self, value: Any) -> bool:
+        """Scalar reference semantics (the vectorized path must agree)."""
+        if self.op == "exists":
+            return (value is not None) == bool(self.values[0])
+        if self.op == "in":
+            return value is not None and value in self.values
+        return value is None or value not in self.values
+
+
+@dataclass(frozen=True)
+class Selector:
+    """A conjunction of :class:`Term` s. The empty selector matches everything."""
+
+    terms: tuple[Term, ...] = ()
+
+    def describe(self) -> str:
+        return " and ".join(t.describe() for t in self.terms) or "everything"
+
+    def matches(self, attrs: Mapping[str, Any]) -> bool:
+        return all(t.matches(attrs.get(t.attr)) for t in self.terms)
+
+    def values_of(self, type_: AttrType) -> Iterable[tuple[str, Any]]:
+        """(attribute, value) pairs whose attribute has the given type, for validation."""
+        for t in self.terms:
+            if ATTRIBUTES[t.attr].type == type_ and t.op != "exists":
+                for v in t.values:
+                    yield t.attr, v
+
+
+#: Alternatives: a request matches a ``Where`` when it matches any of its selectors.
+Where = tuple[Selector, ...]
+
+
+def _term(attr: str, raw: Any) -> Term:
+    if attr not in ATTRIBUTES:
+        valid = ", ".join(sorted(ATTRIBUTES))
+        raise ValueError(f"unknown attribute {attr!r}; valid attributes are: {valid}")
+    spec = ATTRIBUTES[attr]
+    if isinstance(raw, Mapping):
+        if set(raw) == {"not"}:
+            return Term(attr, "not", _values(spec.type, attr, raw["not"]))
+        if set(raw) == {"exists"} and isinstance(raw["exists"], bool):
+            return Term(attr, "exists", (raw["exists"],))
+        raise ValueError(
+            f"condition on {attr!r} must be a value, a list, {{not: [...]}} or "
+            f"{{exists: true|false}}, got {dict(raw)!r}"
+        )
+    return Term(attr, "in", _values(spec.type, attr, raw))
+
+
+def _values(type_: AttrType, attr: str, raw: Any) -> tuple[Any, ...]:
+    items = list(raw) if isinstance(raw, list) else [raw]
+    if not items:
+        raise ValueError(f"condition on {attr!r} lists no values")
+    out: list[Any] = []
+    for v in items:
+        if type_ == AttrType.BOOL:
+            if not isinstance(v, bool):
+                raise ValueError(f"{attr!r} takes true or false, got {v!r}")
+        elif not isinstance(v, str):
+            raise ValueError(f"{attr!r} takes names, got {v!r}")
+        else:
+            spec = ATTRIBUTES[attr]
+            if spec.values and v not in spec.values:
+                raise ValueError(
+                    f"unknown {attr} {v!r}; valid values are: {', '.join(spec.values)}"
+                )
+        out.append(v)
+    return tuple(out)
+
+
+def parse_selector(raw: Any) -> Selector:
+    """Parse one selector mapping.
+
+    Raises:
+        ValueError: unknown attribute, malformed condition or value (the message says which).
+    """
+    if raw is None:
+        return Selector()
+    if isinstance(raw, Selector):
+        return raw
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"a selector is a mapping of attribute to condition, got {raw!r}")
+    return Selector(tuple(_term(str(k), v) for k, v in raw.items()))
+
+
+def parse_where(raw: Any) -> Where:
+    """Parse a ``where:``: one selector, or a list of alternative selectors."""
+    if raw is None:
+        return (Selector(),)
+    if isinstance(raw, tuple) and all(isinstance(s, Selector) for s in raw):
+        return raw
+    if isinstance(raw, list):
+        if not raw:
+            raise ValueError("an empty list of selectors matches nothing; omit it instead")
+        return tuple(parse_selector(r) for r in raw)
+    return (parse_selector(raw),)
+
+
+class Encoder:
+    """Integer codes for the string values of a scenario, shared by requests and selectors.
+
+    Absent values are :data:`ABSENT`; values the scenario never mentions are :data:`UNKNOWN`
+    (they match no ``in`` and every ``not``).
+    """
+
+    def __init__(self, values: Iterable[str]) -> None:
+        self._codes: dict[str, int] = {}
+        self._compiled: dict[Where, CompiledWhere] = {}
+        for v in values:
+            self._codes.setdefault(v, len(self._codes))
+
+    def code(self, value: Any) -> int:
+        if value is None:
+            return ABSENT
+        if isinstance(value, bool):
+            return int(value)
+        return self._codes.get(value, UNKNOWN)
+
+    def column(self, values: Sequence[Any]) -> Codes:
+        return np.fromiter((self.code(v) for v in values), dtype=np.int32, count=len(values))
+
+    def compile(self, where: Where) -> CompiledWhere:
+        """Encode a :data:`Where` once; later calls return the cached compilation."""
+        hit = self._compiled.get(where)
+        if hit is None:
+            hit = self._compile(where)
+            self._compiled[where] = hit
+        return hit
+
+    def _compile(self, where: Where) -> CompiledWhere:
+        return CompiledWhere(
+            tuple(
+                tuple(
+                    (t.attr, t.op, np.array([self.code(v) for v in t.values], dtype=np.int32))
+                    for t in s.terms
+                )
+                for s in where
+            )
+        )
+
+
+def _isin(col: Codes, codes: Codes) -> Mask:
+    if codes.size == 1:
+        out: Mask = col == codes[0]
+        return out
+    return np.isin(col, codes)
+
+
+@dataclass(frozen=True)
+class CompiledWhere:
+    """A :data:`Where` with its values encoded, ready to produce masks."""
+
+    alternatives: tuple[tuple[tuple[str, str, Codes], ...], ...]
+
+    def mask(self, cols: Mapping[str, Codes], n: int) -> Mask:
+        out: Mask = np.zeros(n, dtype=bool)
+        for terms in self.alternatives:
+            m: Mask = np.ones(n, dtype=bool)
+            for attr, op, codes in terms:
+                col = cols[attr]
+                if op == "in":
+                    m &= _isin(col, codes)
+                elif op == "not":
+                    m &= ~_isin(col, codes)
+                else:
+                    present = col != ABSENT
+                    m &= present if codes[0] else ~present
+            out |= m
+        return out
