@@ -17,7 +17,7 @@ from typing import Annotated, Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from charter.dates import Until, describe_until, parse_until
 from charter.selectors import Encoder, Where, parse_selector, parse_where
@@ -116,27 +116,83 @@ def _until_json(value: Until | None) -> Any:
     return describe_until(value)
 
 
+def _selector_schema() -> dict[str, Any]:
+    from charter.vocab import ATTRIBUTES, AttrType
+
+    props: dict[str, Any] = {}
+    for name, attr in ATTRIBUTES.items():
+        scalar: dict[str, Any] = (
+            {"type": "boolean"}
+            if attr.type == AttrType.BOOL
+            else ({"enum": list(attr.values)} if attr.values else {"type": "string"})
+        )
+        props[name] = {
+            "description": attr.describe,
+            "anyOf": [
+                scalar,
+                {"type": "array", "items": scalar, "minItems": 1},
+                {
+                    "type": "object",
+                    "properties": {"not": {"anyOf": [scalar, {"type": "array", "items": scalar}]}},
+                    "required": ["not"],
+                    "additionalProperties": False,
+                },
+                {
+                    "type": "object",
+                    "properties": {"exists": {"type": "boolean"}},
+                    "required": ["exists"],
+                    "additionalProperties": False,
+                },
+            ],
+        }
+    return {"type": "object", "properties": props, "additionalProperties": False}
+
+
+_UNTIL_SCHEMA: dict[str, Any] = {
+    "description": "a date (in force through it), {event: NAME} or {first_of: [...]}",
+    "anyOf": [
+        {"type": "string", "format": "date"},
+        {
+            "type": "object",
+            "properties": {"event": {"type": "string"}},
+            "required": ["event"],
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "properties": {"first_of": {"type": "array", "minItems": 1}},
+            "required": ["first_of"],
+            "additionalProperties": False,
+        },
+        {"type": "null"},
+    ],
+}
+
 UntilField = Annotated[
     Until | None,
     BeforeValidator(_until),
     PlainSerializer(_until_json),
-    Field(
-        json_schema_extra={
-            "description": "a date (in force through it), {event: NAME} or {first_of: [...]}"
-        }
-    ),
+    WithJsonSchema(_UNTIL_SCHEMA),
 ]
 WhereField = Annotated[
     Where,
     BeforeValidator(parse_where),
     PlainSerializer(lambda w: [s.describe() for s in w]),
-    Field(json_schema_extra={"description": "selector or list of alternative selectors"}),
+    WithJsonSchema(
+        {
+            "description": "a selector, or a list of alternative selectors (any may match)",
+            "anyOf": [
+                _selector_schema(),
+                {"type": "array", "items": _selector_schema(), "minItems": 1},
+            ],
+        }
+    ),
 ]
 SelectorField = Annotated[
     Any,
     BeforeValidator(lambda v: None if v is None else parse_selector(v)),
     PlainSerializer(lambda s: None if s is None else s.describe()),
-    Field(json_schema_extra={"description": "attribute → value, [values], {not: [...]}"}),
+    WithJsonSchema({"anyOf": [_selector_schema(), {"type": "null"}]}),
 ]
 
 

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from charter.clauses import KIND_NAMES
+from charter.decide import REQUEST_FIELDS
 from charter.errors import ScenarioError
 from charter.model import (
     AgreementSpec,
@@ -429,6 +430,13 @@ class _RefChecker:
                 )
             for name in q.events:
                 self._event(doc, (i, "events", name), name)
+            for name in q.options:
+                if name not in REQUEST_FIELDS or name in ("at", "principal", "action"):
+                    raise doc.error(
+                        (i, "options", name),
+                        f"unknown option {name!r}; valid options are: "
+                        f"{', '.join(f for f in REQUEST_FIELDS if f not in ('at', 'principal', 'action'))}",
+                    )
 
 
 def iter_clause_paths(ag: AgreementSpec) -> Iterator[tuple[int, int]]:

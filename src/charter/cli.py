@@ -1,0 +1,407 @@
+"""The ``charter`` command line (Typer). Colour and layout live here and nowhere else.
+
+Every command that answers a question takes ``--json`` and prints a stable document
+(README, "JSON output"). Errors in the user's input print ``error: ...`` and exit 2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from charter.errors import CharterError, RequestError
+from charter.vocab import ACTIONS, API_MODES, ARTIFACT_KINDS, PURPOSES, WORKLOAD_KINDS
+
+app = typer.Typer(
+    name="charter",
+    help="Compute agreements as executable policy: timelines and decisions with sources.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+
+ScenarioArg = Annotated[
+    str | None,
+    typer.Argument(
+        help="A bundled scenario's name or a scenario folder (default: the bundled default).",
+        show_default=False,
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (schema in the README).")]
+EventOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--event",
+        help="Assume an event on a date, NAME=DATE (repeatable), e.g. agi_verified=2029-06-01.",
+        show_default=False,
+    ),
+]
+
+VERDICT_STYLE = {"allow": "bold green", "deny": "bold red", "conditional": "bold yellow"}
+
+
+def _fail(exc: CharterError) -> NoReturn:
+    err.print(f"[red]error:[/red] {Text(str(exc))}")
+    raise typer.Exit(2)
+
+
+def _load(scenario: str | None) -> Any:
+    from charter.scenario import load_scenario
+
+    return load_scenario(scenario)
+
+
+def _events(pairs: list[str] | None) -> dict[str, str]:
+    events: dict[str, str] = {}
+    for pair in pairs or []:
+        name, sep, date = pair.partition("=")
+        if not sep or not name.strip() or not date.strip():
+            raise RequestError(f"--event expects NAME=DATE, e.g. agi_verified=2029-06-01; got {pair!r}")
+        events[name.strip()] = date.strip()
+    return events
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+# ---------------------------------------------------------------------------- scenarios
+@app.command()
+def scenarios(as_json: JsonOpt = False) -> None:
+    """List the bundled scenarios."""
+    from charter.scenario import bundled_scenarios, load_scenario
+    from charter.scenarios import DEFAULT
+
+    rows = []
+    for name in bundled_scenarios():
+        s = load_scenario(name)
+        rows.append(
+            {
+                "name": name,
+                "title": s.title,
+                "default": name == DEFAULT,
+                "agreements": len(s.data.agreements),
+                "clauses": len(s.clauses),
+            }
+        )
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("name", "title", "agreements", "clauses", box=None)
+    for r in rows:
+        name = r["name"] + (" (default)" if r["default"] else "")
+        table.add_row(name, r["title"], str(r["agreements"]), str(r["clauses"]))
+    out.print(table)
+
+
+@app.command()
+def init(
+    dest: Annotated[Path, typer.Argument(help="Folder to create (must be new or empty).")],
+    scenario: Annotated[
+        str | None, typer.Option("--from", help="Bundled scenario to copy (default: the default).")
+    ] = None,
+) -> None:
+    """Copy a bundled scenario into DEST as the start of your own."""
+    from charter.scenario import init_scenario
+
+    try:
+        path = init_scenario(dest, scenario)
+    except CharterError as exc:
+        _fail(exc)
+    out.print(f"created {path}; check it with: charter validate {path}")
+
+
+@app.command()
+def validate(scenario: ScenarioArg = None, as_json: JsonOpt = False) -> None:
+    """Load and validate a scenario folder; exit 2 with file:line: field: message if bad."""
+    try:
+        s = _load(scenario)
+    except CharterError as exc:
+        if as_json:
+            _print_json({"valid": False, "error": str(exc)})
+            raise typer.Exit(2) from None
+        _fail(exc)
+    summary = {
+        "valid": True,
+        "scenario": s.name,
+        "folder": str(s.folder),
+        "parties": len(s.parties),
+        "providers": len(s.providers),
+        "events": len(s.events),
+        "agreements": len(s.data.agreements),
+        "amendments": sum(len(a.amendments) for a in s.data.agreements),
+        "clauses": len(s.clauses),
+    }
+    if as_json:
+        _print_json(summary)
+        return
+    out.print(
+        f"[green]valid[/green]: {s.name}: {summary['agreements']} agreement(s), "
+        f"{summary['amendments']} amendments, {summary['clauses']} clauses, "
+        f"{summary['parties']} parties, {summary['providers']} providers"
+    )
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the scenario files."""
+    from charter.schema import scenario_schema
+
+    _print_json(scenario_schema())
+
+
+# ---------------------------------------------------------------------------- timeline
+def _render_timeline(data: dict[str, Any], title: str) -> None:
+    out.print(Text(title, style="bold"))
+    if data["events"]:
+        out.print("assumed events: " + ", ".join(f"{k}={v}" for k, v in data["events"].items()))
+    for e in data["entries"]:
+        head = Text(f"\n{e['date']}  ", style="bold cyan")
+        head.append(e["title"], style="bold")
+        if e["type"] != "amendment":
+            head.append(f"  ({e['type']})", style="italic")
+        out.print(head)
+        if e["summary"]:
+            out.print(Text("  " + e["summary"]), width=100)
+        for c in e["added"]:
+            late = f" from {c['from']}" if c["from"] != e["date"] else ""
+            flag = " [uncertain]" if c["uncertain"] else ""
+            out.print(
+                Text(f"  + {c['id']:<7} {c['kind']:<13} {c['title']}{late} ({c['confidence']}){flag}")
+            )
+        for r in e["replaced"]:
+            out.print(Text(f"  ~ {r['id']:<7} replaced by {r['by']}"))
+        for r in e["removed"]:
+            by = f" (stated by {r['by']})" if r["by"] else ""
+            out.print(Text(f"  - {r['id']:<7} removed{by}"), style="red")
+        for n in e["narrowed"]:
+            out.print(Text(f"  ~ {n['id']:<7} narrowed to {n['to']}"))
+        for o in e["open_items"]:
+            out.print(Text(f"  ? {', '.join(o['clauses'])}: {o['note']}"), style="yellow")
+        for src in e["sources"]:
+            out.print(Text(f"    source: {src}", style="dim"))
+    if "in_force" in data:
+        table = Table(
+            "id", "kind", "title", "since", "ends", "grade", title=f"\nIn force on {data['at']}"
+        )
+        for c in data["in_force"]:
+            grade = c["confidence"] + (" ?" if c["uncertain"] else "")
+            table.add_row(c["id"], c["kind"], c["title"], c["from"], c["ends"], grade)
+        out.print(table)
+
+
+@app.command()
+def timeline(
+    scenario: ScenarioArg = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="List the clauses in force on this date.")
+    ] = None,
+    event: EventOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show the amendments in order: what each added, replaced or removed, with sources."""
+    try:
+        s = _load(scenario)
+        data = s.timeline(at=at, events=_events(event))
+    except CharterError as exc:
+        _fail(exc)
+    if as_json:
+        _print_json({"scenario": s.name, **data})
+        return
+    _render_timeline(data, s.title)
+
+
+# ---------------------------------------------------------------------------- decide
+def _render_decision(d: Any) -> None:
+    v = d.verdict.value
+    head = Text(v.upper(), style=VERDICT_STYLE[v])
+    if d.uncertain:
+        head.append("  (uncertain: the public record is unclear here)", style="yellow")
+    body = Text(d.note)
+    out.print(Panel(body, title=head, title_align="left", width=100))
+    if d.clauses:
+        table = Table("clause", "effect", "kind", "amendment", "grade", "source", box=None)
+        for c in d.clauses:
+            j = c.to_json()
+            grade = j["confidence"] + (" ?" if j["uncertain"] else "")
+            table.add_row(j["id"], j["effect"], j["kind"], j["amendment"], grade, j["sources"][0])
+        out.print(table)
+        for c in d.clauses:
+            for n in c.notes:
+                out.print(Text(f"  note on {c.record.id}: {n}", style="dim"), width=100)
+
+
+def _choice(value: str | None, valid: tuple[str, ...], option: str) -> str | None:
+    if value is not None and value not in valid:
+        raise RequestError(f"{option}: unknown value {value!r}; valid values are: {', '.join(valid)}")
+    return value
+
+
+@app.command()
+def decide(
+    scenario: ScenarioArg = None,
+    at: Annotated[str, typer.Option("--at", help="Date of the question, e.g. 2025-12-01.")] = "",
+    principal: Annotated[str, typer.Option("--principal", help="The party acting.")] = "",
+    action: Annotated[str, typer.Option("--action", help=f"One of: {', '.join(ACTIONS)}.")] = "",
+    provider: Annotated[str | None, typer.Option(help="run: where the workload runs.")] = None,
+    kind: Annotated[
+        str | None, typer.Option(help=f"run: workload kind ({', '.join(WORKLOAD_KINDS)}).")
+    ] = None,
+    segment: Annotated[str | None, typer.Option(help="run: customer segment.")] = None,
+    new_capacity: Annotated[
+        bool, typer.Option("--new-capacity", help="run: the workload needs new capacity.")
+    ] = False,
+    api: Annotated[str | None, typer.Option(help="run: API style (stateless|stateful).")] = None,
+    product: Annotated[str | None, typer.Option(help="run: product name.")] = None,
+    codeveloped_with: Annotated[
+        str | None, typer.Option("--codeveloped-with", help="run: co-developing party.")
+    ] = None,
+    first_party: Annotated[
+        bool, typer.Option("--first-party", help="run: a first-party product.")
+    ] = False,
+    launch: Annotated[bool, typer.Option("--launch", help="run: a new product's first launch.")] = False,
+    artifact_kind: Annotated[
+        str | None,
+        typer.Option("--artifact-kind", help=f"access/publish: {', '.join(ARTIFACT_KINDS)}."),
+    ] = None,
+    created: Annotated[
+        str | None, typer.Option(help="access: when the artifact was created (default: --at).")
+    ] = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", help="access: the artifact's owner (optional).")
+    ] = None,
+    purpose: Annotated[
+        str | None, typer.Option(help=f"build-capacity: {'|'.join(PURPOSES)}.")
+    ] = None,
+    with_party: Annotated[
+        str | None, typer.Option("--with", help="pursue-agi: the partner party.")
+    ] = None,
+    uses_licensed_ip: Annotated[
+        bool, typer.Option("--uses-licensed-ip", help="train: uses licensed IP.")
+    ] = False,
+    above_compute_threshold: Annotated[
+        bool, typer.Option("--above-compute-threshold", help="train: above a compute bound.")
+    ] = False,
+    event: EventOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer allow / deny / conditional, with obligations and the deciding clauses.
+
+    Placing a workload: --action run --provider P --kind K [--new-capacity] [--api ...].
+    IP access: --action access --artifact-kind KIND [--created DATE].
+    """
+    try:
+        for name, value in (("--at", at), ("--principal", principal), ("--action", action)):
+            if not value:
+                raise RequestError(f"{name} is required")
+        if action not in ACTIONS:
+            raise RequestError(f"--action: unknown action {action!r}; valid actions are: {', '.join(ACTIONS)}")
+        _choice(kind, WORKLOAD_KINDS, "--kind")
+        _choice(api, API_MODES, "--api")
+        _choice(artifact_kind, ARTIFACT_KINDS, "--artifact-kind")
+        _choice(purpose, PURPOSES, "--purpose")
+        if action == "run" and provider is None:
+            raise RequestError("--provider is required with --action run")
+        if action == "access" and artifact_kind is None:
+            raise RequestError("--artifact-kind is required with --action access")
+        s = _load(scenario)
+        d = s.decide(
+            at=at,
+            principal=principal,
+            action=action,
+            provider=provider,
+            kind=kind,
+            segment=segment,
+            new_capacity=new_capacity,
+            api=api,
+            product=product,
+            codeveloped_with=codeveloped_with,
+            first_party=first_party,
+            launch=launch,
+            artifact_kind=artifact_kind,
+            artifact_owner=owner,
+            created=created,
+            purpose=purpose,
+            with_party=with_party,
+            uses_licensed_ip=uses_licensed_ip,
+            above_compute_threshold=above_compute_threshold,
+            events=_events(event),
+        )
+    except CharterError as exc:
+        _fail(exc)
+    if as_json:
+        _print_json(d.to_json())
+        return
+    _render_decision(d)
+
+
+# ---------------------------------------------------------------------------- brief
+@app.command()
+def brief(scenario: ScenarioArg = None) -> None:
+    """A short briefing: the amendment timeline and representative decisions."""
+    try:
+        s = _load(scenario)
+        data = s.timeline()
+        decisions = []
+        for q in s.data.briefing:
+            opts = dict(q.options)
+            d = s.decide(
+                at=q.at,
+                principal=q.principal,
+                action=q.action,
+                events={k: v for k, v in q.events.items()},
+                **opts,
+            )
+            decisions.append((q, d))
+    except CharterError as exc:
+        _fail(exc)
+    out.rule(Text(s.title, style="bold"))
+    if s.data.meta.description:
+        out.print(Text(s.data.meta.description), width=100)
+    out.print(Text("\nAmendment timeline", style="bold"))
+    table = Table("date", "change", "added", "ended", box=None)
+    for e in data["entries"]:
+        added = ", ".join(c["id"] for c in e["added"]) or "-"
+        ended = ", ".join(
+            [r["id"] for r in e["replaced"]]
+            + [r["id"] for r in e["removed"]]
+            + [f"{n['id']} (narrowed)" for n in e["narrowed"]]
+        ) or "-"
+        table.add_row(e["date"], e["title"], added, ended)
+    out.print(table)
+    if decisions:
+        out.print(Text("\nRepresentative decisions", style="bold"))
+    for q, d in decisions:
+        ev = "".join(f" [assuming {k}={v}]" for k, v in q.events.items())
+        out.print(Text(f"\n{q.at}  {q.ask}{ev}", style="bold"))
+        _render_decision(d)
+    out.print(
+        Text(
+            "\nAsk your own: charter decide --help; see every clause: charter timeline --at DATE",
+            style="dim",
+        )
+    )
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except CharterError as exc:  # a last guard: user errors never end in a traceback
+        err.print(f"error: {exc}")
+        raise SystemExit(2) from None
+
+
+_ = dt  # date parsing lives in charter.dates
