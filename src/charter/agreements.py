@@ -281,9 +281,7 @@ class Timeline:
         }
         if at is not None:
             out["at"] = at.isoformat()
-            out["in_force"] = [
-                record_json(r, self, events, at) for r in self.in_force(at, key)
-            ]
+            out["in_force"] = [record_json(r, self, events, at) for r in self.in_force(at, key)]
         return out
 
 
@@ -358,4 +356,3 @@ def entry_json(e: TimelineEntry) -> dict[str, Any]:
         "narrowed": [{"id": cid, "to": text} for cid, text in e.narrowed],
         "open_items": [{"clauses": list(c), "note": n} for c, n in e.open_items],
     }
-

@@ -68,7 +68,9 @@ def _events(pairs: list[str] | None) -> dict[str, str]:
     for pair in pairs or []:
         name, sep, date = pair.partition("=")
         if not sep or not name.strip() or not date.strip():
-            raise RequestError(f"--event expects NAME=DATE, e.g. agi_verified=2029-06-01; got {pair!r}")
+            raise RequestError(
+                f"--event expects NAME=DATE, e.g. agi_verified=2029-06-01; got {pair!r}"
+            )
         events[name.strip()] = date.strip()
     return events
 
@@ -179,7 +181,9 @@ def _render_timeline(data: dict[str, Any], title: str) -> None:
             late = f" from {c['from']}" if c["from"] != e["date"] else ""
             flag = " [uncertain]" if c["uncertain"] else ""
             out.print(
-                Text(f"  + {c['id']:<7} {c['kind']:<13} {c['title']}{late} ({c['confidence']}){flag}")
+                Text(
+                    f"  + {c['id']:<7} {c['kind']:<13} {c['title']}{late} ({c['confidence']}){flag}"
+                )
             )
         for r in e["replaced"]:
             out.print(Text(f"  ~ {r['id']:<7} replaced by {r['by']}"))
@@ -245,7 +249,9 @@ def _render_decision(d: Any) -> None:
 
 def _choice(value: str | None, valid: tuple[str, ...], option: str) -> str | None:
     if value is not None and value not in valid:
-        raise RequestError(f"{option}: unknown value {value!r}; valid values are: {', '.join(valid)}")
+        raise RequestError(
+            f"{option}: unknown value {value!r}; valid values are: {', '.join(valid)}"
+        )
     return value
 
 
@@ -271,7 +277,9 @@ def decide(
     first_party: Annotated[
         bool, typer.Option("--first-party", help="run: a first-party product.")
     ] = False,
-    launch: Annotated[bool, typer.Option("--launch", help="run: a new product's first launch.")] = False,
+    launch: Annotated[
+        bool, typer.Option("--launch", help="run: a new product's first launch.")
+    ] = False,
     artifact_kind: Annotated[
         str | None,
         typer.Option("--artifact-kind", help=f"access/publish: {', '.join(ARTIFACT_KINDS)}."),
@@ -307,7 +315,9 @@ def decide(
             if not value:
                 raise RequestError(f"{name} is required")
         if action not in ACTIONS:
-            raise RequestError(f"--action: unknown action {action!r}; valid actions are: {', '.join(ACTIONS)}")
+            raise RequestError(
+                f"--action: unknown action {action!r}; valid actions are: {', '.join(ACTIONS)}"
+            )
         _choice(kind, WORKLOAD_KINDS, "--kind")
         _choice(api, API_MODES, "--api")
         _choice(artifact_kind, ARTIFACT_KINDS, "--artifact-kind")
@@ -374,11 +384,14 @@ def brief(scenario: ScenarioArg = None) -> None:
     table = Table("date", "change", "added", "ended", box=None)
     for e in data["entries"]:
         added = ", ".join(c["id"] for c in e["added"]) or "-"
-        ended = ", ".join(
-            [r["id"] for r in e["replaced"]]
-            + [r["id"] for r in e["removed"]]
-            + [f"{n['id']} (narrowed)" for n in e["narrowed"]]
-        ) or "-"
+        ended = (
+            ", ".join(
+                [r["id"] for r in e["replaced"]]
+                + [r["id"] for r in e["removed"]]
+                + [f"{n['id']} (narrowed)" for n in e["narrowed"]]
+            )
+            or "-"
+        )
         table.add_row(e["date"], e["title"], added, ended)
     out.print(table)
     if decisions:

@@ -234,7 +234,7 @@ class DecisionBatch(Sequence[Decision]):
             for k in np.flatnonzero(eff == Effect.GRANT):
                 if int(k) not in cited:
                     cites.append(self._cite(int(k), i, "grant"))
-            for k in np.flatnonzero((eff == Effect.SATISFIED) & ~lifted):
+            for k in np.flatnonzero(eff == Effect.SATISFIED):
                 cites.append(self._cite(int(k), i, "satisfied"))
             if not any(c.effect in ("lift", "grant") for c in cites):
                 cites.extend(self._ended(i, {c.record.index for c in cites}))
@@ -262,7 +262,7 @@ class DecisionBatch(Sequence[Decision]):
         one = _batch([req], self.events, ctx)
         today = day_number(req.at)
         ends = self.timeline.end_days(tuple(sorted(self.events.items())))
-        best: tuple[int, ClauseRecord, ClauseRecord, tuple[str, ...], bool, bool] | None = None
+        found: list[tuple[int, ClauseRecord, ClauseRecord, tuple[str, ...], bool, bool]] = []
         for rec in self.records:
             base = _base_mask(rec, one, ctx.encoder)
             if not base[0]:
@@ -285,8 +285,7 @@ class DecisionBatch(Sequence[Decision]):
                     ender = by if by is not None and end == _day(rec.removed_on) else rec
                     note = (rec.removal_note,) if ender is by and rec.removal_note else ()
                     doubt = ender is by and rec.removal_uncertain
-                    if best is None or end > best[0]:
-                        best = (end, ender, rec, note, doubt, False)
+                    found.append((end, ender, rec, note, doubt, False))
                 continue
             seg = self.timeline.segment_at(rec, req.at)
             if not seg.narrow or not (rec.start <= req.at):
@@ -297,25 +296,29 @@ class DecisionBatch(Sequence[Decision]):
                 narrow &= one.match(w)
             if narrow[0]:
                 continue
-            if _restrictive(rec.spec.effects(one, wide)[0]) and (
-                best is None or seg.start > best[0]
-            ):
-                best = (seg.start, rec, rec, seg.notes, False, True)
-        if best is None or best[1].index in cited:
+            if _restrictive(rec.spec.effects(one, wide)[0]):
+                found.append((seg.start, rec, rec, seg.notes, False, True))
+        if not found:
             return []
-        end, ender, gone, notes, doubt, narrowed = best
-        seg = self.timeline.segment_at(ender, req.at)
-        return [
-            Citation(
-                ender,
-                "ended",
-                uncertain=ender.spec.uncertain or seg.uncertain or doubt,
-                ends=gone.id,
-                ended_on=from_day_number(end),
-                notes=notes,
-                narrowed=narrowed,
+        latest = max(f[0] for f in found)
+        out: list[Citation] = []
+        for end, ender, gone, notes, doubt, narrowed in found:
+            if end != latest or ender.index in cited:
+                continue
+            cited.add(ender.index)
+            seg = self.timeline.segment_at(ender, req.at)
+            out.append(
+                Citation(
+                    ender,
+                    "ended",
+                    uncertain=ender.spec.uncertain or seg.uncertain or doubt,
+                    ends=gone.id,
+                    ended_on=from_day_number(end),
+                    notes=notes,
+                    narrowed=narrowed,
+                )
             )
-        ]
+        return out
 
     def _note(
         self,
@@ -334,9 +337,11 @@ class DecisionBatch(Sequence[Decision]):
                     f"Denied: no clause in force grants {req.principal} this; to "
                     f"{action.describe} is denied unless a clause grants it."
                 )
-            return "Denied by " + "; ".join(
-                f"{name(c)}: {c.record.spec.describe().rstrip('.')}" for c in cites
-            ) + "."
+            return (
+                "Denied by "
+                + "; ".join(f"{name(c)}: {c.record.spec.describe().rstrip('.')}" for c in cites)
+                + "."
+            )
         if code == CONDITIONAL:
             return "Conditional: " + "; ".join(o.detail for o in obligations) + "."
         parts = []
@@ -410,7 +415,6 @@ def _columns(
             vals = [getattr(r, name) for r in requests]
         cols[name] = encoder.column(vals)
     cols["principal"] = encoder.column([r.principal for r in requests])
-    cols["action"] = encoder.column([r.action for r in requests])
     return cols
 
 

@@ -94,6 +94,7 @@ class Attribute:
 ATTRIBUTES: dict[str, Attribute] = {
     a.name: a
     for a in (
+        Attribute("action", AttrType.ENUM, tuple(ACTIONS), "the action asked about"),
         Attribute("provider", AttrType.PROVIDER, describe="where a workload runs"),
         Attribute("provider_owner", AttrType.PARTY, describe="the party owning the provider"),
         Attribute("kind", AttrType.ENUM, WORKLOAD_KINDS, "workload kind"),

@@ -28,7 +28,9 @@ class ApprovalSpec(ClauseSpec):
     def obligation(self, request: Mapping[str, Any]) -> Obligation | None:
         if self.granted:
             return None
-        return Obligation("consent", self.approver, f"needs the consent of {self.approver}", self.id)
+        return Obligation(
+            "consent", self.approver, f"needs the consent of {self.approver}", self.id
+        )
 
     def party_refs(self) -> tuple[str, ...]:
         return (*super().party_refs(), self.approver)

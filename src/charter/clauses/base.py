@@ -66,7 +66,12 @@ class Obligation:
     clause: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "party": self.party, "detail": self.detail, "clause": self.clause}
+        return {
+            "kind": self.kind,
+            "party": self.party,
+            "detail": self.detail,
+            "clause": self.clause,
+        }
 
 
 @dataclass

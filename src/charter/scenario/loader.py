@@ -8,6 +8,7 @@ naming file, line and field, e.g.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +93,29 @@ def _message(err: Any) -> str:
     return f"{msg[0].lower()}{msg[1:]}, got {got!r}"
 
 
+def _field_names() -> set[str]:
+    from charter.clauses import KINDS
+    from charter.model import AmendmentSpec, Clarification, Narrowing, OpenItem, Removal
+
+    names: set[str] = set()
+    for m in (
+        *KINDS,
+        AgreementSpec,
+        AmendmentSpec,
+        Clarification,
+        Narrowing,
+        OpenItem,
+        Removal,
+        ScenarioMeta,
+        PartySpec,
+        ProviderSpec,
+        EventSpec,
+        BriefingQuestion,
+    ):
+        names |= {f.alias or n for n, f in m.model_fields.items()}
+    return names
+
+
 def _validate(doc: Located, adapter: TypeAdapter[T], prefix: PathKey = ()) -> T:
     data = doc.data
     for k in prefix:
@@ -99,11 +123,26 @@ def _validate(doc: Located, adapter: TypeAdapter[T], prefix: PathKey = ()) -> T:
     try:
         return adapter.validate_python(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        errors = exc.errors()
+        locs = [tuple(e["loc"]) for e in errors]
+        # drop errors on a container that only echo a failure inside it (e.g. "too short")
+        errors = [
+            e
+            for e, loc in zip(errors, locs, strict=True)
+            if not any(other != loc and other[: len(loc)] == loc for other in locs)
+        ]
+        errors.sort(key=lambda e: e["type"] != "extra_forbidden")
+        err = errors[0]
         path = prefix + _strip_tags(data, tuple(err["loc"]))
-        more = len(exc.errors()) - 1
+        message = _message(err)
+        if err["type"] == "extra_forbidden" and path and isinstance(path[-1], str):
+            close = difflib.get_close_matches(path[-1], sorted(_field_names()), n=1)
+            message = f"unknown field {path[-1]!r}" + (
+                f"; did you mean {close[0]!r}?" if close else ""
+            )
+        more = len(errors) - 1
         tail = f" (and {more} more problem{'s' if more > 1 else ''} in this file)" if more else ""
-        raise doc.error(path, _message(err) + tail) from None
+        raise doc.error(path, message + tail) from None
 
 
 def _check_kinds(doc: Located, amendments: Any, base: PathKey) -> None:
@@ -161,9 +200,11 @@ def load_folder(folder: Path) -> ScenarioData:
     """
     if not folder.is_dir():
         raise ScenarioError(f"scenario folder {str(folder)!r} does not exist")
-    meta_doc = read_yaml(folder / "scenario.yaml", "scenario.yaml") if (
-        folder / "scenario.yaml"
-    ).exists() else None
+    meta_doc = (
+        read_yaml(folder / "scenario.yaml", "scenario.yaml")
+        if (folder / "scenario.yaml").exists()
+        else None
+    )
     if meta_doc is None:
         raise ScenarioError("file is missing from the scenario folder", file="scenario.yaml")
     if not isinstance(meta_doc.data, dict):
@@ -247,7 +288,8 @@ class _RefChecker:
 
     @staticmethod
     def _unknown(what: str, value: Any, valid: set[str]) -> str:
-        return f"unknown {what} {value!r}; valid {what}s are: {', '.join(sorted(valid))}"
+        plural = "parties" if what == "party" else f"{what}s"
+        return f"unknown {what} {value!r}; valid {plural} are: {', '.join(sorted(valid))}"
 
     def _party(self, doc: Located, path: PathKey, value: Any) -> None:
         if value not in self.parties:
@@ -357,7 +399,9 @@ class _RefChecker:
                     f"amendments[{i}]); merge them into one",
                 )
             if prev is not None and am.date < prev:
-                raise doc.error((*p, "date"), f"amendments must be in date order; {am.date} < {prev}")
+                raise doc.error(
+                    (*p, "date"), f"amendments must be in date order; {am.date} < {prev}"
+                )
             seen_dates[am.date] = i
             prev = am.date
             nxt = ag.amendments[i + 1].date if i + 1 < len(ag.amendments) else None
@@ -370,8 +414,7 @@ class _RefChecker:
                 ):
                     raise doc.error(
                         (*cp, "from"),
-                        f"{cl.from_} is outside its amendment ({am.date} to "
-                        f"{nxt or 'open-ended'})",
+                        f"{cl.from_} is outside its amendment ({am.date} to {nxt or 'open-ended'})",
                     )
                 for k, old in enumerate(cl.replaces):
                     if old not in live:
@@ -404,7 +447,11 @@ class _RefChecker:
                             (*cp, "narrows", m, "clause"),
                             f"clause {nar.clause!r} is not in force at {cla.date}",
                         )
-                    self._selector(doc, (*cp, "narrows", m, "where"), raw_ams[i]["clarifications"][k]["narrows"][m]["where"])
+                    self._selector(
+                        doc,
+                        (*cp, "narrows", m, "where"),
+                        raw_ams[i]["clarifications"][k]["narrows"][m]["where"],
+                    )
             for k, item in enumerate(am.open_items):
                 for m, cid in enumerate(item.clauses):
                     if cid not in ids:

@@ -209,9 +209,7 @@ class Scenario:
             requests: :class:`Request` objects or mappings of their fields.
             events: assumed event dates, shared by the whole batch.
         """
-        reqs = [
-            r if isinstance(r, Request) else self.request(**dict(r)) for r in requests
-        ]
+        reqs = [r if isinstance(r, Request) else self.request(**dict(r)) for r in requests]
         for r in reqs:
             self.validate(r)
         return evaluate(

@@ -92,7 +92,18 @@ class _Builder:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(v, (*path, i)) for i, v in enumerate(node.value)]
-        return self.constructor.construct_object(node)
+        try:
+            return self.constructor.construct_object(node)
+        except ValueError as exc:
+            hint = ""
+            if node.tag.endswith(":timestamp"):
+                hint = "; expected a date like 2030-12-31"
+            raise ScenarioError(
+                f"invalid value {node.value!r}: {exc}{hint}",
+                file=self.file,
+                line=node.start_mark.line + 1,
+                field=format_path(path) or None,
+            ) from None
 
 
 def read_yaml(path: Path, display: str) -> Located:
