@@ -3,8 +3,9 @@
 Every expected answer below was written from the fact sheet (shared/facts/agreements.md),
 the precedence rules of DESIGN.md ("Decisions") and the clause modelling in the scenario's
 agreements.yaml, before the engine was run. Each row asserts the verdict and the exact set
-of deciding clause ids. Two rows first disagreed with the engine and exposed real defects (a selector
-alternative not tied to its action; ties between ended restrictions); both are fixed.
+of deciding clause ids. Two rows first disagreed with the engine and exposed real defects
+(a selector alternative not tied to its action; ties between ended restrictions); both are
+fixed.
 """
 
 from __future__ import annotations

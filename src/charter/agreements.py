@@ -302,7 +302,8 @@ def record_json(
 ) -> dict[str, Any]:
     """A clause as JSON-ready data (stable keys, documented in the README)."""
     seg = tl.segment_at(rec, at) if at is not None else None
-    end = from_day_number(rec.end_day(events))
+    end_day = rec.end_day(events)
+    end = None if end_day >= FOREVER else from_day_number(end_day - 1)  # last day in force
     return {
         "id": rec.id,
         "kind": rec.spec.kind,  # type: ignore[attr-defined]

@@ -86,7 +86,7 @@ def scenarios(as_json: JsonOpt = False) -> None:
     from charter.scenario import bundled_scenarios, load_scenario
     from charter.scenarios import DEFAULT
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name in bundled_scenarios():
         s = load_scenario(name)
         rows.append(

@@ -302,17 +302,17 @@ class DecisionBatch(Sequence[Decision]):
             return []
         latest = max(f[0] for f in found)
         out: list[Citation] = []
-        for end, ender, gone, notes, doubt, narrowed in found:
+        for end, ender, expired, notes, doubt, narrowed in found:
             if end != latest or ender.index in cited:
                 continue
             cited.add(ender.index)
-            seg = self.timeline.segment_at(ender, req.at)
+            seg_at = self.timeline.segment_at(ender, req.at)
             out.append(
                 Citation(
                     ender,
                     "ended",
-                    uncertain=ender.spec.uncertain or seg.uncertain or doubt,
-                    ends=gone.id,
+                    uncertain=ender.spec.uncertain or seg_at.uncertain or doubt,
+                    ends=expired.id,
                     ended_on=from_day_number(end),
                     notes=notes,
                     narrowed=narrowed,

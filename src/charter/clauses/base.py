@@ -214,7 +214,7 @@ class ClauseSpec(BaseModel):
     #: Whether the clause is an exception that lifts the clauses it names in ``overrides``.
     lifts: ClassVar[bool] = False
 
-    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", description="clause id, e.g. V3.C6")
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", description="clause id, e.g. A2.C4")
     title: str = Field(min_length=1, description="short name of the clause, in your own words")
     summary: str | None = Field(None, description="what the clause says, in your own words")
     principal: str | None = Field(None, description="the party the clause binds or empowers")

@@ -27,7 +27,7 @@ from charter.model import (
     ProviderSpec,
     ScenarioMeta,
 )
-from charter.scenario.yamlio import Located, PathKey, format_path, read_yaml
+from charter.scenario.yamlio import Located, PathKey, read_yaml
 from charter.selectors import parse_where
 from charter.vocab import ACTIONS, ATTRIBUTES, AttrType
 
@@ -42,6 +42,7 @@ PARTY_KEYS = frozenset(
 PROVIDER_KEYS = frozenset({"providers"})
 CLAUSE_KEYS = frozenset({"overrides", "replaces"})
 SELECTOR_KEYS = frozenset({"where", "exclude"})
+OPTION_FIELDS = tuple(f for f in REQUEST_FIELDS if f not in ("at", "principal", "action"))
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,9 @@ def _strip_tags(data: Any, loc: tuple[int | str, ...]) -> PathKey:
     out: list[str | int] = []
     cur = data
     for part in loc:
-        if isinstance(cur, dict) and part in cur:
-            cur = cur[part]
-        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+        in_dict = isinstance(cur, dict) and part in cur
+        in_list = isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur)
+        if in_dict or in_list:
             cur = cur[part]
         elif part in KIND_NAMES and isinstance(cur, dict) and cur.get("kind") == part:
             continue  # the discriminator tag, not a field
@@ -98,7 +99,7 @@ def _field_names() -> set[str]:
     from charter.model import AmendmentSpec, Clarification, Narrowing, OpenItem, Removal
 
     names: set[str] = set()
-    for m in (
+    models: tuple[type[BaseModel], ...] = (
         *KINDS,
         AgreementSpec,
         AmendmentSpec,
@@ -111,7 +112,8 @@ def _field_names() -> set[str]:
         ProviderSpec,
         EventSpec,
         BriefingQuestion,
-    ):
+    )
+    for m in models:
         names |= {f.alias or n for n, f in m.model_fields.items()}
     return names
 
@@ -119,7 +121,7 @@ def _field_names() -> set[str]:
 def _validate(doc: Located, adapter: TypeAdapter[T], prefix: PathKey = ()) -> T:
     data = doc.data
     for k in prefix:
-        data = data[k]  # type: ignore[index]
+        data = data[k]
     try:
         return adapter.validate_python(data)
     except ValidationError as exc:
@@ -478,11 +480,10 @@ class _RefChecker:
             for name in q.events:
                 self._event(doc, (i, "events", name), name)
             for name in q.options:
-                if name not in REQUEST_FIELDS or name in ("at", "principal", "action"):
+                if name not in OPTION_FIELDS:
                     raise doc.error(
                         (i, "options", name),
-                        f"unknown option {name!r}; valid options are: "
-                        f"{', '.join(f for f in REQUEST_FIELDS if f not in ('at', 'principal', 'action'))}",
+                        f"unknown option {name!r}; valid options are: {', '.join(OPTION_FIELDS)}",
                     )
 
 

@@ -1,0 +1,335 @@
+"""The ``charter`` command end to end, as real subprocesses."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tests.test_bad_input import EXPECTED, make_case
+
+MO_RUN = ["--principal", "openai", "--action", "run"]
+
+
+def charter(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "charter", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
+    )
+
+
+def ok_json(*args: str) -> object:
+    r = charter(*args, "--json")
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+@pytest.mark.parametrize(
+    "cmd",
+    [[], ["scenarios"], ["init"], ["validate"], ["schema"], ["timeline"], ["decide"], ["brief"]],
+)
+def test_help_everywhere(cmd: list[str]) -> None:
+    r = charter(*cmd, "--help")
+    assert r.returncode == 0
+    assert "Usage" in r.stdout
+
+
+def test_scenarios_lists_the_bundled_ones() -> None:
+    rows = ok_json("scenarios")
+    assert isinstance(rows, list)
+    names = {r["name"]: r for r in rows}
+    assert names["microsoft-openai"]["default"] is True
+    assert "acme-cloud" in names
+
+
+def test_init_copies_a_scenario_that_validates(tmp_path: Path) -> None:
+    dest = tmp_path / "mine"
+    r = charter("init", str(dest))
+    assert r.returncode == 0, r.stderr
+    assert (dest / "agreements.yaml").exists()
+    summary = ok_json("validate", str(dest))
+    assert summary == {**summary, "valid": True, "clauses": 45}
+    again = charter("init", str(dest))
+    assert again.returncode == 2
+    assert "exists and is not an empty folder" in again.stderr
+    r = charter("init", str(tmp_path / "acme"), "--from", "acme-cloud")
+    assert r.returncode == 0 and (tmp_path / "acme" / "agreements").is_dir()
+
+
+def test_validate_default_and_human_output() -> None:
+    r = charter("validate")
+    assert r.returncode == 0
+    assert "valid" in r.stdout and "45 clauses" in r.stdout
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_validate_bad_input_exits_2_with_the_message(case: str, tmp_path: Path) -> None:
+    folder = make_case(case, tmp_path)
+    before = sorted(p.name for p in folder.rglob("*"))
+    r = charter("validate", str(folder))
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    assert r.stderr.startswith("error: ")
+    assert EXPECTED[case] in " ".join(r.stderr.split())
+    assert sorted(p.name for p in folder.rglob("*")) == before  # nothing written
+
+
+def test_schema_is_json_schema() -> None:
+    r = charter("schema")
+    assert r.returncode == 0
+    doc = json.loads(r.stdout)
+    assert doc["$schema"].startswith("https://json-schema.org/")
+    assert {"scenario.yaml", "agreements.yaml", "parties.yaml"} <= set(doc["properties"])
+    assert "RofrSpec" in doc["$defs"]
+
+
+def test_timeline_human_and_json() -> None:
+    r = charter("timeline")
+    assert r.returncode == 0
+    for text in ("2019-07-22", "2025-10-28", "V3.C6", "removed", "source:"):
+        assert text in r.stdout
+    data = ok_json("timeline", "--at", "2029-07-01", "--event", "agi_verified=2029-06-01")
+    assert isinstance(data, dict)
+    assert data["events"] == {"agi_declared": "2029-06-01", "agi_verified": "2029-06-01"}
+    in_force = {c["id"] for c in data["in_force"]}
+    assert "V4.C6" not in in_force and "V5.C3" in in_force
+    human = charter("timeline", "--at", "2025-06-01")
+    assert "In force on 2025-06-01" in human.stdout and "V3.C6" in human.stdout
+
+
+def test_decide_json_placement() -> None:
+    d = ok_json(
+        "decide",
+        "--at",
+        "2025-12-01",
+        *MO_RUN,
+        "--provider",
+        "aws",
+        "--kind",
+        "training",
+        "--new-capacity",
+    )
+    assert isinstance(d, dict)
+    assert d["verdict"] == "allow"
+    assert [(c["id"], c["effect"]) for c in d["clauses"]] == [("V4.C10", "ended")]
+    assert d["uncertain"] is False and d["obligations"] == []
+
+
+def test_decide_json_rofr_and_options() -> None:
+    d = ok_json(
+        "decide",
+        "--at",
+        "2025-03-01",
+        *MO_RUN,
+        "--provider",
+        "gcp",
+        "--kind",
+        "training",
+        "--new-capacity",
+    )
+    assert isinstance(d, dict)
+    assert d["verdict"] == "conditional"
+    assert d["obligations"][0]["party"] == "microsoft"
+    d = ok_json(
+        "decide",
+        "microsoft-openai",
+        "--at",
+        "2026-03-17",
+        *MO_RUN,
+        "--provider",
+        "aws",
+        "--kind",
+        "api",
+        "--segment",
+        "us-national-security",
+    )
+    assert isinstance(d, dict)
+    assert (d["verdict"], d["clauses"][0]["id"], d["clauses"][0]["effect"]) == (
+        "allow",
+        "V4.C11",
+        "lift",
+    )
+    d = ok_json(
+        "decide",
+        "--at",
+        "2026-01-01",
+        *MO_RUN,
+        "--provider",
+        "aws",
+        "--kind",
+        "api",
+        "--api",
+        "stateless",
+        "--codeveloped-with",
+        "amazon",
+        "--product",
+        "frontier",
+    )
+    assert isinstance(d, dict)
+    assert d["verdict"] == "deny" and {c["id"] for c in d["clauses"]} == {"V4.C3", "V4.C9"}
+    d = ok_json(
+        "decide",
+        "--at",
+        "2026-06-01",
+        *MO_RUN,
+        "--provider",
+        "aws",
+        "--kind",
+        "product-serving",
+        "--launch",
+        "--first-party",
+    )
+    assert isinstance(d, dict)
+    assert d["verdict"] == "conditional" and d["uncertain"] is True
+
+
+def test_decide_json_access() -> None:
+    d = ok_json(
+        "decide",
+        "--at",
+        "2026-01-01",
+        "--principal",
+        "microsoft",
+        "--action",
+        "access",
+        "--artifact-kind",
+        "consumer-hardware-design",
+    )
+    assert isinstance(d, dict)
+    assert (d["verdict"], [c["id"] for c in d["clauses"]]) == ("deny", ["V4.C8"])
+    d = ok_json(
+        "decide",
+        "--at",
+        "2029-01-01",
+        "--principal",
+        "microsoft",
+        "--action",
+        "access",
+        "--artifact-kind",
+        "model-weights",
+        "--created",
+        "2028-01-01",
+        "--owner",
+        "openai",
+        "--event",
+        "agi_verified=2027-06-01",
+    )
+    assert isinstance(d, dict)
+    assert d["verdict"] == "allow"
+    assert d["events"]["agi_declared"] == "2027-06-01"
+
+
+def test_decide_human_output() -> None:
+    r = charter("decide", "--at", "2023-06-01", *MO_RUN, "--provider", "aws", "--kind", "api")
+    assert r.returncode == 0
+    assert "DENY" in r.stdout and "V2.C2" in r.stdout and "V2.C3" in r.stdout
+
+
+def test_decide_on_the_synthetic_scenario() -> None:
+    d = ok_json(
+        "decide",
+        "acme-cloud",
+        "--at",
+        "2025-01-01",
+        "--principal",
+        "acme",
+        "--action",
+        "run",
+        "--provider",
+        "lambda",
+        "--kind",
+        "training",
+    )
+    assert isinstance(d, dict)
+    assert (d["verdict"], d["clauses"][0]["id"]) == ("deny", "C1.X1")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--action", "fly"], "unknown action 'fly'; valid actions are: run, access"),
+        (["--at", "2025-13-01"], "invalid at '2025-13-01': expected a date like"),
+        (["--principal", "nobody"], "unknown principal 'nobody'; valid values are:"),
+        (["--provider", "mars"], "unknown provider 'mars'; valid values are:"),
+        (["--kind", "gaming"], "--kind: unknown value 'gaming'; valid values are: training"),
+        (["--api", "rest"], "--api: unknown value 'rest'; valid values are: stateless"),
+        (["--event", "agi_verified"], "--event expects NAME=DATE"),
+        (["--event", "agi=2029-01-01"], "unknown event 'agi'; valid events are"),
+        (["--event", "agi_verified=someday"], "invalid date for event agi_verified"),
+        (["--segment", "military"], "unknown segment 'military'; valid values are: commercial"),
+        (["--codeveloped-with", "nobody"], "unknown codeveloped with 'nobody'"),
+    ],
+)
+def test_decide_bad_input_exits_2(args: list[str], message: str) -> None:
+    base = {"--at": "2025-06-01", "--principal": "openai", "--action": "run", "--provider": "aws"}
+    for i in range(0, len(args), 2):
+        base[args[i]] = args[i + 1]
+    flat = [x for kv in base.items() for x in kv]
+    if "--event" in base:
+        flat = [x for kv in base.items() if kv[0] != "--event" for x in kv] + [
+            "--event",
+            base["--event"],
+        ]
+    r = charter("decide", *flat)
+    assert r.returncode == 2, r.stdout
+    assert "Traceback" not in r.stderr
+    assert message in " ".join(r.stderr.split())
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["decide", "--at", "2025-01-01", "--principal", "openai", "--action", "run"],
+            "--provider is required with --action run",
+        ),
+        (
+            ["decide", "--at", "2025-01-01", "--principal", "microsoft", "--action", "access"],
+            "--artifact-kind is required with --action access",
+        ),
+        (["decide", "--principal", "openai", "--action", "run"], "--at is required"),
+        (
+            [
+                "decide",
+                "nowhere",
+                "--at",
+                "2025-01-01",
+                "--principal",
+                "x",
+                "--action",
+                "run",
+                "--provider",
+                "aws",
+            ],
+            "unknown scenario 'nowhere'",
+        ),
+        (["timeline", "--at", "yesterday"], "invalid date 'yesterday'"),
+        (["validate", "no-such-scenario"], "unknown scenario 'no-such-scenario'"),
+    ],
+)
+def test_other_bad_input_exits_2(args: list[str], message: str) -> None:
+    r = charter(*args)
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    assert message in " ".join(r.stderr.split())
+
+
+def test_brief_prints_timeline_and_decisions() -> None:
+    r = charter("brief")
+    assert r.returncode == 0, r.stderr
+    for text in (
+        "Amendment timeline",
+        "Representative decisions",
+        "DENY",
+        "CONDITIONAL",
+        "ALLOW",
+        "V4.C10",
+        "2026-04-27",
+    ):
+        assert text in r.stdout
