@@ -6,7 +6,6 @@ Every command that answers a question takes ``--json`` and prints a stable docum
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -415,6 +414,3 @@ def main() -> None:
     except CharterError as exc:  # a last guard: user errors never end in a traceback
         err.print(f"error: {exc}")
         raise SystemExit(2) from None
-
-
-_ = dt  # date parsing lives in charter.dates

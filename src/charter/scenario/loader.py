@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -485,10 +484,3 @@ class _RefChecker:
                         (i, "options", name),
                         f"unknown option {name!r}; valid options are: {', '.join(OPTION_FIELDS)}",
                     )
-
-
-def iter_clause_paths(ag: AgreementSpec) -> Iterator[tuple[int, int]]:
-    """(amendment index, clause index) of every clause, in order."""
-    for i, am in enumerate(ag.amendments):
-        for j, _ in enumerate(am.clauses):
-            yield i, j
