@@ -940,11 +940,11 @@ OTHER = [
         uses_licensed_ip=True,
         above_compute_threshold=True,
     ),
-    # V4.C14 only bounds training above the threshold.
+    # V4.C14 only bounds training above the threshold: below it, the limit is satisfied.
     row(
         "2026-01-01 microsoft train below threshold with openai ip",
         ALLOW,
-        NONE,
+        {"V4.C14"},
         principal="microsoft",
         action="train",
         at="2026-01-01",
@@ -1037,11 +1037,12 @@ OTHER = [
         at="2026-01-01",
         artifact_kind="research-method",
     ),
-    # Before V3.C7 no clause addresses building own capacity ("no clause restricts it").
+    # Before V3.C7, Azure exclusivity (V2.C2) rules out capacity of OpenAI's own: building it
+    # needed Microsoft's approval, which came only in January 2025.
     row(
         "2024-06-01 openai build capacity for training",
-        ALLOW,
-        NONE,
+        DENY,
+        {"V2.C2"},
         principal="openai",
         action="build-capacity",
         at="2024-06-01",
@@ -1067,11 +1068,11 @@ OTHER = [
         at="2026-01-15",
         purpose="research",
     ),
-    # V3.C7 is for research and training; inference capacity is simply not addressed.
+    # V3.C7 is for research and training; other new capacity falls under the ROFR (V3.C6).
     row(
         "2025-06-01 openai build capacity for inference",
-        ALLOW,
-        NONE,
+        COND,
+        {"V3.C6"},
         principal="openai",
         action="build-capacity",
         at="2025-06-01",

@@ -73,7 +73,7 @@ class Request:
     purpose: str | None = None
     with_party: str | None = None
     uses_licensed_ip: bool = False
-    above_compute_threshold: bool = False
+    above_compute_threshold: bool | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

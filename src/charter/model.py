@@ -13,7 +13,7 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 from charter.clauses import AnyClause, Confidence
-from charter.clauses.base import WhereField
+from charter.clauses.base import Translations, WhereField
 
 __all__ = [
     "AgreementSpec",
@@ -47,6 +47,7 @@ class ScenarioMeta(_Model):
     )
     default_at: dt.date | None = Field(None, description="date questions default to")
     sources: tuple[str, ...] = ()
+    translations: Translations = Field(default_factory=dict)
 
 
 class PartySpec(_Model):
@@ -76,6 +77,7 @@ class EventSpec(_Model):
     implies: tuple[str, ...] = Field((), description="events this one implies (occur by then)")
     date: dt.date | None = Field(None, description="the date, if it has happened")
     sources: tuple[str, ...] = ()
+    translations: Translations = Field(default_factory=dict)
 
 
 class Removal(_Model):
@@ -85,6 +87,7 @@ class Removal(_Model):
     by: str | None = Field(None, description="the clause of this amendment that states it")
     uncertain: bool = False
     note: str | None = None
+    translations: Translations = Field(default_factory=dict)
 
 
 class Narrowing(_Model):
@@ -103,6 +106,7 @@ class Clarification(_Model):
     narrows: tuple[Narrowing, ...] = ()
     confidence: Confidence
     sources: tuple[str, ...] = Field(min_length=1)
+    translations: Translations = Field(default_factory=dict)
 
 
 class OpenItem(_Model):
@@ -111,6 +115,7 @@ class OpenItem(_Model):
     clauses: tuple[str, ...] = Field(min_length=1)
     note: str
     sources: tuple[str, ...] = ()
+    translations: Translations = Field(default_factory=dict)
 
 
 class AmendmentSpec(_Model):
@@ -124,6 +129,7 @@ class AmendmentSpec(_Model):
     removes: tuple[Removal, ...] = ()
     clarifications: tuple[Clarification, ...] = ()
     open_items: tuple[OpenItem, ...] = ()
+    translations: Translations = Field(default_factory=dict)
 
 
 class AgreementSpec(_Model):
@@ -139,6 +145,7 @@ class BriefingQuestion(_Model):
     """One entry of ``briefing.yaml``: a representative question ``charter brief`` asks."""
 
     ask: str = Field(description="the question in words")
+    ask_de: str | None = Field(None, description="the question in German")
     at: dt.date
     principal: str
     action: str

@@ -29,6 +29,8 @@ __all__ = [
     "Effect",
     "Obligation",
     "SelectorField",
+    "Translation",
+    "Translations",
     "UntilField",
     "WhereField",
 ]
@@ -201,6 +203,20 @@ SelectorField = Annotated[
 ]
 
 
+class Translation(BaseModel):
+    """Text of a clause (or amendment, event ...) in another language."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str | None = None
+    summary: str | None = None
+    note: str | None = None
+
+
+#: Language code → translated texts, e.g. ``{de: {title: ..., summary: ...}}``.
+Translations = dict[Annotated[str, Field(pattern=r"^[a-z]{2}$")], Translation]
+
+
 class ClauseSpec(BaseModel):
     """Fields every clause has, whatever its kind.
 
@@ -228,6 +244,9 @@ class ClauseSpec(BaseModel):
     note: str | None = Field(None, description="what is unclear, or how the record was read")
     assumptions: tuple[str, ...] = Field((), description="figures the record does not give")
     sources: tuple[str, ...] = Field(min_length=1, description="URLs or seed file names")
+    translations: Translations = Field(
+        default_factory=dict, description="texts in other languages: {de: {title, summary}}"
+    )
 
     # ------------------------------------------------------------------ rule interface
     def applies_to_actions(self) -> tuple[str, ...]:
@@ -264,9 +283,17 @@ class ClauseSpec(BaseModel):
 
         return until_events(self.until)
 
-    def describe(self) -> str:
+    def describe(self, lang: str = "en") -> str:
         """One line on what the clause does, for timelines and explanations."""
+        t = self.translations.get(lang)
+        if t is not None and (t.summary or t.title):
+            return t.summary or t.title or ""
         return self.summary or self.title
+
+    def title_in(self, lang: str = "en") -> str:
+        """The clause's title in ``lang`` (English when no translation exists)."""
+        t = self.translations.get(lang)
+        return t.title if t is not None and t.title else self.title
 
     def figures(self) -> dict[str, Any]:
         """Kind-specific figures shown on the timeline (amounts, rates, providers)."""

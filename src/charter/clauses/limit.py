@@ -1,27 +1,45 @@
 """``limit``: a bound on an action (e.g. a compute threshold) until a date or event.
 
-``where`` describes the requests beyond the bound (``{above_compute_threshold: true}``);
-``bound`` states it in words. Decision: matching requests are *forbidden*.
+``where`` says which requests the bound applies to; ``beyond`` describes requests past it
+(``{above_compute_threshold: true}``); ``bound`` states it in words. Decision: a request past
+the bound is *forbidden*; one that says it stays within is *satisfied*; one that does not say
+(an ``beyond`` attribute left unset) is an *obligation* to stay within the bound. Without
+``beyond``, every matching request is forbidden.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field
 
-from charter.clauses.base import Batch, ClauseSpec, Effect, Effects, Mask
+from charter.clauses.base import Batch, ClauseSpec, Effect, Effects, Mask, Obligation, SelectorField
+from charter.selectors import ABSENT, Selector
 
 
 class LimitSpec(ClauseSpec):
     kind: Literal["limit"]
     bound: str = Field(description="the bound, in words (and figures where public)")
+    beyond: SelectorField = None
 
     def effects(self, batch: Batch, applies: Mask) -> Effects:
         out = np.zeros(batch.n, dtype=np.int8)
-        out[applies] = Effect.FORBID
+        if not isinstance(self.beyond, Selector):
+            out[applies] = Effect.FORBID
+            return out
+        unknown = np.zeros(batch.n, dtype=bool)
+        for term in self.beyond.terms:
+            unknown |= batch.cols[term.attr] == ABSENT
+        past = batch.match((self.beyond,))
+        out[applies & ~unknown & ~past] = Effect.SATISFIED
+        out[applies & unknown] = Effect.OBLIGATION
+        out[applies & past & ~unknown] = Effect.FORBID
         return out
+
+    def obligation(self, request: Mapping[str, Any]) -> Obligation:
+        return Obligation("limit", self.principal, f"only within the bound: {self.bound}", self.id)
 
     def figures(self) -> dict[str, Any]:
         return {"bound": self.bound}

@@ -45,11 +45,12 @@ class RofrSpec(ClauseSpec):
         if self.response_days is not None:
             assumed = " (assumed)" if self.assumptions else ""
             window = f"; {self.holder} has {self.response_days} days to answer{assumed}"
-        where = request.get("provider") or "the third party"
+        provider = request.get("provider")
+        take = f"take it from {provider}" if provider else "build or buy it elsewhere"
         return Obligation(
             "rofr",
             self.holder,
-            f"offer this capacity to {self.holder} first; take it from {where} only after "
+            f"offer this capacity to {self.holder} first; {take} only after "
             f"{self.holder} declines or cannot meet the requirement{window}",
             self.id,
         )

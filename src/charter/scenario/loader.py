@@ -40,7 +40,7 @@ PARTY_KEYS = frozenset(
 )
 PROVIDER_KEYS = frozenset({"providers"})
 CLAUSE_KEYS = frozenset({"overrides", "replaces"})
-SELECTOR_KEYS = frozenset({"where", "exclude"})
+SELECTOR_KEYS = frozenset({"where", "exclude", "beyond"})
 OPTION_FIELDS = tuple(f for f in REQUEST_FIELDS if f not in ("at", "principal", "action"))
 
 
