@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from charter.clauses import ClauseSpec
+from charter.clauses.base import Translations
 from charter.dates import FOREVER, day_number, describe_until, from_day_number, until_day
 from charter.errors import RequestError
+from charter.i18n import t
 from charter.model import AgreementSpec, EventSpec
 from charter.selectors import Where
 
@@ -43,7 +45,20 @@ class Segment:
     stop: int  # FOREVER: until the clause ends
     narrow: tuple[Where, ...] = ()
     uncertain: bool = False
-    notes: tuple[str, ...] = ()
+    clarified: tuple[tuple[dt.date, str], ...] = ()  # (date, narrowing in words)
+    doubts: tuple[tuple[str, Translations], ...] = ()  # open items: (note, translations)
+
+    def notes_in(self, lang: str = "en") -> tuple[str, ...]:
+        """Clarifications and open items bearing on this stretch, in ``lang``."""
+        out = [t(lang, "narrowed.note", date=d, where=w) for d, w in self.clarified]
+        for note, tr in self.doubts:
+            de = tr.get(lang)
+            out.append(de.note if de is not None and de.note else note)
+        return tuple(out)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return self.notes_in("en")
 
 
 @dataclass(frozen=True)
@@ -59,7 +74,12 @@ class ClauseRecord:
     removed_by: str | None = None
     removal_uncertain: bool = False
     removal_note: str | None = None
+    removal_translations: Translations = field(default_factory=dict)
     segments: tuple[Segment, ...] = ()
+
+    def removal_note_in(self, lang: str = "en") -> str | None:
+        tr = self.removal_translations.get(lang)
+        return tr.note if tr is not None and tr.note else self.removal_note
 
     @property
     def id(self) -> str:
@@ -91,6 +111,14 @@ class TimelineEntry:
     narrowed: tuple[tuple[str, str], ...] = ()  # (clause id, narrowing)
     open_items: tuple[tuple[tuple[str, ...], str], ...] = ()
     confidence: str | None = None
+    translations: Translations = field(default_factory=dict)
+    open_item_translations: tuple[Translations, ...] = ()
+
+    def text(self, field_name: str, lang: str) -> str | None:
+        tr = self.translations.get(lang)
+        value = getattr(tr, field_name, None) if tr is not None else None
+        own: str | None = getattr(self, field_name)
+        return value if isinstance(value, str) and value else own
 
 
 def resolve_events(
@@ -137,26 +165,26 @@ class Timeline:
 
     # ------------------------------------------------------------------ building
     def _place(self, ag: AgreementSpec) -> None:
-        ended: dict[str, tuple[dt.date, str | None, bool, str | None]] = {}
+        ended: dict[str, tuple[dt.date, str | None, bool, str | None, Translations]] = {}
         narrowings: dict[str, list[tuple[dt.date, Where, str]]] = {}
-        doubts: dict[str, list[tuple[dt.date, str]]] = {}
+        doubts: dict[str, list[tuple[dt.date, str, Translations]]] = {}
         made: list[tuple[ClauseSpec, dt.date]] = []
         for am in ag.amendments:
             replaced: list[tuple[str, str]] = []
             for cl in am.clauses:
                 made.append((cl, am.date))
                 for old in cl.replaces:
-                    ended[old] = (am.date, cl.id, False, f"replaced by {cl.id}")
+                    ended[old] = (am.date, cl.id, False, None, {})
                     replaced.append((old, cl.id))
             for rm in am.removes:
-                ended[rm.clause] = (am.date, rm.by, rm.uncertain, rm.note)
+                ended[rm.clause] = (am.date, rm.by, rm.uncertain, rm.note, rm.translations)
             for cla in am.clarifications:
                 for nar in cla.narrows:
                     text = " or ".join(s.describe() for s in nar.where)
                     narrowings.setdefault(nar.clause, []).append((cla.date, nar.where, text))
             for item in am.open_items:
                 for cid in item.clauses:
-                    doubts.setdefault(cid, []).append((am.date, item.note))
+                    doubts.setdefault(cid, []).append((am.date, item.note, item.translations))
             self.entries.append(
                 TimelineEntry(
                     date=am.date,
@@ -168,6 +196,8 @@ class Timeline:
                     replaced=tuple(replaced),
                     removed=tuple((r.clause, r.by, r.note) for r in am.removes),
                     open_items=tuple((i.clauses, i.note) for i in am.open_items),
+                    translations=am.translations,
+                    open_item_translations=tuple(i.translations for i in am.open_items),
                 )
             )
             for cla in am.clarifications:
@@ -184,6 +214,7 @@ class Timeline:
                             for n in cla.narrows
                         ),
                         confidence=cla.confidence.value,
+                        translations=cla.translations,
                     )
                 )
         added: dict[dt.date, list[ClauseRecord]] = {}
@@ -200,6 +231,7 @@ class Timeline:
                 removed_by=end[1] if end else None,
                 removal_uncertain=end[2] if end else False,
                 removal_note=end[3] if end else None,
+                removal_translations=end[4] if end else {},
                 segments=self._segments(spec, start, narrowings, doubts),
             )
             self.records.append(rec)
@@ -216,30 +248,29 @@ class Timeline:
         spec: ClauseSpec,
         start: dt.date,
         narrowings: dict[str, list[tuple[dt.date, Where, str]]],
-        doubts: dict[str, list[tuple[dt.date, str]]],
+        doubts: dict[str, list[tuple[dt.date, str, Translations]]],
     ) -> tuple[Segment, ...]:
         cuts = sorted(
             {day_number(start)}
             | {day_number(d) for d, _, _ in narrowings.get(spec.id, [])}
-            | {day_number(d) for d, _ in doubts.get(spec.id, [])}
+            | {day_number(d) for d, _, _ in doubts.get(spec.id, [])}
         )
         segs: list[Segment] = []
         for k, cut in enumerate(cuts):
             stop = cuts[k + 1] if k + 1 < len(cuts) else FOREVER
             narrow = tuple(w for d, w, _ in narrowings.get(spec.id, []) if day_number(d) <= cut)
-            notes = tuple(
-                f"clarified {d}: applies only where {t}"
-                for d, _, t in narrowings.get(spec.id, [])
-                if day_number(d) <= cut
+            clarified = tuple(
+                (d, text) for d, _, text in narrowings.get(spec.id, []) if day_number(d) <= cut
             )
-            doubt = tuple(n for d, n in doubts.get(spec.id, []) if day_number(d) <= cut)
+            doubt = tuple((n, tr) for d, n, tr in doubts.get(spec.id, []) if day_number(d) <= cut)
             segs.append(
                 Segment(
                     start=cut,
                     stop=stop,
                     narrow=narrow,
                     uncertain=spec.uncertain or bool(doubt),
-                    notes=notes + doubt,
+                    clarified=clarified,
+                    doubts=doubt,
                 )
             )
         return tuple(segs)
@@ -298,7 +329,11 @@ def _end_days(tl: Timeline, events: EventSet) -> tuple[int, ...]:
 
 
 def record_json(
-    rec: ClauseRecord, tl: Timeline, events: Mapping[str, dt.date], at: dt.date | None = None
+    rec: ClauseRecord,
+    tl: Timeline,
+    events: Mapping[str, dt.date],
+    at: dt.date | None = None,
+    lang: str = "en",
 ) -> dict[str, Any]:
     """A clause as JSON-ready data (stable keys, documented in the README)."""
     seg = tl.segment_at(rec, at) if at is not None else None
@@ -307,8 +342,8 @@ def record_json(
     return {
         "id": rec.id,
         "kind": rec.spec.kind,  # type: ignore[attr-defined]
-        "title": rec.spec.title,
-        "summary": rec.spec.describe(),
+        "title": rec.spec.title_in(lang),
+        "summary": rec.spec.describe(lang),
         "agreement": rec.agreement,
         "amendment": rec.amendment.isoformat(),
         "from": rec.start.isoformat(),
@@ -316,7 +351,9 @@ def record_json(
         "ends": tl.describe_end(rec, events),
         "confidence": rec.spec.confidence.value,
         "uncertain": seg.uncertain if seg is not None else rec.spec.uncertain,
-        "notes": [n for n in ((rec.spec.note,) + (seg.notes if seg else ())) if n],
+        "notes": [
+            n for n in ((rec.spec.text("note", lang),) + (seg.notes_in(lang) if seg else ())) if n
+        ],
         "assumptions": list(rec.spec.assumptions),
         "figures": {k: _plain(v) for k, v in rec.spec.figures().items()},
         "sources": list(rec.spec.sources),
@@ -333,19 +370,23 @@ def _plain(v: Any) -> Any:
     return v
 
 
-def entry_json(e: TimelineEntry) -> dict[str, Any]:
+def entry_json(e: TimelineEntry, lang: str = "en") -> dict[str, Any]:
+    def item_note(k: int, note: str) -> str:
+        tr = e.open_item_translations[k].get(lang) if k < len(e.open_item_translations) else None
+        return tr.note if tr is not None and tr.note else note
+
     return {
         "date": e.date.isoformat(),
         "agreement": e.agreement,
         "type": e.kind,
-        "title": e.title,
-        "summary": e.summary,
+        "title": e.text("title", lang),
+        "summary": e.text("summary", lang),
         "sources": list(e.sources),
         "added": [
             {
                 "id": r.id,
                 "kind": r.spec.kind,  # type: ignore[attr-defined]
-                "title": r.spec.title,
+                "title": r.spec.title_in(lang),
                 "from": r.start.isoformat(),
                 "confidence": r.spec.confidence.value,
                 "uncertain": r.spec.uncertain,
@@ -355,5 +396,7 @@ def entry_json(e: TimelineEntry) -> dict[str, Any]:
         "replaced": [{"id": old, "by": new} for old, new in e.replaced],
         "removed": [{"id": old, "by": by, "note": note} for old, by, note in e.removed],
         "narrowed": [{"id": cid, "to": text} for cid, text in e.narrowed],
-        "open_items": [{"clauses": list(c), "note": n} for c, n in e.open_items],
+        "open_items": [
+            {"clauses": list(c), "note": item_note(k, n)} for k, (c, n) in enumerate(e.open_items)
+        ],
     }

@@ -29,6 +29,7 @@ import numpy.typing as npt
 from charter.agreements import ClauseRecord, Timeline
 from charter.clauses import Batch, Effect, Obligation
 from charter.dates import FOREVER, day_number, from_day_number
+from charter.i18n import t
 from charter.selectors import Encoder
 from charter.vocab import ACTIONS, ATTRIBUTES, Default
 
@@ -100,6 +101,7 @@ class Citation:
     ended_on: dt.date | None = None
     notes: tuple[str, ...] = ()
     narrowed: bool = False  # ended for this request by a clarification, not by an amendment
+    lang: str = "en"
 
     def to_json(self) -> dict[str, Any]:
         spec = self.record.spec
@@ -107,7 +109,7 @@ class Citation:
             "id": spec.id,
             "effect": self.effect,
             "kind": spec.kind,  # type: ignore[attr-defined]
-            "title": spec.title,
+            "title": spec.title_in(self.lang),
             "agreement": self.record.agreement,
             "amendment": self.record.amendment.isoformat(),
             "confidence": spec.confidence.value,
@@ -135,11 +137,13 @@ class Decision:
     uncertain: bool
     note: str
     events: Mapping[str, dt.date]
+    lang: str = "en"
 
     def to_json(self) -> dict[str, Any]:
         """The documented, stable JSON form (README: "decide --json")."""
         return {
             "verdict": self.verdict.value,
+            "lang": self.lang,
             "obligations": [o.to_json() for o in self.obligations],
             "clauses": [c.to_json() for c in self.clauses],
             "uncertain": self.uncertain,
@@ -176,35 +180,41 @@ class DecisionBatch(Sequence[Decision]):
     overrides: tuple[tuple[int, ...], ...]
     events: Mapping[str, dt.date]
     context: _Context
+    lang: str = "en"
 
     def __len__(self) -> int:
         return len(self.requests)
 
     def __iter__(self) -> Iterator[Decision]:
         for i in range(len(self)):
-            yield self._explain(i)
+            yield self._explain(i, self.lang)
 
     def __getitem__(self, i: int) -> Decision:  # type: ignore[override]
         if isinstance(i, slice):
             raise TypeError("DecisionBatch does not support slicing; index one request")
-        return self._explain(range(len(self))[i])
+        return self._explain(range(len(self))[i], self.lang)
+
+    def explain(self, i: int, lang: str | None = None) -> Decision:
+        """The decision for request ``i`` with its explanation in ``lang`` (en, de)."""
+        return self._explain(range(len(self))[i], lang or self.lang)
 
     def verdict(self, i: int) -> Verdict:
         return _VERDICTS[int(self.verdicts[i])]
 
     # ------------------------------------------------------------------ explanation
-    def _cite(self, k: int, i: int, effect: str, **extra: Any) -> Citation:
+    def _cite(self, k: int, i: int, effect: str, lang: str, **extra: Any) -> Citation:
         rec = self.records[k]
         seg = self.timeline.segment_at(rec, self.requests[i].at)
         return Citation(
             rec,
             effect,
             uncertain=bool(self.doubt[k, i]) or rec.spec.uncertain,
-            notes=tuple(n for n in (rec.spec.note, *seg.notes) if n),
+            notes=tuple(n for n in (rec.spec.text("note", lang), *seg.notes_in(lang)) if n),
+            lang=lang,
             **extra,
         )
 
-    def _explain(self, i: int) -> Decision:
+    def _explain(self, i: int, lang: str) -> Decision:
         req = self.requests[i]
         code = int(self.verdicts[i])
         eff = self.effects[:, i]
@@ -214,12 +224,12 @@ class DecisionBatch(Sequence[Decision]):
         attrs = asdict(req)
         if code == DENY:
             for k in np.flatnonzero((eff == Effect.FORBID) & ~lifted):
-                cites.append(self._cite(int(k), i, "forbid"))
+                cites.append(self._cite(int(k), i, "forbid", lang))
         elif code == CONDITIONAL:
             for k in np.flatnonzero((eff == Effect.OBLIGATION) & ~lifted):
-                c = self._cite(int(k), i, "obligation")
+                c = self._cite(int(k), i, "obligation", lang)
                 cites.append(c)
-                ob = c.record.spec.obligation(attrs)
+                ob = c.record.spec.obligation(attrs, lang)
                 if ob is not None:
                     obligations.append(ob)
         else:
@@ -229,17 +239,17 @@ class DecisionBatch(Sequence[Decision]):
                     for t in self.overrides[int(k)]
                     if eff[t] >= Effect.OBLIGATION
                 )
-                cites.append(self._cite(int(k), i, "lift", lifts=lifts))
+                cites.append(self._cite(int(k), i, "lift", lang, lifts=lifts))
             cited = {c.record.index for c in cites}
             for k in np.flatnonzero(eff == Effect.GRANT):
                 if int(k) not in cited:
-                    cites.append(self._cite(int(k), i, "grant"))
+                    cites.append(self._cite(int(k), i, "grant", lang))
             for k in np.flatnonzero(eff == Effect.SATISFIED):
-                cites.append(self._cite(int(k), i, "satisfied"))
+                cites.append(self._cite(int(k), i, "satisfied", lang))
             if not any(c.effect in ("lift", "grant") for c in cites):
-                cites.extend(self._ended(i, {c.record.index for c in cites}))
+                cites.extend(self._ended(i, {c.record.index for c in cites}, lang))
         uncertain = any(c.uncertain for c in cites)
-        note = self._note(req, code, cites, obligations)
+        note = self._note(req, code, cites, obligations, lang)
         return Decision(
             request=req,
             verdict=_VERDICTS[code],
@@ -248,9 +258,10 @@ class DecisionBatch(Sequence[Decision]):
             uncertain=uncertain,
             note=note,
             events=self.events,
+            lang=lang,
         )
 
-    def _ended(self, i: int, cited: set[int]) -> list[Citation]:
+    def _ended(self, i: int, cited: set[int], lang: str) -> list[Citation]:
         """The most recent restriction that would apply to request ``i`` had it not ended.
 
         A restriction ends when an amendment removes it, its ``until`` passes, or a
@@ -283,7 +294,8 @@ class DecisionBatch(Sequence[Decision]):
                 if _restrictive(rec.spec.effects(one, gone)[0]) and not self.lifted[rec.index, i]:
                     by = self.timeline.by_id.get(rec.removed_by) if rec.removed_by else None
                     ender = by if by is not None and end == _day(rec.removed_on) else rec
-                    note = (rec.removal_note,) if ender is by and rec.removal_note else ()
+                    removal = rec.removal_note_in(lang)
+                    note = (removal,) if ender is by and removal else ()
                     doubt = ender is by and rec.removal_uncertain
                     found.append((end, ender, rec, note, doubt, False))
                 continue
@@ -297,7 +309,7 @@ class DecisionBatch(Sequence[Decision]):
             if narrow[0]:
                 continue
             if _restrictive(rec.spec.effects(one, wide)[0]):
-                found.append((seg.start, rec, rec, seg.notes, False, True))
+                found.append((seg.start, rec, rec, seg.notes_in(lang), False, True))
         if not found:
             return []
         latest = max(f[0] for f in found)
@@ -316,6 +328,7 @@ class DecisionBatch(Sequence[Decision]):
                     ended_on=from_day_number(end),
                     notes=notes,
                     narrowed=narrowed,
+                    lang=lang,
                 )
             )
         return out
@@ -326,43 +339,48 @@ class DecisionBatch(Sequence[Decision]):
         code: int,
         cites: list[Citation],
         obligations: list[Obligation],
+        lang: str,
     ) -> str:
-        def name(c: Citation) -> str:
-            return f"{c.record.id} ({c.record.spec.kind})"  # type: ignore[attr-defined]
+        def name(c: Citation | ClauseRecord) -> str:
+            rec = c.record if isinstance(c, Citation) else c
+            return f"{rec.id} ({rec.spec.kind})"  # type: ignore[attr-defined]
 
-        action = ACTIONS[req.action]
         if code == DENY:
             if not cites:
-                return (
-                    f"Denied: no clause in force grants {req.principal} this; to "
-                    f"{action.describe} is denied unless a clause grants it."
+                return t(
+                    lang,
+                    "deny.default",
+                    principal=req.principal,
+                    action=req.action,
+                    describe=ACTIONS[req.action].describe,
                 )
-            return (
-                "Denied by "
-                + "; ".join(f"{name(c)}: {c.record.spec.describe().rstrip('.')}" for c in cites)
-                + "."
+            items = "; ".join(
+                f"{name(c)}: {c.record.spec.describe(lang).rstrip('.')}" for c in cites
             )
+            return t(lang, "deny.by", items=items)
         if code == CONDITIONAL:
-            return "Conditional: " + "; ".join(o.detail for o in obligations) + "."
+            return t(lang, "conditional", items="; ".join(o.detail for o in obligations))
         parts = []
         for c in cites:
             if c.effect == "lift":
-                parts.append(f"{name(c)} lifts {', '.join(c.lifts)}")
+                parts.append(t(lang, "part.lift", clause=name(c), lifted=", ".join(c.lifts)))
             elif c.effect == "grant":
-                parts.append(f"{name(c)} grants it")
+                parts.append(t(lang, "part.grant", clause=name(c)))
             elif c.effect == "satisfied":
-                parts.append(f"{name(c)} is satisfied")
+                parts.append(t(lang, "part.satisfied", clause=name(c)))
             elif c.effect == "ended":
                 gone = self.timeline.by_id[c.ends] if c.ends else c.record
-                kind = gone.spec.kind  # type: ignore[attr-defined]
                 if c.narrowed and c.notes:
-                    parts.append(f"{gone.id} ({kind}) no longer reaches this: {c.notes[-1]}")
+                    parts.append(t(lang, "part.narrowed", clause=name(gone), why=c.notes[-1]))
+                elif c.record is gone:
+                    parts.append(t(lang, "part.ended", clause=name(gone), date=c.ended_on))
                 else:
-                    how = f"{gone.id} ({kind}) ended on {c.ended_on}"
-                    parts.append(how + (f", by {c.record.id}" if c.record is not gone else ""))
+                    parts.append(
+                        t(lang, "part.ended_by", clause=name(gone), date=c.ended_on, by=c.record.id)
+                    )
         if not parts:
-            return f"Allowed: no clause in force restricts this ({action.describe})."
-        return "Allowed: " + "; ".join(parts) + "."
+            return t(lang, "allow.none", action=req.action, describe=ACTIONS[req.action].describe)
+        return t(lang, "allow.parts", items="; ".join(parts))
 
 
 @dataclass(frozen=True)
@@ -425,6 +443,7 @@ def evaluate(
     encoder: Encoder,
     owner_of: Mapping[str, str],
     providers_of: Mapping[str, tuple[str, ...]],
+    lang: str = "en",
 ) -> DecisionBatch:
     """Decide a batch of (already validated) requests under resolved ``events``.
 
@@ -477,9 +496,9 @@ def evaluate(
         if not targets or not applies[k].any():
             continue
         restrictive = np.zeros(n, dtype=bool)
-        for t in targets:
-            lifted[t] |= applies[k]
-            restrictive |= effects[t] >= Effect.OBLIGATION
+        for target in targets:
+            lifted[target] |= applies[k]
+            restrictive |= effects[target] >= Effect.OBLIGATION
         lift_used[k] = applies[k] & restrictive
 
     deny = ((effects == Effect.FORBID) & ~lifted).any(axis=0)
@@ -506,4 +525,5 @@ def evaluate(
         overrides=overrides,
         events=dict(events),
         context=ctx,
+        lang=lang,
     )

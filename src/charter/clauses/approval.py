@@ -13,6 +13,7 @@ import numpy as np
 from pydantic import Field
 
 from charter.clauses.base import Batch, ClauseSpec, Effect, Effects, Mask, Obligation
+from charter.i18n import t
 
 
 class ApprovalSpec(ClauseSpec):
@@ -25,12 +26,11 @@ class ApprovalSpec(ClauseSpec):
         out[applies] = Effect.GRANT if self.granted else Effect.OBLIGATION
         return out
 
-    def obligation(self, request: Mapping[str, Any]) -> Obligation | None:
+    def obligation(self, request: Mapping[str, Any], lang: str = "en") -> Obligation | None:
         if self.granted:
             return None
-        return Obligation(
-            "consent", self.approver, f"needs the consent of {self.approver}", self.id
-        )
+        detail = t(lang, "ob.consent", approver=self.approver)
+        return Obligation("consent", self.approver, detail, self.id)
 
     def party_refs(self) -> tuple[str, ...]:
         return (*super().party_refs(), self.approver)

@@ -211,6 +211,9 @@ class Translation(BaseModel):
     title: str | None = None
     summary: str | None = None
     note: str | None = None
+    criteria: str | None = None
+    bound: str | None = None
+    escape: str | None = None
 
 
 #: Language code → translated texts, e.g. ``{de: {title: ..., summary: ...}}``.
@@ -261,9 +264,15 @@ class ClauseSpec(BaseModel):
         """
         return np.zeros(batch.n, dtype=np.int8)
 
-    def obligation(self, request: Mapping[str, Any]) -> Obligation | None:
-        """What would make a request this clause obliges allowed."""
+    def obligation(self, request: Mapping[str, Any], lang: str = "en") -> Obligation | None:
+        """What would make a request this clause obliges allowed (in ``lang``)."""
         return None
+
+    def text(self, field: str, lang: str = "en") -> str | None:
+        """A text field (``criteria``, ``bound``, ``escape``, ``note``) in ``lang``."""
+        t = self.translations.get(lang)
+        translated = getattr(t, field, None) if t is not None else None
+        return translated or getattr(self, field, None)
 
     def party_refs(self) -> tuple[str, ...]:
         """Party ids this clause names (validated against the scenario)."""

@@ -14,6 +14,7 @@ import numpy as np
 from pydantic import Field
 
 from charter.clauses.base import Batch, ClauseSpec, Effect, Effects, Mask, Obligation
+from charter.i18n import t
 
 
 class FirstShipSpec(ClauseSpec):
@@ -37,11 +38,12 @@ class FirstShipSpec(ClauseSpec):
         out[applies & launch & ~inside] = Effect.OBLIGATION
         return out
 
-    def obligation(self, request: Mapping[str, Any]) -> Obligation:
+    def obligation(self, request: Mapping[str, Any], lang: str = "en") -> Obligation:
+        escape = self.text("escape", lang)
         return Obligation(
             "first-ship",
             self.holder,
-            f"launch first on {self.holder}'s cloud, unless {self.holder} {self.escape}",
+            t(lang, "ob.first_ship", holder=self.holder, escape=escape),
             self.id,
         )
 

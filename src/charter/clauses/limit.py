@@ -16,6 +16,7 @@ import numpy as np
 from pydantic import Field
 
 from charter.clauses.base import Batch, ClauseSpec, Effect, Effects, Mask, Obligation, SelectorField
+from charter.i18n import t
 from charter.selectors import ABSENT, Selector
 
 
@@ -38,8 +39,9 @@ class LimitSpec(ClauseSpec):
         out[applies & past & ~unknown] = Effect.FORBID
         return out
 
-    def obligation(self, request: Mapping[str, Any]) -> Obligation:
-        return Obligation("limit", self.principal, f"only within the bound: {self.bound}", self.id)
+    def obligation(self, request: Mapping[str, Any], lang: str = "en") -> Obligation:
+        detail = t(lang, "ob.limit", bound=self.text("bound", lang))
+        return Obligation("limit", self.principal, detail, self.id)
 
     def figures(self) -> dict[str, Any]:
         return {"bound": self.bound}

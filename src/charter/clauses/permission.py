@@ -14,6 +14,7 @@ import numpy as np
 from pydantic import Field
 
 from charter.clauses.base import Batch, ClauseSpec, Effect, Effects, Mask, Obligation
+from charter.i18n import t
 
 
 class PermissionSpec(ClauseSpec):
@@ -28,10 +29,11 @@ class PermissionSpec(ClauseSpec):
         out[applies] = Effect.OBLIGATION if self.criteria else Effect.GRANT
         return out
 
-    def obligation(self, request: Mapping[str, Any]) -> Obligation | None:
+    def obligation(self, request: Mapping[str, Any], lang: str = "en") -> Obligation | None:
         if not self.criteria:
             return None
-        return Obligation("criteria", self.principal, f"only if {self.criteria}", self.id)
+        detail = t(lang, "ob.criteria", criteria=self.text("criteria", lang))
+        return Obligation("criteria", self.principal, detail, self.id)
 
     def clause_refs(self) -> tuple[str, ...]:
         return self.overrides

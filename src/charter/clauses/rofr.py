@@ -17,6 +17,7 @@ import numpy as np
 from pydantic import Field
 
 from charter.clauses.base import Batch, ClauseSpec, Effect, Effects, Mask, Obligation
+from charter.i18n import t
 
 
 class RofrSpec(ClauseSpec):
@@ -40,20 +41,25 @@ class RofrSpec(ClauseSpec):
         out[applies & ~inside] = Effect.OBLIGATION
         return out
 
-    def obligation(self, request: Mapping[str, Any]) -> Obligation:
+    def obligation(self, request: Mapping[str, Any], lang: str = "en") -> Obligation:
         window = ""
         if self.response_days is not None:
-            assumed = " (assumed)" if self.assumptions else ""
-            window = f"; {self.holder} has {self.response_days} days to answer{assumed}"
+            assumed = t(lang, "ob.assumed") if self.assumptions else ""
+            window = t(
+                lang,
+                "ob.rofr.window",
+                holder=self.holder,
+                days=self.response_days,
+                assumed=assumed,
+            )
         provider = request.get("provider")
-        take = f"take it from {provider}" if provider else "build or buy it elsewhere"
-        return Obligation(
-            "rofr",
-            self.holder,
-            f"offer this capacity to {self.holder} first; {take} only after "
-            f"{self.holder} declines or cannot meet the requirement{window}",
-            self.id,
+        take = (
+            t(lang, "ob.rofr.take_from", provider=provider)
+            if provider
+            else t(lang, "ob.rofr.take_else")
         )
+        detail = t(lang, "ob.rofr", holder=self.holder, take=take, window=window)
+        return Obligation("rofr", self.holder, detail, self.id)
 
     def party_refs(self) -> tuple[str, ...]:
         return (*super().party_refs(), self.holder)

@@ -17,6 +17,7 @@ from charter.agreements import ClauseRecord, Timeline, resolve_events
 from charter.dates import parse_date
 from charter.decide import REQUEST_FIELDS, Decision, DecisionBatch, Request, evaluate
 from charter.errors import RequestError
+from charter.i18n import LANGS
 from charter.scenario.loader import ScenarioData, load_folder
 from charter.selectors import Encoder
 from charter.vocab import ACTIONS, ATTRIBUTES, AttrType
@@ -87,6 +88,13 @@ def init_scenario(dest: Path, name: str | None = None) -> Path:
     return dest
 
 
+def check_lang(lang: str) -> str:
+    """A supported explanation language, or a :class:`RequestError` naming them."""
+    if lang not in LANGS:
+        raise RequestError(f"unknown language {lang!r}; supported: {', '.join(LANGS)}")
+    return lang
+
+
 class Scenario:
     """Agreements, parties and providers of one scenario, ready to answer questions."""
 
@@ -130,10 +138,12 @@ class Scenario:
         return resolve_events(self.events, parsed)
 
     # ------------------------------------------------------------------ timeline
-    def timeline(self, at: dt.date | str | None = None, events: EventsArg = None) -> dict[str, Any]:
+    def timeline(
+        self, at: dt.date | str | None = None, events: EventsArg = None, lang: str = "en"
+    ) -> dict[str, Any]:
         """The amendment timeline, and with ``at`` the clauses in force, as JSON-ready data."""
         day = parse_date(at) if at is not None else None
-        return self.timeline_.to_json(day, self.resolve_events(events))
+        return self.timeline_.to_json(day, self.resolve_events(events), check_lang(lang))
 
     def in_force(self, at: dt.date | str, events: EventsArg = None) -> tuple[ClauseRecord, ...]:
         """Clauses in force at a date under assumed events."""
@@ -201,13 +211,17 @@ class Scenario:
             raise RequestError(f"unknown {label} {value!r}; valid values are: {', '.join(valid)}")
 
     def decide_many(
-        self, requests: Sequence[Request | Mapping[str, Any]], events: EventsArg = None
+        self,
+        requests: Sequence[Request | Mapping[str, Any]],
+        events: EventsArg = None,
+        lang: str = "en",
     ) -> DecisionBatch:
         """Decide many requests at once (vectorized).
 
         Args:
             requests: :class:`Request` objects or mappings of their fields.
             events: assumed event dates, shared by the whole batch.
+            lang: language of explanations (``en`` or ``de``).
         """
         reqs = [r if isinstance(r, Request) else self.request(**dict(r)) for r in requests]
         for r in reqs:
@@ -219,11 +233,18 @@ class Scenario:
             self.encoder,
             self.owner_of,
             self.providers_of,
+            check_lang(lang),
         )
 
     def decide(
-        self, request: Request | None = None, /, *, events: EventsArg = None, **values: Any
+        self,
+        request: Request | None = None,
+        /,
+        *,
+        events: EventsArg = None,
+        lang: str = "en",
+        **values: Any,
     ) -> Decision:
         """Decide one request (a :class:`Request`, or its fields as keywords)."""
         req = request if request is not None else self.request(**values)
-        return self.decide_many([req], events)[0]
+        return self.decide_many([req], events, lang)[0]
