@@ -303,16 +303,21 @@ class Timeline:
             parts.append(f"until {describe_until(rec.spec.until)}{when}")
         return "; ".join(parts) or "open-ended"
 
-    def to_json(self, at: dt.date | None, events: Mapping[str, dt.date]) -> dict[str, Any]:
+    def to_json(
+        self, at: dt.date | None, events: Mapping[str, dt.date], lang: str = "en"
+    ) -> dict[str, Any]:
         """The timeline (and, with ``at``, the clauses in force) as JSON-ready data."""
         key = tuple(sorted(events.items()))
         out: dict[str, Any] = {
+            "lang": lang,
             "events": {k: v.isoformat() for k, v in sorted(events.items())},
-            "entries": [entry_json(e) for e in self.entries],
+            "entries": [entry_json(e, lang) for e in self.entries],
         }
         if at is not None:
             out["at"] = at.isoformat()
-            out["in_force"] = [record_json(r, self, events, at) for r in self.in_force(at, key)]
+            out["in_force"] = [
+                record_json(r, self, events, at, lang) for r in self.in_force(at, key)
+            ]
         return out
 
 
