@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from charter.errors import CharterError, RequestError
+from charter.i18n import t
 from charter.vocab import ACTIONS, API_MODES, ARTIFACT_KINDS, PURPOSES, WORKLOAD_KINDS
 
 app = typer.Typer(
@@ -45,6 +46,13 @@ EventOpt = Annotated[
         "--event",
         help="Assume an event on a date, NAME=DATE (repeatable), e.g. agi_verified=2029-06-01.",
         show_default=False,
+    ),
+]
+
+LangOpt = Annotated[
+    str,
+    typer.Option(
+        "--lang", help="Language of explanations: en or de (verdicts and JSON keys stay English)."
     ),
 ]
 
@@ -164,10 +172,11 @@ def schema() -> None:
 
 
 # ---------------------------------------------------------------------------- timeline
-def _render_timeline(data: dict[str, Any], title: str) -> None:
+def _render_timeline(data: dict[str, Any], title: str, lang: str) -> None:
     out.print(Text(title, style="bold"))
     if data["events"]:
-        out.print("assumed events: " + ", ".join(f"{k}={v}" for k, v in data["events"].items()))
+        events = ", ".join(f"{k}={v}" for k, v in data["events"].items())
+        out.print(f"{t(lang, 'label.assumed_events')}: {events}")
     for e in data["entries"]:
         head = Text(f"\n{e['date']}  ", style="bold cyan")
         head.append(e["title"], style="bold")
@@ -185,19 +194,25 @@ def _render_timeline(data: dict[str, Any], title: str) -> None:
                 )
             )
         for r in e["replaced"]:
-            out.print(Text(f"  ~ {r['id']:<7} replaced by {r['by']}"))
+            out.print(Text(f"  ~ {r['id']:<7} {t(lang, 'label.replaced_by')} {r['by']}"))
         for r in e["removed"]:
-            by = f" (stated by {r['by']})" if r["by"] else ""
-            out.print(Text(f"  - {r['id']:<7} removed{by}"), style="red")
+            by = f" ({t(lang, 'label.stated_by')} {r['by']})" if r["by"] else ""
+            out.print(Text(f"  - {r['id']:<7} {t(lang, 'label.removed')}{by}"), style="red")
         for n in e["narrowed"]:
-            out.print(Text(f"  ~ {n['id']:<7} narrowed to {n['to']}"))
+            out.print(Text(f"  ~ {n['id']:<7} {t(lang, 'label.narrowed_to')} {n['to']}"))
         for o in e["open_items"]:
             out.print(Text(f"  ? {', '.join(o['clauses'])}: {o['note']}"), style="yellow")
         for src in e["sources"]:
-            out.print(Text(f"    source: {src}", style="dim"))
+            out.print(Text(f"    {t(lang, 'label.source')}: {src}", style="dim"))
     if "in_force" in data:
         table = Table(
-            "id", "kind", "title", "since", "ends", "grade", title=f"\nIn force on {data['at']}"
+            "id",
+            "kind",
+            "title",
+            "since",
+            "ends",
+            "grade",
+            title="\n" + t(lang, "label.in_force", date=data["at"]),
         )
         for c in data["in_force"]:
             grade = c["confidence"] + (" ?" if c["uncertain"] else "")
@@ -212,26 +227,32 @@ def timeline(
         str | None, typer.Option("--at", help="List the clauses in force on this date.")
     ] = None,
     event: EventOpt = None,
+    lang: LangOpt = "en",
     as_json: JsonOpt = False,
 ) -> None:
     """Show the amendments in order: what each added, replaced or removed, with sources."""
     try:
         s = _load(scenario)
-        data = s.timeline(at=at, events=_events(event))
+        data = s.timeline(at=at, events=_events(event), lang=lang)
     except CharterError as exc:
         _fail(exc)
     if as_json:
         _print_json({"scenario": s.name, **data})
         return
-    _render_timeline(data, s.title)
+    _render_timeline(data, _scenario_title(s, lang), lang)
 
 
 # ---------------------------------------------------------------------------- decide
+def _scenario_title(s: Any, lang: str) -> str:
+    tr = s.data.meta.translations.get(lang)
+    return str(tr.title) if tr is not None and tr.title else str(s.title)
+
+
 def _render_decision(d: Any) -> None:
     v = d.verdict.value
     head = Text(v.upper(), style=VERDICT_STYLE[v])
     if d.uncertain:
-        head.append("  (uncertain: the public record is unclear here)", style="yellow")
+        head.append(f"  ({t(d.lang, 'label.uncertain')})", style="yellow")
     body = Text(d.note)
     out.print(Panel(body, title=head, title_align="left", width=100))
     if d.clauses:
@@ -243,7 +264,8 @@ def _render_decision(d: Any) -> None:
         out.print(table)
         for c in d.clauses:
             for n in c.notes:
-                out.print(Text(f"  note on {c.record.id}: {n}", style="dim"), width=100)
+                label = t(d.lang, "label.note_on")
+                out.print(Text(f"  {label} {c.record.id}: {n}", style="dim"), width=100)
 
 
 def _choice(value: str | None, valid: tuple[str, ...], option: str) -> str | None:
@@ -302,6 +324,7 @@ def decide(
         bool, typer.Option("--above-compute-threshold", help="train: above a compute bound.")
     ] = False,
     event: EventOpt = None,
+    lang: LangOpt = "en",
     as_json: JsonOpt = False,
 ) -> None:
     """Answer allow / deny / conditional, with obligations and the deciding clauses.
@@ -347,6 +370,7 @@ def decide(
             uses_licensed_ip=uses_licensed_ip,
             above_compute_threshold=above_compute_threshold,
             events=_events(event),
+            lang=lang,
         )
     except CharterError as exc:
         _fail(exc)
@@ -358,11 +382,11 @@ def decide(
 
 # ---------------------------------------------------------------------------- brief
 @app.command()
-def brief(scenario: ScenarioArg = None) -> None:
+def brief(scenario: ScenarioArg = None, lang: LangOpt = "en") -> None:
     """A short briefing: the amendment timeline and representative decisions."""
     try:
         s = _load(scenario)
-        data = s.timeline()
+        data = s.timeline(lang=lang)
         decisions = []
         for q in s.data.briefing:
             opts = dict(q.options)
@@ -371,15 +395,18 @@ def brief(scenario: ScenarioArg = None) -> None:
                 principal=q.principal,
                 action=q.action,
                 events={k: v for k, v in q.events.items()},
+                lang=lang,
                 **opts,
             )
             decisions.append((q, d))
     except CharterError as exc:
         _fail(exc)
-    out.rule(Text(s.title, style="bold"))
-    if s.data.meta.description:
-        out.print(Text(s.data.meta.description), width=100)
-    out.print(Text("\nAmendment timeline", style="bold"))
+    out.rule(Text(_scenario_title(s, lang), style="bold"))
+    meta_tr = s.data.meta.translations.get(lang)
+    description = (meta_tr.summary if meta_tr else None) or s.data.meta.description
+    if description:
+        out.print(Text(description), width=100)
+    out.print(Text("\n" + t(lang, "label.timeline"), style="bold"))
     table = Table("date", "change", "added", "ended", box=None)
     for e in data["entries"]:
         added = ", ".join(c["id"] for c in e["added"]) or "-"
@@ -394,17 +421,13 @@ def brief(scenario: ScenarioArg = None) -> None:
         table.add_row(e["date"], e["title"], added, ended)
     out.print(table)
     if decisions:
-        out.print(Text("\nRepresentative decisions", style="bold"))
+        out.print(Text("\n" + t(lang, "label.decisions"), style="bold"))
     for q, d in decisions:
-        ev = "".join(f" [assuming {k}={v}]" for k, v in q.events.items())
-        out.print(Text(f"\n{q.at}  {q.ask}{ev}", style="bold"))
+        ev = "".join(f" [{k}={v}]" for k, v in q.events.items())
+        ask = q.ask_de if lang == "de" and q.ask_de else q.ask
+        out.print(Text(f"\n{q.at}  {ask}{ev}", style="bold"))
         _render_decision(d)
-    out.print(
-        Text(
-            "\nAsk your own: charter decide --help; see every clause: charter timeline --at DATE",
-            style="dim",
-        )
-    )
+    out.print(Text("\n" + t(lang, "label.ask_more"), style="dim"))
 
 
 def main() -> None:
