@@ -380,6 +380,97 @@ def decide(
     _render_decision(d)
 
 
+# ---------------------------------------------------------------------------- owes
+def _amount(text: str) -> float:
+    try:
+        value = float(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise RequestError(
+            f"--revenue: expected an amount like 12000000000, got {text!r}"
+        ) from None
+    if value < 0 or value != value or value == float("inf"):
+        raise RequestError(f"--revenue: must be a finite amount ≥ 0, got {text!r}")
+    return value
+
+
+@app.command()
+def owes(
+    scenario: ScenarioArg = None,
+    payer: Annotated[str, typer.Option("--payer", help="The party that pays.")] = "",
+    payee: Annotated[str, typer.Option("--payee", help="The party paid.")] = "",
+    period: Annotated[
+        str, typer.Option("--period", help="A month (2026-07), quarter (2026-Q3) or year.")
+    ] = "",
+    revenue: Annotated[
+        str, typer.Option("--revenue", help="The period's revenue the share applies to.")
+    ] = "",
+    history: Annotated[
+        Path | None,
+        typer.Option("--history", help="CSV of earlier periods: period,revenue (uses up caps)."),
+    ] = None,
+    event: EventOpt = None,
+    lang: LangOpt = "en",
+    as_json: JsonOpt = False,
+) -> None:
+    """The amount owed under the revenue-share clauses in force, with rate, cap and clauses."""
+    from charter.revenue import read_history
+
+    try:
+        for name, value in (
+            ("--payer", payer),
+            ("--payee", payee),
+            ("--period", period),
+            ("--revenue", revenue),
+        ):
+            if not value:
+                raise RequestError(f"{name} is required")
+        amount = _amount(revenue)
+        hist = read_history(history) if history is not None else []
+        s = _load(scenario)
+        o = s.owes(
+            payer=payer,
+            payee=payee,
+            period=period,
+            revenue=amount,
+            history=hist,
+            events=_events(event),
+            lang=lang,
+        )
+    except CharterError as exc:
+        _fail(exc)
+    if as_json:
+        _print_json(o.to_json())
+        return
+    shown = "?" if o.amount is None else f"{o.amount:,.0f} {o.currency}"
+    head = Text(f"{o.period}: {shown}", style="bold")
+    if o.uncertain:
+        head.append(f"  ({t(lang, 'label.uncertain')})", style="yellow")
+    out.print(Panel(Text(o.note), title=head, title_align="left", width=100))
+    if o.cap is not None:
+        out.print(
+            f"cap {o.cap:,.0f} {o.currency}; used before {o.cap_used or 0:,.0f}; "
+            f"left after {o.cap_remaining or 0:,.0f}"
+        )
+    if o.parts:
+        table = Table("clause", "effect", "from", "to", "days", "rate", "amount", "grade", box=None)
+        for p in o.parts:
+            j = p.to_json(lang)
+            rate = "?" if j["rate"] is None else f"{j['rate'] * 100:g}%"
+            amt = "?" if j["amount"] is None else f"{j['amount']:,.0f}"
+            grade = j["confidence"] + (" ?" if j["uncertain"] else "")
+            table.add_row(
+                j["id"],
+                j["effect"],
+                j["from"] or "-",
+                j["to"] or "-",
+                str(j["days"]),
+                rate,
+                amt,
+                grade,
+            )
+        out.print(table)
+
+
 # ---------------------------------------------------------------------------- brief
 @app.command()
 def brief(scenario: ScenarioArg = None, lang: LangOpt = "en") -> None:

@@ -18,6 +18,8 @@ from charter.dates import parse_date
 from charter.decide import REQUEST_FIELDS, Decision, DecisionBatch, Request, evaluate
 from charter.errors import RequestError
 from charter.i18n import LANGS
+from charter.periods import Period
+from charter.revenue import Owed, compute_owed
 from charter.scenario.loader import ScenarioData, load_folder
 from charter.selectors import Encoder
 from charter.vocab import ACTIONS, ATTRIBUTES, AttrType
@@ -234,6 +236,39 @@ class Scenario:
             self.owner_of,
             self.providers_of,
             check_lang(lang),
+        )
+
+    def owes(
+        self,
+        *,
+        payer: str,
+        payee: str,
+        period: str | Period,
+        revenue: float,
+        history: Sequence[tuple[str | Period, float]] = (),
+        events: EventsArg = None,
+        lang: str = "en",
+    ) -> Owed:
+        """What ``payer`` owes ``payee`` under revenue-share clauses for one period.
+
+        Args:
+            period: ``2026-07``, ``2026-Q3`` or ``2026``.
+            revenue: the revenue of the period (the stream the rates apply to).
+            history: earlier (period, revenue) pairs; they use up caps.
+        """
+        self._check("payer", payer, self.parties)
+        self._check("payee", payee, self.parties)
+        p = period if isinstance(period, Period) else Period.parse(period)
+        hist = [(h if isinstance(h, Period) else Period.parse(h), float(v)) for h, v in history]
+        return compute_owed(
+            self.timeline_,
+            payer=payer,
+            payee=payee,
+            period=p,
+            revenue=float(revenue),
+            history=hist,
+            events=self.resolve_events(events),
+            lang=check_lang(lang),
         )
 
     def decide(

@@ -1,0 +1,399 @@
+"""Money owed under revenue-share clauses: ``charter owes``.
+
+For a payer, a payee, a period and the period's revenue, every ``revenue_share`` clause with a
+flow from payer to payee contributes ``rate × revenue × (days in force ÷ days in period)``: a
+period straddling an amendment is prorated by day. A flow with a cap pays no more than what
+earlier periods (``history``) left of it. A flow whose rate the record does not give makes the
+amount unknown rather than invented.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from charter.agreements import ClauseRecord, Timeline
+from charter.clauses.revenue_share import Flow, RevenueShareSpec
+from charter.dates import FOREVER, day_number, from_day_number
+from charter.errors import CharterError, RequestError
+from charter.i18n import t
+from charter.periods import Period
+
+__all__ = ["Owed", "SharePart", "compute_owed", "read_history"]
+
+
+@dataclass(frozen=True)
+class SharePart:
+    """One clause's share of one period."""
+
+    record: ClauseRecord
+    flow: Flow
+    effect: str  # owed | capped | no-rate | ended
+    start: dt.date | None
+    end: dt.date | None
+    days: int
+    revenue_counted: float
+    amount: float | None
+    cap_used_before: float
+    uncertain: bool
+    ends: str | None = None
+    ended_on: dt.date | None = None
+
+    def to_json(self, lang: str) -> dict[str, Any]:
+        spec = self.record.spec
+        out: dict[str, Any] = {
+            "id": spec.id,
+            "effect": self.effect,
+            "kind": "revenue_share" if isinstance(spec, RevenueShareSpec) else spec.kind,  # type: ignore[attr-defined]
+            "title": spec.title_in(lang),
+            "agreement": self.record.agreement,
+            "amendment": self.record.amendment.isoformat(),
+            "confidence": spec.confidence.value,
+            "uncertain": self.uncertain,
+            "sources": list(spec.sources),
+            "from": self.start.isoformat() if self.start else None,
+            "to": self.end.isoformat() if self.end else None,
+            "days": self.days,
+            "stream": self.flow.stream,
+            "revenue_counted": self.revenue_counted,
+            "rate": self.flow.rate,
+            "amount": self.amount,
+            "cap": self.flow.cap,
+            "cap_used_before": self.cap_used_before,
+        }
+        if self.ends:
+            out["ends"] = self.ends
+            out["ended_on"] = self.ended_on.isoformat() if self.ended_on else None
+        return out
+
+
+@dataclass(frozen=True)
+class Owed:
+    """What a payer owes a payee for one period, clause by clause."""
+
+    payer: str
+    payee: str
+    period: Period
+    revenue: float
+    currency: str
+    amount: float | None
+    rate: float | None
+    cap: float | None
+    cap_used: float | None
+    cap_remaining: float | None
+    parts: tuple[SharePart, ...]
+    uncertain: bool
+    note: str
+    events: Mapping[str, dt.date]
+    lang: str = "en"
+    history_ignored: tuple[str, ...] = ()
+
+    @property
+    def clause_ids(self) -> tuple[str, ...]:
+        return tuple(p.record.id for p in self.parts)
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented JSON form (README: "owes --json")."""
+        return {
+            "payer": self.payer,
+            "payee": self.payee,
+            "period": self.period.label,
+            "start": self.period.start.isoformat(),
+            "end": self.period.end.isoformat(),
+            "days": self.period.days,
+            "revenue": self.revenue,
+            "currency": self.currency,
+            "amount": self.amount,
+            "rate": self.rate,
+            "cap": self.cap,
+            "cap_used": self.cap_used,
+            "cap_remaining": self.cap_remaining,
+            "clauses": [p.to_json(self.lang) for p in self.parts],
+            "uncertain": self.uncertain,
+            "note": self.note,
+            "lang": self.lang,
+            "events": {k: v.isoformat() for k, v in sorted(self.events.items())},
+            "history_ignored": list(self.history_ignored),
+        }
+
+
+def _money(x: float, currency: str) -> str:
+    return f"{x:,.0f} {currency}"
+
+
+def _flows(timeline: Timeline, payer: str, payee: str) -> list[tuple[ClauseRecord, int, Flow]]:
+    out = []
+    for rec in timeline.records:
+        if isinstance(rec.spec, RevenueShareSpec):
+            for k, flow in enumerate(rec.spec.flows):
+                if flow.payer == payer and flow.payee == payee:
+                    out.append((rec, k, flow))
+    return out
+
+
+def _parts(
+    timeline: Timeline,
+    flows: list[tuple[ClauseRecord, int, Flow]],
+    period: Period,
+    revenue: float,
+    events: Mapping[str, dt.date],
+    used: dict[tuple[int, int], float],
+) -> list[SharePart]:
+    """Shares of one period, updating ``used`` (cap consumption per clause flow)."""
+    p0, p1 = day_number(period.start), day_number(period.end) + 1
+    parts: list[SharePart] = []
+    for rec, k, flow in flows:
+        start = max(p0, day_number(rec.start))
+        stop = min(p1, rec.end_day(events))
+        if stop <= start:
+            continue
+        days = stop - start
+        counted = revenue * days / period.days
+        before = used.get((rec.index, k), 0.0)
+        last_day = from_day_number(stop - 1)
+        seg = timeline.segment_at(rec, last_day) if last_day else rec.segments[-1]
+        uncertain = rec.spec.uncertain or seg.uncertain
+        if flow.rate is None:
+            amount: float | None = None
+            effect = "no-rate"
+        else:
+            amount = flow.rate * counted
+            effect = "owed"
+            if flow.cap is not None and amount > flow.cap - before:
+                amount = max(flow.cap - before, 0.0)
+                effect = "capped"
+            used[(rec.index, k)] = before + amount
+        parts.append(
+            SharePart(
+                rec,
+                flow,
+                effect,
+                from_day_number(start),
+                last_day,
+                days,
+                counted,
+                amount,
+                before,
+                uncertain,
+            )
+        )
+    return parts
+
+
+def _ended(
+    timeline: Timeline,
+    flows: list[tuple[ClauseRecord, int, Flow]],
+    period: Period,
+    events: Mapping[str, dt.date],
+) -> list[SharePart]:
+    """The most recently ended share before the period, when none is in force in it."""
+    p0 = day_number(period.start)
+    best: tuple[int, ClauseRecord, Flow] | None = None
+    for rec, _, flow in flows:
+        end = rec.end_day(events)
+        if end <= p0 and end < FOREVER and (best is None or end > best[0]):
+            best = (end, rec, flow)
+    if best is None:
+        return []
+    end, rec, flow = best
+    by = timeline.by_id.get(rec.removed_by) if rec.removed_by else None
+    ender = by if by is not None and rec.removed_on and day_number(rec.removed_on) == end else rec
+    return [
+        SharePart(
+            ender,
+            flow,
+            "ended",
+            None,
+            None,
+            0,
+            0.0,
+            0.0,
+            0.0,
+            ender.spec.uncertain,
+            ends=rec.id,
+            ended_on=from_day_number(end),
+        )
+    ]
+
+
+def compute_owed(
+    timeline: Timeline,
+    *,
+    payer: str,
+    payee: str,
+    period: Period,
+    revenue: float,
+    history: Sequence[tuple[Period, float]] = (),
+    events: Mapping[str, dt.date],
+    lang: str = "en",
+) -> Owed:
+    """Amount owed for ``period`` (see the module docstring for the rules).
+
+    Args:
+        history: earlier periods and their revenue; they use up caps. Periods that do not end
+            before ``period`` starts are ignored (and listed as such).
+    """
+    if revenue < 0:
+        raise RequestError(f"revenue must not be negative, got {revenue}")
+    flows = _flows(timeline, payer, payee)
+    used: dict[tuple[int, int], float] = {}
+    ignored = []
+    for hp, hrev in sorted(history, key=lambda h: h[0].start):
+        if hp.end >= period.start:
+            ignored.append(hp.label)
+            continue
+        _parts(timeline, flows, hp, hrev, events, used)
+    parts = _parts(timeline, flows, period, revenue, events, used)
+    currency = parts[0].flow.currency if parts else "USD"
+    if not parts:
+        ended = _ended(timeline, flows, period, events)
+        if ended:
+            e = ended[0]
+            ended_item = t(lang, "part.ended", clause=f"{e.ends}", date=e.ended_on)
+            note = t(lang, "owes.ended", payer=payer, payee=payee, period=period, items=ended_item)
+        else:
+            note = t(lang, "owes.none", payer=payer, payee=payee, period=period)
+        return Owed(
+            payer,
+            payee,
+            period,
+            revenue,
+            currency,
+            0.0,
+            None,
+            None,
+            None,
+            None,
+            tuple(ended),
+            any(p.uncertain for p in ended),
+            note,
+            dict(events),
+            lang,
+            tuple(ignored),
+        )
+    unknown = [p for p in parts if p.amount is None]
+    known = sum(p.amount for p in parts if p.amount is not None)
+    amount: float | None = None if unknown else known
+    rates = {p.flow.rate for p in parts}
+    rate = next(iter(rates)) if len(rates) == 1 else None
+    capped = [p for p in parts if p.flow.cap is not None]
+    cap = capped[-1].flow.cap if capped else None
+    cap_used = capped[-1].cap_used_before if capped else None
+    cap_remaining = None
+    if capped and cap is not None:
+        last = capped[-1]
+        cap_remaining = cap - last.cap_used_before - (last.amount or 0.0)
+
+    def item(p: SharePart) -> str:
+        name = f"{p.record.id} ({p.flow.stream})" if p.flow.stream != "revenue" else p.record.id
+        if p.effect == "no-rate":
+            return t(lang, "owes.part.norate", clause=name, days=p.days, period_days=period.days)
+        if p.effect == "capped":
+            return t(
+                lang,
+                "owes.part.capped",
+                clause=name,
+                amount=_money(p.amount or 0.0, currency),
+                cap=_money(p.flow.cap or 0.0, currency),
+            )
+        return t(
+            lang,
+            "owes.part",
+            clause=name,
+            rate=f"{(p.flow.rate or 0) * 100:g}%",
+            counted=_money(p.revenue_counted, currency),
+            days=p.days,
+            period_days=period.days,
+        )
+
+    items = "; ".join(item(p) for p in parts)
+    if unknown:
+        known_part = (
+            t(lang, "owes.known_part", amount=_money(known, currency))
+            if len(unknown) < len(parts)
+            else ""
+        )
+        note = t(
+            lang,
+            "owes.unknown",
+            clauses=", ".join(p.record.id for p in unknown),
+            payer=payer,
+            payee=payee,
+            period=period,
+            known=known_part,
+        )
+        note += " " + items + "."
+    else:
+        note = t(
+            lang,
+            "owes.amount",
+            payer=payer,
+            payee=payee,
+            amount=_money(known, currency),
+            period=period,
+            items=items,
+        )
+    return Owed(
+        payer,
+        payee,
+        period,
+        revenue,
+        currency,
+        amount,
+        rate,
+        cap,
+        cap_used,
+        cap_remaining,
+        tuple(parts),
+        any(p.uncertain for p in parts),
+        note,
+        dict(events),
+        lang,
+        tuple(ignored),
+    )
+
+
+def read_history(path: Path) -> list[tuple[Period, float]]:
+    """Read a CSV of ``period,revenue`` rows (header required).
+
+    Raises:
+        RequestError: unreadable file, missing columns, a bad period or amount, a duplicate or
+            overlapping period; the message names file, line and column.
+    """
+    name = path.name
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RequestError(f"{name}: cannot read history: {exc}") from None
+    reader = csv.DictReader(text.splitlines())
+    fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+    if "period" not in fields or "revenue" not in fields:
+        raise RequestError(
+            f"{name}:1: expected a header with columns period,revenue; got {','.join(fields)!r}"
+        )
+    rows: list[tuple[Period, float]] = []
+    for line, raw in enumerate(reader, start=2):
+        row = {str(k).strip().lower(): (v or "").strip() for k, v in raw.items() if k}
+        try:
+            period = Period.parse(row["period"])
+        except CharterError as exc:
+            raise RequestError(f"{name}:{line}: period: {exc}") from None
+        try:
+            value = float(row["revenue"].replace("_", ""))
+        except ValueError:
+            raise RequestError(
+                f"{name}:{line}: revenue: expected a number, got {row['revenue']!r}"
+            ) from None
+        if value < 0 or value != value:
+            raise RequestError(f"{name}:{line}: revenue: must be a number ≥ 0, got {value}")
+        for other, _ in rows:
+            if other.overlaps(period):
+                raise RequestError(
+                    f"{name}:{line}: period: {period} overlaps {other} given earlier"
+                )
+        rows.append((period, value))
+    return rows
