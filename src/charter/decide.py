@@ -12,7 +12,9 @@ precedence of DESIGN.md combines them with array operations:
 5. otherwise the action's default.
 
 Explanations (deciding clauses, obligations, notes) are built per request only when asked
-for. Single decisions go through the same batch path, so they cannot disagree with it.
+for. A single decision takes a scalar fast path over the clauses that can speak to its
+(principal, action); both paths produce an :class:`Outcome` and share one explanation
+routine, and a property test keeps their verdicts and citations identical.
 """
 
 from __future__ import annotations
@@ -27,13 +29,14 @@ import numpy as np
 import numpy.typing as npt
 
 from charter.agreements import ClauseRecord, Timeline
-from charter.clauses import Batch, Effect, Obligation
+from charter.clauses import Batch, ClauseSpec, Effect, Obligation
+from charter.clauses.base import ScalarContext
 from charter.dates import FOREVER, day_number, from_day_number
 from charter.i18n import t
-from charter.selectors import Encoder
+from charter.selectors import Encoder, Where
 from charter.vocab import ACTIONS, ATTRIBUTES, Default
 
-__all__ = ["Citation", "Decision", "DecisionBatch", "Request", "Verdict", "evaluate"]
+__all__ = ["Citation", "Decision", "DecisionBatch", "Outcome", "Request", "Rules", "Verdict"]
 
 
 class Verdict(StrEnum):
@@ -161,137 +164,367 @@ Int8s = npt.NDArray[np.int8]
 Bools = npt.NDArray[np.bool_]
 
 
-@dataclass
-class DecisionBatch(Sequence[Decision]):
-    """Verdicts for a batch of requests, with explanations built on demand.
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What the clauses did to one request, before it is explained.
 
     Attributes:
-        verdicts: int8 codes per request (0 allow, 1 conditional, 2 deny).
+        code: 0 allow, 1 conditional, 2 deny.
+        effects: clause (record index) → its :class:`Effect`, for clauses with one.
+        lifted: clauses whose forbids and obligations an exception lifted.
+        lift_used: exceptions that lifted a forbid or obligation, in clause order.
+        doubt: clauses whose segment in force is marked uncertain.
     """
 
-    requests: Sequence[Request]
-    verdicts: Int8s
-    effects: Int8s  # clauses × requests
-    lifted: Bools  # clauses × requests
-    lift_used: Bools  # clauses × requests
-    doubt: Bools  # clauses × requests: the active segment is uncertain
-    timeline: Timeline
-    records: tuple[ClauseRecord, ...]
-    overrides: tuple[tuple[int, ...], ...]
-    events: Mapping[str, dt.date]
-    context: _Context
-    lang: str = "en"
+    code: int
+    effects: dict[int, int]
+    lifted: frozenset[int]
+    lift_used: tuple[int, ...]
+    doubt: frozenset[int]
 
-    def __len__(self) -> int:
-        return len(self.requests)
 
-    def __iter__(self) -> Iterator[Decision]:
-        for i in range(len(self)):
-            yield self._explain(i, self.lang)
+#: A compiled ``where`` for scalar matching: alternatives of (attribute, op, values) terms.
+Alts = tuple[tuple[tuple[str, str, Any], ...], ...]
 
-    def __getitem__(self, i: int) -> Decision:  # type: ignore[override]
-        if isinstance(i, slice):
-            raise TypeError("DecisionBatch does not support slicing; index one request")
-        return self._explain(range(len(self))[i], self.lang)
 
-    def explain(self, i: int, lang: str | None = None) -> Decision:
-        """The decision for request ``i`` with its explanation in ``lang`` (en, de)."""
-        return self._explain(range(len(self))[i], lang or self.lang)
+def _alts(where: Where) -> Alts:
+    return tuple(
+        tuple(
+            (t.attr, t.op, bool(t.values[0]) if t.op == "exists" else frozenset(t.values))
+            for t in sel.terms
+        )
+        for sel in where
+    )
 
-    def verdict(self, i: int) -> Verdict:
-        return _VERDICTS[int(self.verdicts[i])]
+
+def _match(alts: Alts, attrs: Mapping[str, Any]) -> bool:
+    for terms in alts:
+        for attr, op, vals in terms:
+            v = attrs[attr]
+            if op == "in":
+                if v is None or v not in vals:
+                    break
+            elif op == "not":
+                if v is not None and v in vals:
+                    break
+            elif (v is not None) != vals:
+                break
+        else:
+            return True
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    k: int
+    rec: ClauseRecord
+    spec: ClauseSpec
+    where: Alts
+    segments: tuple[tuple[int, int, tuple[Alts, ...], bool], ...]  # start, stop, narrows, doubt
+    end: int
+    last_narrows: tuple[Alts, ...]
+    overrides: tuple[int, ...]
+
+
+_FIELDS = tuple(f for f in REQUEST_FIELDS if f not in ("at", "created"))
+
+
+class Rules:
+    """A scenario's timeline compiled under one set of assumed events.
+
+    Evaluates single requests (scalar) and batches (vectorized), and explains outcomes.
+    Only module-level state: none; a :class:`~charter.Scenario` caches one per event set.
+    """
+
+    def __init__(
+        self,
+        timeline: Timeline,
+        events: Mapping[str, dt.date],
+        encoder: Encoder,
+        owner_of: Mapping[str, str],
+        providers_of: Mapping[str, tuple[str, ...]],
+    ) -> None:
+        self.timeline = timeline
+        self.events = dict(events)
+        self.encoder = encoder
+        self.owner_of = owner_of
+        self.providers_of = providers_of
+        self.records = tuple(timeline.records)
+        ends = timeline.end_days(tuple(sorted(self.events.items())))
+        self.ends = ends
+        by_id = {r.id: r.index for r in self.records}
+        self.overrides = tuple(
+            tuple(by_id[o] for o in getattr(r.spec, "overrides", ()) if o in by_id)
+            if r.spec.lifts
+            else ()
+            for r in self.records
+        )
+        self.rules: list[_Rule] = []
+        for r in self.records:
+            segs = []
+            for seg in r.segments:
+                stop = min(seg.stop, ends[r.index])
+                if seg.start < stop:
+                    segs.append(
+                        (seg.start, stop, tuple(_alts(w) for w in seg.narrow), seg.uncertain)
+                    )
+            self.rules.append(
+                _Rule(
+                    r.index,
+                    r,
+                    r.spec,
+                    _alts(r.spec.where),
+                    tuple(segs),
+                    ends[r.index],
+                    tuple(_alts(w) for w in r.segments[-1].narrow),
+                    self.overrides[r.index],
+                )
+            )
+        self._index: dict[tuple[str, str], tuple[_Rule, ...]] = {}
+        self._deny_default = frozenset(
+            a.name for a in ACTIONS.values() if a.default == Default.DENY
+        )
+
+    # ------------------------------------------------------------------ scalar path
+    def candidates(self, principal: str, action: str) -> tuple[_Rule, ...]:
+        """Clauses that can speak to this (principal, action), in timeline order."""
+        key = (principal, action)
+        hit = self._index.get(key)
+        if hit is None:
+            hit = tuple(
+                r
+                for r in self.rules
+                if r.spec.principal in (None, principal)
+                and (action in (acts := r.spec.applies_to_actions()) or "*" in acts)
+            )
+            self._index[key] = hit
+        return hit
+
+    def attrs(self, req: Request) -> dict[str, Any]:
+        out = {f: getattr(req, f) for f in _FIELDS}
+        out["provider_owner"] = self.owner_of.get(req.provider) if req.provider else None
+        return out
+
+    def outcome(self, req: Request) -> Outcome:
+        """Evaluate one request without numpy (the fast path)."""
+        attrs = self.attrs(req)
+        day = day_number(req.at)
+        ctx = ScalarContext(day_number(req.created or req.at), self.events, self.providers_of)
+        effects: dict[int, int] = {}
+        applies: list[_Rule] = []
+        doubt: set[int] = set()
+        for rule in self.candidates(req.principal, req.action):
+            for start, stop, narrows, uncertain in rule.segments:
+                if start <= day < stop:
+                    if _match(rule.where, attrs) and all(_match(n, attrs) for n in narrows):
+                        applies.append(rule)
+                        e = rule.spec.effect_one(attrs, ctx)
+                        if e:
+                            effects[rule.k] = e
+                        if uncertain:
+                            doubt.add(rule.k)
+                    break
+        lifted: set[int] = set()
+        lift_used: list[int] = []
+        for rule in applies:
+            if rule.overrides:
+                lifted.update(rule.overrides)
+                if any(effects.get(t, 0) >= Effect.OBLIGATION for t in rule.overrides):
+                    lift_used.append(rule.k)
+        code = self._combine(req.action, effects, lifted, bool(lift_used))
+        return Outcome(code, effects, frozenset(lifted), tuple(sorted(lift_used)), frozenset(doubt))
+
+    def _combine(
+        self, action: str, effects: Mapping[int, int], lifted: set[int], used: bool
+    ) -> int:
+        forbid = obligation = grant = False
+        for k, e in effects.items():
+            if e == Effect.FORBID and k not in lifted:
+                forbid = True
+            elif e == Effect.OBLIGATION and k not in lifted:
+                obligation = True
+            elif e == Effect.GRANT:
+                grant = True
+        if forbid:
+            return DENY
+        if obligation:
+            return CONDITIONAL
+        if grant or used:
+            return ALLOW
+        return DENY if action in self._deny_default else ALLOW
+
+    def decide(self, req: Request, lang: str = "en") -> Decision:
+        """One decision through the scalar path, explained."""
+        return self.explain(req, self.outcome(req), lang)
+
+    # ------------------------------------------------------------------ vectorized path
+    def batch(self, requests: Sequence[Request]) -> Batch:
+        """Requests as integer-coded columns."""
+        n = len(requests)
+        enc = self.encoder
+        cols: dict[str, npt.NDArray[np.int32]] = {}
+        for name in ATTRIBUTES:
+            if name == "provider_owner":
+                vals: list[Any] = [
+                    self.owner_of.get(r.provider) if r.provider else None for r in requests
+                ]
+            else:
+                vals = [getattr(r, name) for r in requests]
+            cols[name] = enc.column(vals)
+        cols["principal"] = enc.column([r.principal for r in requests])
+        at = np.fromiter((day_number(r.at) for r in requests), dtype=np.int64, count=n)
+        created = np.fromiter(
+            (day_number(r.created or r.at) for r in requests), dtype=np.int64, count=n
+        )
+        return Batch(n, cols, at, created, self.events, enc, self.providers_of)
+
+    def evaluate(
+        self, requests: Sequence[Request], lang: str = "en", batch: Batch | None = None
+    ) -> DecisionBatch:
+        """Decide a batch of (validated) requests with array operations."""
+        batch = batch if batch is not None else self.batch(requests)
+        n, cols, at, enc = batch.n, batch.cols, batch.at, self.encoder
+        c = len(self.records)
+        effects = np.zeros((c, n), dtype=np.int8)
+        applies = np.zeros((c, n), dtype=bool)
+        doubt = np.zeros((c, n), dtype=bool)
+        for rule in self.rules:
+            if not rule.segments:
+                continue
+            spec = rule.spec
+            base = np.ones(n, dtype=bool)
+            if spec.principal is not None:
+                base &= cols["principal"] == enc.code(spec.principal)
+            actions = spec.applies_to_actions()
+            if "*" not in actions:
+                base &= np.isin(cols["action"], [enc.code(a) for a in actions])
+            if not base.any():
+                continue
+            base &= batch.match(spec.where)
+            for seg in rule.rec.segments:
+                stop = min(seg.stop, rule.end)
+                if seg.start >= stop:
+                    continue
+                active = base & (at >= seg.start) & (at < stop)
+                for w in seg.narrow:
+                    active &= batch.match(w)
+                if not active.any():
+                    continue
+                applies[rule.k] |= active
+                effects[rule.k] = np.maximum(effects[rule.k], spec.effects(batch, active))
+                if seg.uncertain:
+                    doubt[rule.k] |= active
+        lifted = np.zeros((c, n), dtype=bool)
+        lift_used = np.zeros((c, n), dtype=bool)
+        for k, targets in enumerate(self.overrides):
+            if not targets or not applies[k].any():
+                continue
+            restrictive = np.zeros(n, dtype=bool)
+            for target in targets:
+                lifted[target] |= applies[k]
+                restrictive |= effects[target] >= Effect.OBLIGATION
+            lift_used[k] = applies[k] & restrictive
+        deny = ((effects == Effect.FORBID) & ~lifted).any(axis=0)
+        cond = ~deny & ((effects == Effect.OBLIGATION) & ~lifted).any(axis=0)
+        grant = (effects == Effect.GRANT).any(axis=0) | lift_used.any(axis=0)
+        default_deny = np.isin(cols["action"], [enc.code(a) for a in self._deny_default])
+        verdicts = np.full(n, ALLOW, dtype=np.int8)
+        verdicts[default_deny & ~grant] = DENY
+        verdicts[cond] = CONDITIONAL
+        verdicts[deny] = DENY
+        return DecisionBatch(requests, verdicts, effects, lifted, lift_used, doubt, self, lang)
 
     # ------------------------------------------------------------------ explanation
-    def _cite(self, k: int, i: int, effect: str, lang: str, **extra: Any) -> Citation:
+    def _cite(
+        self, k: int, req: Request, o: Outcome, effect: str, lang: str, **extra: Any
+    ) -> Citation:
         rec = self.records[k]
-        seg = self.timeline.segment_at(rec, self.requests[i].at)
+        seg = self.timeline.segment_at(rec, req.at)
         return Citation(
             rec,
             effect,
-            uncertain=bool(self.doubt[k, i]) or rec.spec.uncertain,
+            uncertain=k in o.doubt or rec.spec.uncertain,
             notes=tuple(n for n in (rec.spec.text("note", lang), *seg.notes_in(lang)) if n),
             lang=lang,
             **extra,
         )
 
-    def _explain(self, i: int, lang: str) -> Decision:
-        req = self.requests[i]
-        code = int(self.verdicts[i])
-        eff = self.effects[:, i]
-        lifted = self.lifted[:, i]
+    def explain(self, req: Request, o: Outcome, lang: str = "en") -> Decision:
+        """Turn an outcome into a decision: deciding clauses, obligations and a note."""
         cites: list[Citation] = []
         obligations: list[Obligation] = []
-        attrs = asdict(req)
-        if code == DENY:
-            for k in np.flatnonzero((eff == Effect.FORBID) & ~lifted):
-                cites.append(self._cite(int(k), i, "forbid", lang))
-        elif code == CONDITIONAL:
-            for k in np.flatnonzero((eff == Effect.OBLIGATION) & ~lifted):
-                c = self._cite(int(k), i, "obligation", lang)
-                cites.append(c)
-                ob = c.record.spec.obligation(attrs, lang)
-                if ob is not None:
-                    obligations.append(ob)
+        order = sorted(o.effects)
+        if o.code == DENY:
+            for k in order:
+                if o.effects[k] == Effect.FORBID and k not in o.lifted:
+                    cites.append(self._cite(k, req, o, "forbid", lang))
+        elif o.code == CONDITIONAL:
+            attrs = asdict(req)
+            for k in order:
+                if o.effects[k] == Effect.OBLIGATION and k not in o.lifted:
+                    c = self._cite(k, req, o, "obligation", lang)
+                    cites.append(c)
+                    ob = c.record.spec.obligation(attrs, lang)
+                    if ob is not None:
+                        obligations.append(ob)
         else:
-            for k in np.flatnonzero(self.lift_used[:, i]):
+            for k in o.lift_used:
                 lifts = tuple(
                     self.records[t].id
-                    for t in self.overrides[int(k)]
-                    if eff[t] >= Effect.OBLIGATION
+                    for t in self.overrides[k]
+                    if o.effects.get(t, 0) >= Effect.OBLIGATION
                 )
-                cites.append(self._cite(int(k), i, "lift", lang, lifts=lifts))
-            cited = {c.record.index for c in cites}
-            for k in np.flatnonzero(eff == Effect.GRANT):
-                if int(k) not in cited:
-                    cites.append(self._cite(int(k), i, "grant", lang))
-            for k in np.flatnonzero(eff == Effect.SATISFIED):
-                cites.append(self._cite(int(k), i, "satisfied", lang))
+                cites.append(self._cite(k, req, o, "lift", lang, lifts=lifts))
+            cited = set(o.lift_used)
+            for k in order:
+                if o.effects[k] == Effect.GRANT and k not in cited:
+                    cites.append(self._cite(k, req, o, "grant", lang))
+            for k in order:
+                if o.effects[k] == Effect.SATISFIED:
+                    cites.append(self._cite(k, req, o, "satisfied", lang))
             if not any(c.effect in ("lift", "grant") for c in cites):
-                cites.extend(self._ended(i, {c.record.index for c in cites}, lang))
-        uncertain = any(c.uncertain for c in cites)
-        note = self._note(req, code, cites, obligations, lang)
+                cites.extend(self._ended(req, o, {c.record.index for c in cites}, lang))
         return Decision(
             request=req,
-            verdict=_VERDICTS[code],
+            verdict=_VERDICTS[o.code],
             obligations=tuple(obligations),
             clauses=tuple(cites),
-            uncertain=uncertain,
-            note=note,
+            uncertain=any(c.uncertain for c in cites),
+            note=self._note(req, o.code, cites, obligations, lang),
             events=self.events,
             lang=lang,
         )
 
-    def _ended(self, i: int, cited: set[int], lang: str) -> list[Citation]:
-        """The most recent restriction that would apply to request ``i`` had it not ended.
+    def _ended(self, req: Request, o: Outcome, cited: set[int], lang: str) -> list[Citation]:
+        """The most recent restrictions that would apply to ``req`` had they not ended.
 
         A restriction ends when an amendment removes it, its ``until`` passes, or a
         clarification narrows it so that it no longer reaches the request. A replaced clause
         does not count while its replacement is in force: the replacement speaks for it.
         """
-        req = self.requests[i]
-        ctx = self.context
-        one = _batch([req], self.events, ctx)
+        attrs = self.attrs(req)
         today = day_number(req.at)
-        ends = self.timeline.end_days(tuple(sorted(self.events.items())))
+        ctx = ScalarContext(day_number(req.created or req.at), self.events, self.providers_of)
         found: list[tuple[int, ClauseRecord, ClauseRecord, tuple[str, ...], bool, bool]] = []
-        for rec in self.records:
-            base = _base_mask(rec, one, ctx.encoder)
-            if not base[0]:
+        for rule in self.candidates(req.principal, req.action):
+            rec = rule.rec
+            if not _match(rule.where, attrs):
                 continue
-            end = ends[rec.index]
-            if end <= today and rec.removed_by and end == _day(rec.removed_on):
-                successor = self.timeline.by_id.get(rec.removed_by)
-                if (
-                    successor is not None
-                    and rec.id in successor.spec.replaces
-                    and successor.in_force(req.at, self.events)
-                ):
-                    continue
+            end = rule.end
             if end <= today:
-                gone = base.copy()
-                for w in rec.segments[-1].narrow:
-                    gone &= one.match(w)
-                if _restrictive(rec.spec.effects(one, gone)[0]) and not self.lifted[rec.index, i]:
+                if rec.removed_by and end == _day(rec.removed_on):
+                    successor = self.timeline.by_id.get(rec.removed_by)
+                    if (
+                        successor is not None
+                        and rec.id in successor.spec.replaces
+                        and successor.in_force(req.at, self.events)
+                    ):
+                        continue
+                if not all(_match(n, attrs) for n in rule.last_narrows):
+                    continue
+                if rule.spec.effect_one(attrs, ctx) >= Effect.OBLIGATION and rec.index not in (
+                    o.lifted
+                ):
                     by = self.timeline.by_id.get(rec.removed_by) if rec.removed_by else None
                     ender = by if by is not None and end == _day(rec.removed_on) else rec
                     removal = rec.removal_note_in(lang)
@@ -300,15 +533,11 @@ class DecisionBatch(Sequence[Decision]):
                     found.append((end, ender, rec, note, doubt, False))
                 continue
             seg = self.timeline.segment_at(rec, req.at)
-            if not seg.narrow or not (rec.start <= req.at):
+            if not seg.narrow or rec.start > req.at:
                 continue
-            wide = base.copy()
-            narrow = base.copy()
-            for w in seg.narrow:
-                narrow &= one.match(w)
-            if narrow[0]:
+            if all(_match(_alts(w), attrs) for w in seg.narrow):
                 continue
-            if _restrictive(rec.spec.effects(one, wide)[0]):
+            if rule.spec.effect_one(attrs, ctx) >= Effect.OBLIGATION:
                 found.append((seg.start, rec, rec, seg.notes_in(lang), False, True))
         if not found:
             return []
@@ -383,147 +612,59 @@ class DecisionBatch(Sequence[Decision]):
         return t(lang, "allow.parts", items="; ".join(parts))
 
 
-@dataclass(frozen=True)
-class _Context:
-    encoder: Encoder
-    owner_of: Mapping[str, str]
-    providers_of: Mapping[str, tuple[str, ...]]
+@dataclass
+class DecisionBatch(Sequence[Decision]):
+    """Verdicts for a batch of requests, with explanations built on demand.
+
+    Attributes:
+        verdicts: int8 codes per request (0 allow, 1 conditional, 2 deny).
+    """
+
+    requests: Sequence[Request]
+    verdicts: Int8s
+    effects: Int8s  # clauses × requests
+    lifted: Bools  # clauses × requests
+    lift_used: Bools  # clauses × requests
+    doubt: Bools  # clauses × requests: the active segment is uncertain
+    rules: Rules
+    lang: str = "en"
+
+    @property
+    def events(self) -> Mapping[str, dt.date]:
+        return self.rules.events
+
+    def __len__(self) -> int:
+        return len(self.requests)
+
+    def __iter__(self) -> Iterator[Decision]:
+        for i in range(len(self)):
+            yield self.explain(i)
+
+    def __getitem__(self, i: int) -> Decision:  # type: ignore[override]
+        if isinstance(i, slice):
+            raise TypeError("DecisionBatch does not support slicing; index one request")
+        return self.explain(i)
+
+    def outcome(self, i: int) -> Outcome:
+        """What the clauses did to request ``i``."""
+        eff = self.effects[:, i]
+        nz = np.flatnonzero(eff)
+        return Outcome(
+            int(self.verdicts[i]),
+            {int(k): int(eff[k]) for k in nz},
+            frozenset(int(k) for k in np.flatnonzero(self.lifted[:, i])),
+            tuple(int(k) for k in np.flatnonzero(self.lift_used[:, i])),
+            frozenset(int(k) for k in np.flatnonzero(self.doubt[:, i])),
+        )
+
+    def explain(self, i: int, lang: str | None = None) -> Decision:
+        """The decision for request ``i`` with its explanation in ``lang`` (en, de)."""
+        i = range(len(self))[i]
+        return self.rules.explain(self.requests[i], self.outcome(i), lang or self.lang)
+
+    def verdict(self, i: int) -> Verdict:
+        return _VERDICTS[int(self.verdicts[i])]
 
 
 def _day(d: dt.date | None) -> int:
     return FOREVER if d is None else day_number(d)
-
-
-def _restrictive(effect: Any) -> bool:
-    return int(effect) >= Effect.OBLIGATION
-
-
-def _batch(requests: Sequence[Request], events: Mapping[str, dt.date], ctx: _Context) -> Batch:
-    n = len(requests)
-    cols = _columns(requests, ctx.encoder, ctx.owner_of)
-    at = np.fromiter((day_number(r.at) for r in requests), dtype=np.int64, count=n)
-    created = np.fromiter(
-        (day_number(r.created or r.at) for r in requests), dtype=np.int64, count=n
-    )
-    return Batch(n, cols, at, created, events, ctx.encoder, ctx.providers_of)
-
-
-def _base_mask(rec: ClauseRecord, batch: Batch, encoder: Encoder) -> Bools:
-    """Requests a clause speaks to, ignoring time: principal, actions and ``where``."""
-    spec = rec.spec
-    base = np.ones(batch.n, dtype=bool)
-    if spec.principal is not None:
-        base &= batch.cols["principal"] == encoder.code(spec.principal)
-    actions = spec.applies_to_actions()
-    if "*" not in actions:
-        base &= np.isin(batch.cols["action"], [encoder.code(a) for a in actions])
-    if base.any():
-        base &= batch.match(spec.where)
-    return base
-
-
-def _columns(
-    requests: Sequence[Request], encoder: Encoder, owner_of: Mapping[str, str]
-) -> dict[str, npt.NDArray[np.int32]]:
-    cols: dict[str, npt.NDArray[np.int32]] = {}
-    for name in ATTRIBUTES:
-        if name == "provider_owner":
-            vals: list[Any] = [owner_of.get(r.provider) if r.provider else None for r in requests]
-        else:
-            vals = [getattr(r, name) for r in requests]
-        cols[name] = encoder.column(vals)
-    cols["principal"] = encoder.column([r.principal for r in requests])
-    return cols
-
-
-def evaluate(
-    timeline: Timeline,
-    requests: Sequence[Request],
-    events: Mapping[str, dt.date],
-    encoder: Encoder,
-    owner_of: Mapping[str, str],
-    providers_of: Mapping[str, tuple[str, ...]],
-    lang: str = "en",
-) -> DecisionBatch:
-    """Decide a batch of (already validated) requests under resolved ``events``.
-
-    Returns:
-        A :class:`DecisionBatch`; its ``verdicts`` array is computed eagerly, explanations
-        lazily.
-    """
-    n = len(requests)
-    ctx = _Context(encoder, owner_of, providers_of)
-    batch = _batch(requests, events, ctx)
-    cols, at = batch.cols, batch.at
-    records = tuple(timeline.records)
-    c = len(records)
-    event_key = tuple(sorted(events.items()))
-    ends = timeline.end_days(event_key)
-
-    effects = np.zeros((c, n), dtype=np.int8)
-    applies = np.zeros((c, n), dtype=bool)
-    doubt = np.zeros((c, n), dtype=bool)
-    for k, rec in enumerate(records):
-        spec = rec.spec
-        base = _base_mask(rec, batch, encoder)
-        if not base.any():
-            continue
-        end = ends[k]
-        for seg in rec.segments:
-            stop = min(seg.stop, end)
-            if seg.start >= stop:
-                continue
-            active = base & (at >= seg.start) & (at < stop)
-            for w in seg.narrow:
-                active &= batch.match(w)
-            if not active.any():
-                continue
-            applies[k] |= active
-            effects[k] = np.maximum(effects[k], spec.effects(batch, active))
-            if seg.uncertain:
-                doubt[k] |= active
-
-    by_id = {r.id: r.index for r in records}
-    overrides = tuple(
-        tuple(by_id[o] for o in getattr(r.spec, "overrides", ()) if o in by_id)
-        if r.spec.lifts
-        else ()
-        for r in records
-    )
-    lifted = np.zeros((c, n), dtype=bool)
-    lift_used = np.zeros((c, n), dtype=bool)
-    for k, targets in enumerate(overrides):
-        if not targets or not applies[k].any():
-            continue
-        restrictive = np.zeros(n, dtype=bool)
-        for target in targets:
-            lifted[target] |= applies[k]
-            restrictive |= effects[target] >= Effect.OBLIGATION
-        lift_used[k] = applies[k] & restrictive
-
-    deny = ((effects == Effect.FORBID) & ~lifted).any(axis=0)
-    cond = ~deny & ((effects == Effect.OBLIGATION) & ~lifted).any(axis=0)
-    grant = (effects == Effect.GRANT).any(axis=0) | lift_used.any(axis=0)
-    default_deny = np.isin(
-        cols["action"],
-        [encoder.code(a.name) for a in ACTIONS.values() if a.default == Default.DENY],
-    )
-    verdicts = np.full(n, ALLOW, dtype=np.int8)
-    verdicts[default_deny & ~grant] = DENY
-    verdicts[cond] = CONDITIONAL
-    verdicts[deny] = DENY
-
-    return DecisionBatch(
-        requests=requests,
-        verdicts=verdicts,
-        effects=effects,
-        lifted=lifted,
-        lift_used=lift_used,
-        doubt=doubt,
-        timeline=timeline,
-        records=records,
-        overrides=overrides,
-        events=dict(events),
-        context=ctx,
-        lang=lang,
-    )

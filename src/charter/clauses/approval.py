@@ -12,7 +12,15 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field
 
-from charter.clauses.base import Batch, ClauseSpec, Effect, Effects, Mask, Obligation
+from charter.clauses.base import (
+    Batch,
+    ClauseSpec,
+    Effect,
+    Effects,
+    Mask,
+    Obligation,
+    ScalarContext,
+)
 from charter.i18n import t
 
 
@@ -25,6 +33,9 @@ class ApprovalSpec(ClauseSpec):
         out = np.zeros(batch.n, dtype=np.int8)
         out[applies] = Effect.GRANT if self.granted else Effect.OBLIGATION
         return out
+
+    def effect_one(self, attrs: Mapping[str, Any], ctx: ScalarContext) -> int:
+        return Effect.GRANT if self.granted else Effect.OBLIGATION
 
     def obligation(self, request: Mapping[str, Any], lang: str = "en") -> Obligation | None:
         if self.granted:

@@ -28,6 +28,7 @@ __all__ = [
     "Confidence",
     "Effect",
     "Obligation",
+    "ScalarContext",
     "SelectorField",
     "Translation",
     "Translations",
@@ -111,6 +112,15 @@ class Batch:
             hit = np.isin(self.cols["provider"], codes)
             self._cache[providers] = hit
         return hit
+
+
+@dataclass(frozen=True)
+class ScalarContext:
+    """What scalar clause rules need besides the request's attributes."""
+
+    created: int  # the artifact's creation day number (the decision date if not given)
+    events: Mapping[str, dt.date]
+    providers_of: Mapping[str, tuple[str, ...]]
 
 
 def _until(value: Any) -> Until | None:
@@ -263,6 +273,11 @@ class ClauseSpec(BaseModel):
         ``where``. The default is no effect (informational kinds).
         """
         return np.zeros(batch.n, dtype=np.int8)
+
+    def effect_one(self, attrs: Mapping[str, Any], ctx: ScalarContext) -> int:
+        """Effect on one request (scalar form of :meth:`effects`; a property test keeps the
+        two in agreement). ``attrs`` maps attribute names to the request's values."""
+        return Effect.NONE
 
     def obligation(self, request: Mapping[str, Any], lang: str = "en") -> Obligation | None:
         """What would make a request this clause obliges allowed (in ``lang``)."""

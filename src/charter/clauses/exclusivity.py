@@ -6,12 +6,13 @@ provider the clause *forbids* it. (Planner, later: a zero in the feasibility mas
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field
 
-from charter.clauses.base import Batch, ClauseSpec, Effect, Effects, Mask
+from charter.clauses.base import Batch, ClauseSpec, Effect, Effects, Mask, ScalarContext
 
 
 class ExclusivitySpec(ClauseSpec):
@@ -26,6 +27,9 @@ class ExclusivitySpec(ClauseSpec):
         out[applies & inside] = Effect.SATISFIED
         out[applies & ~inside] = Effect.FORBID
         return out
+
+    def effect_one(self, attrs: Mapping[str, Any], ctx: ScalarContext) -> int:
+        return Effect.SATISFIED if attrs["provider"] in self.providers else Effect.FORBID
 
     def party_refs(self) -> tuple[str, ...]:
         return super().party_refs() + ((self.holder,) if self.holder else ())

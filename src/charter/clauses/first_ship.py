@@ -13,7 +13,15 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
-from charter.clauses.base import Batch, ClauseSpec, Effect, Effects, Mask, Obligation
+from charter.clauses.base import (
+    Batch,
+    ClauseSpec,
+    Effect,
+    Effects,
+    Mask,
+    Obligation,
+    ScalarContext,
+)
 from charter.i18n import t
 
 
@@ -37,6 +45,12 @@ class FirstShipSpec(ClauseSpec):
         out[applies & launch & inside] = Effect.SATISFIED
         out[applies & launch & ~inside] = Effect.OBLIGATION
         return out
+
+    def effect_one(self, attrs: Mapping[str, Any], ctx: ScalarContext) -> int:
+        if attrs["launch"] is not True:
+            return Effect.NONE
+        providers = self.providers or ctx.providers_of.get(self.holder, ())
+        return Effect.SATISFIED if attrs["provider"] in providers else Effect.OBLIGATION
 
     def obligation(self, request: Mapping[str, Any], lang: str = "en") -> Obligation:
         escape = self.text("escape", lang)

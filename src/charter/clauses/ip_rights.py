@@ -11,6 +11,7 @@ too late get nothing from this clause.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -22,6 +23,7 @@ from charter.clauses.base import (
     Effect,
     Effects,
     Mask,
+    ScalarContext,
     SelectorField,
     UntilField,
 )
@@ -55,6 +57,20 @@ class IpRightsSpec(ClauseSpec):
             granted = granted & ~excluded
         out[granted] = Effect.GRANT
         return out
+
+    def effect_one(self, attrs: Mapping[str, Any], ctx: ScalarContext) -> int:
+        owner = attrs["artifact_owner"]
+        if owner is not None and owner != self.grantor:
+            return Effect.NONE
+        if self.exclusion:
+            return Effect.FORBID
+        if isinstance(self.exclude, Selector) and self.exclude.matches(attrs):
+            return Effect.FORBID
+        if self.created_before is not None and ctx.created >= until_day(
+            self.created_before, ctx.events
+        ):
+            return Effect.NONE
+        return Effect.GRANT
 
     def party_refs(self) -> tuple[str, ...]:
         return (*super().party_refs(), self.grantor)

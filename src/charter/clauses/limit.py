@@ -15,7 +15,16 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field
 
-from charter.clauses.base import Batch, ClauseSpec, Effect, Effects, Mask, Obligation, SelectorField
+from charter.clauses.base import (
+    Batch,
+    ClauseSpec,
+    Effect,
+    Effects,
+    Mask,
+    Obligation,
+    ScalarContext,
+    SelectorField,
+)
 from charter.i18n import t
 from charter.selectors import ABSENT, Selector
 
@@ -38,6 +47,13 @@ class LimitSpec(ClauseSpec):
         out[applies & unknown] = Effect.OBLIGATION
         out[applies & past & ~unknown] = Effect.FORBID
         return out
+
+    def effect_one(self, attrs: Mapping[str, Any], ctx: ScalarContext) -> int:
+        if not isinstance(self.beyond, Selector):
+            return Effect.FORBID
+        if any(attrs[term.attr] is None for term in self.beyond.terms):
+            return Effect.OBLIGATION
+        return Effect.FORBID if self.beyond.matches(attrs) else Effect.SATISFIED
 
     def obligation(self, request: Mapping[str, Any], lang: str = "en") -> Obligation:
         detail = t(lang, "ob.limit", bound=self.text("bound", lang))

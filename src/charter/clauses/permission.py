@@ -13,7 +13,15 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field
 
-from charter.clauses.base import Batch, ClauseSpec, Effect, Effects, Mask, Obligation
+from charter.clauses.base import (
+    Batch,
+    ClauseSpec,
+    Effect,
+    Effects,
+    Mask,
+    Obligation,
+    ScalarContext,
+)
 from charter.i18n import t
 
 
@@ -28,6 +36,9 @@ class PermissionSpec(ClauseSpec):
         out = np.zeros(batch.n, dtype=np.int8)
         out[applies] = Effect.OBLIGATION if self.criteria else Effect.GRANT
         return out
+
+    def effect_one(self, attrs: Mapping[str, Any], ctx: ScalarContext) -> int:
+        return Effect.OBLIGATION if self.criteria else Effect.GRANT
 
     def obligation(self, request: Mapping[str, Any], lang: str = "en") -> Obligation | None:
         if not self.criteria:

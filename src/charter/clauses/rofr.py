@@ -16,7 +16,15 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
-from charter.clauses.base import Batch, ClauseSpec, Effect, Effects, Mask, Obligation
+from charter.clauses.base import (
+    Batch,
+    ClauseSpec,
+    Effect,
+    Effects,
+    Mask,
+    Obligation,
+    ScalarContext,
+)
 from charter.i18n import t
 
 
@@ -40,6 +48,10 @@ class RofrSpec(ClauseSpec):
         out[applies & inside] = Effect.SATISFIED
         out[applies & ~inside] = Effect.OBLIGATION
         return out
+
+    def effect_one(self, attrs: Mapping[str, Any], ctx: ScalarContext) -> int:
+        inside = attrs["provider"] in self.holder_providers(ctx.providers_of)
+        return Effect.SATISFIED if inside else Effect.OBLIGATION
 
     def obligation(self, request: Mapping[str, Any], lang: str = "en") -> Obligation:
         window = ""

@@ -15,7 +15,7 @@ from typing import Any
 
 from charter.agreements import ClauseRecord, Timeline, resolve_events
 from charter.dates import parse_date
-from charter.decide import REQUEST_FIELDS, Decision, DecisionBatch, Request, evaluate
+from charter.decide import REQUEST_FIELDS, Decision, DecisionBatch, Request, Rules
 from charter.errors import RequestError
 from charter.i18n import LANGS
 from charter.periods import Period
@@ -114,6 +114,7 @@ class Scenario:
             providers_of.setdefault(p.owner, []).append(p.id)
         self.providers_of = {k: tuple(v) for k, v in providers_of.items()}
         self.timeline_ = Timeline(data.agreements)
+        self._rules: dict[tuple[tuple[str, dt.date], ...], Rules] = {}
 
     def __repr__(self) -> str:
         return f"Scenario({self.name!r}, {len(self.timeline_.records)} clauses)"
@@ -228,15 +229,17 @@ class Scenario:
         reqs = [r if isinstance(r, Request) else self.request(**dict(r)) for r in requests]
         for r in reqs:
             self.validate(r)
-        return evaluate(
-            self.timeline_,
-            reqs,
-            self.resolve_events(events),
-            self.encoder,
-            self.owner_of,
-            self.providers_of,
-            check_lang(lang),
-        )
+        return self.rules(events).evaluate(reqs, check_lang(lang))
+
+    def rules(self, events: EventsArg = None) -> Rules:
+        """The timeline compiled under ``events`` (cached per event set)."""
+        resolved = self.resolve_events(events)
+        key = tuple(sorted(resolved.items()))
+        hit = self._rules.get(key)
+        if hit is None:
+            hit = Rules(self.timeline_, resolved, self.encoder, self.owner_of, self.providers_of)
+            self._rules[key] = hit
+        return hit
 
     def owes(
         self,
@@ -281,5 +284,9 @@ class Scenario:
         **values: Any,
     ) -> Decision:
         """Decide one request (a :class:`Request`, or its fields as keywords)."""
-        req = request if request is not None else self.request(**values)
-        return self.decide_many([req], events, lang)[0]
+        if request is None:
+            req = self.request(**values)
+        else:
+            self.validate(request)
+            req = request
+        return self.rules(events).decide(req, check_lang(lang))
