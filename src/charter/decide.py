@@ -36,7 +36,16 @@ from charter.i18n import t
 from charter.selectors import Encoder, Where
 from charter.vocab import ACTIONS, ATTRIBUTES, Default
 
-__all__ = ["Citation", "Decision", "DecisionBatch", "Outcome", "Request", "Rules", "Verdict"]
+__all__ = [
+    "Citation",
+    "Decision",
+    "DecisionBatch",
+    "Explanation",
+    "Outcome",
+    "Request",
+    "Rules",
+    "Verdict",
+]
 
 
 class Verdict(StrEnum):
@@ -130,17 +139,66 @@ class Citation:
 
 
 @dataclass(frozen=True)
-class Decision:
-    """A verdict with its obligations, the clauses that decided it and a plain note."""
+class Explanation:
+    """Why a verdict is what it is: deciding clauses, obligations, a note."""
 
-    request: Request
-    verdict: Verdict
     obligations: tuple[Obligation, ...]
     clauses: tuple[Citation, ...]
     uncertain: bool
     note: str
-    events: Mapping[str, dt.date]
-    lang: str = "en"
+
+
+class Decision:
+    """A verdict with its obligations, the clauses that decided it and a plain note.
+
+    The verdict is computed at once; the explanation (``clauses``, ``obligations``, ``note``,
+    ``uncertain``) the first time one of them is read, so that a caller who needs only the
+    verdict pays only for it.
+    """
+
+    __slots__ = ("_explained", "_outcome", "_rules", "events", "lang", "request", "verdict")
+
+    def __init__(
+        self,
+        request: Request,
+        verdict: Verdict,
+        events: Mapping[str, dt.date],
+        lang: str,
+        rules: Rules,
+        outcome: Outcome,
+    ) -> None:
+        self.request = request
+        self.verdict = verdict
+        self.events = events
+        self.lang = lang
+        self._rules = rules
+        self._outcome = outcome
+        self._explained: Explanation | None = None
+
+    def __repr__(self) -> str:
+        return f"Decision({self.verdict.value}, {self.request.action} at {self.request.at})"
+
+    @property
+    def explanation(self) -> Explanation:
+        if self._explained is None:
+            self._explained = self._rules.explanation(self.request, self._outcome, self.lang)
+        return self._explained
+
+    @property
+    def obligations(self) -> tuple[Obligation, ...]:
+        return self.explanation.obligations
+
+    @property
+    def clauses(self) -> tuple[Citation, ...]:
+        return self.explanation.clauses
+
+    @property
+    def uncertain(self) -> bool:
+        return self.explanation.uncertain
+
+    @property
+    def note(self) -> str:
+        return self.explanation.note
 
     def to_json(self) -> dict[str, Any]:
         """The documented, stable JSON form (README: "decide --json")."""
@@ -294,7 +352,8 @@ class Rules:
             hit = tuple(
                 r
                 for r in self.rules
-                if r.spec.principal in (None, principal)
+                if r.spec.decides
+                and r.spec.principal in (None, principal)
                 and (action in (acts := r.spec.applies_to_actions()) or "*" in acts)
             )
             self._index[key] = hit
@@ -389,7 +448,7 @@ class Rules:
         applies = np.zeros((c, n), dtype=bool)
         doubt = np.zeros((c, n), dtype=bool)
         for rule in self.rules:
-            if not rule.segments:
+            if not rule.segments or not rule.spec.decides:
                 continue
             spec = rule.spec
             base = np.ones(n, dtype=bool)
@@ -450,7 +509,11 @@ class Rules:
         )
 
     def explain(self, req: Request, o: Outcome, lang: str = "en") -> Decision:
-        """Turn an outcome into a decision: deciding clauses, obligations and a note."""
+        """Turn an outcome into a decision (explained lazily)."""
+        return Decision(req, _VERDICTS[o.code], self.events, lang, self, o)
+
+    def explanation(self, req: Request, o: Outcome, lang: str = "en") -> Explanation:
+        """Deciding clauses, obligations and a note for an outcome."""
         cites: list[Citation] = []
         obligations: list[Obligation] = []
         order = sorted(o.effects)
@@ -484,15 +547,11 @@ class Rules:
                     cites.append(self._cite(k, req, o, "satisfied", lang))
             if not any(c.effect in ("lift", "grant") for c in cites):
                 cites.extend(self._ended(req, o, {c.record.index for c in cites}, lang))
-        return Decision(
-            request=req,
-            verdict=_VERDICTS[o.code],
+        return Explanation(
             obligations=tuple(obligations),
             clauses=tuple(cites),
             uncertain=any(c.uncertain for c in cites),
             note=self._note(req, o.code, cites, obligations, lang),
-            events=self.events,
-            lang=lang,
         )
 
     def _ended(self, req: Request, o: Outcome, cited: set[int], lang: str) -> list[Citation]:

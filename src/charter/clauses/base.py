@@ -242,6 +242,8 @@ class ClauseSpec(BaseModel):
     default_actions: ClassVar[tuple[str, ...]] = ("*",)
     #: Whether the clause is an exception that lifts the clauses it names in ``overrides``.
     lifts: ClassVar[bool] = False
+    #: Whether the kind takes part in decisions at all (informational kinds do not).
+    decides: ClassVar[bool] = True
 
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", description="clause id, e.g. A2.C4")
     title: str = Field(min_length=1, description="short name of the clause, in your own words")

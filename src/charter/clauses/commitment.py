@@ -7,7 +7,7 @@ No effect on allow/deny decisions; shown on the timeline (burn-down and planning
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
@@ -15,6 +15,7 @@ from charter.clauses.base import ClauseSpec
 
 
 class CommitmentSpec(ClauseSpec):
+    decides: ClassVar[bool] = False
     kind: Literal["commitment"]
     payer: str
     payee: str

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
@@ -14,6 +14,7 @@ from charter.clauses.base import ClauseSpec
 
 
 class EquitySpec(ClauseSpec):
+    decides: ClassVar[bool] = False
     kind: Literal["equity"]
     holder: str | None = Field(None, description="investor or shareholder")
     amount: float | None = Field(None, ge=0, description="amount invested or valued")
@@ -28,10 +29,12 @@ class EquitySpec(ClauseSpec):
 
 
 class TermSpec(ClauseSpec):
+    decides: ClassVar[bool] = False
     kind: Literal["term"]
 
 
 class TriggerSpec(ClauseSpec):
+    decides: ClassVar[bool] = False
     kind: Literal["trigger"]
     event: str = Field(description="the event this clause defines")
     decided_by: str | None = Field(None, description="who declares or verifies it")

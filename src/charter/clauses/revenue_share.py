@@ -6,7 +6,7 @@ No effect on allow/deny decisions; shown on the timeline (amounts owed come late
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,6 +27,7 @@ class Flow(BaseModel):
 
 
 class RevenueShareSpec(ClauseSpec):
+    decides: ClassVar[bool] = False
     kind: Literal["revenue_share"]
     flows: tuple[Flow, ...] = Field(min_length=1)
 

@@ -115,6 +115,7 @@ class Scenario:
         self.providers_of = {k: tuple(v) for k, v in providers_of.items()}
         self.timeline_ = Timeline(data.agreements)
         self._rules: dict[tuple[tuple[str, dt.date], ...], Rules] = {}
+        self._rules_default: Rules | None = None
 
     def __repr__(self) -> str:
         return f"Scenario({self.name!r}, {len(self.timeline_.records)} clauses)"
@@ -176,6 +177,23 @@ class Scenario:
         self.validate(req)
         return req
 
+    @cached_property
+    def _valid_values(self) -> tuple[tuple[str, frozenset[str]], ...]:
+        out: list[tuple[str, frozenset[str]]] = []
+        for name, attr in ATTRIBUTES.items():
+            if name == "provider_owner" or attr.type in (AttrType.BOOL, AttrType.TEXT):
+                continue
+            if attr.type == AttrType.PARTY:
+                valid = frozenset(self.parties)
+            elif attr.type == AttrType.PROVIDER:
+                valid = frozenset(self.providers)
+            elif attr.type == AttrType.SEGMENT:
+                valid = frozenset(self.data.meta.segments)
+            else:
+                valid = frozenset(attr.values)
+            out.append((name, valid))
+        return tuple(out)
+
     def validate(self, req: Request) -> None:
         """Check a request's names against the scenario.
 
@@ -186,21 +204,20 @@ class Scenario:
             raise RequestError(
                 f"unknown action {req.action!r}; valid actions are: {', '.join(ACTIONS)}"
             )
-        self._check("principal", req.principal, self.parties)
-        for name, attr in ATTRIBUTES.items():
-            if name == "provider_owner":
-                continue
+        if req.principal not in self.parties:
+            self._check("principal", req.principal, self.parties)
+        for name, valid in self._valid_values:
             value = getattr(req, name)
-            if value is None or attr.type in (AttrType.BOOL, AttrType.TEXT):
-                continue
-            if attr.type == AttrType.PARTY:
-                self._check(name, value, self.parties)
-            elif attr.type == AttrType.PROVIDER:
-                self._check(name, value, self.providers)
-            elif attr.type == AttrType.SEGMENT:
-                self._check(name, value, self.data.meta.segments)
-            else:
-                self._check(name, value, attr.values)
+            if value is not None and value not in valid:
+                attr = ATTRIBUTES[name]
+                shown: Iterable[str] = attr.values or (
+                    self.parties
+                    if attr.type == AttrType.PARTY
+                    else self.providers
+                    if attr.type == AttrType.PROVIDER
+                    else self.data.meta.segments
+                )
+                self._check(name, value, shown)
         if req.action == "run" and req.provider is None:
             raise RequestError("action 'run' needs a provider")
         if req.action == "access" and req.artifact_kind is None:
@@ -233,12 +250,16 @@ class Scenario:
 
     def rules(self, events: EventsArg = None) -> Rules:
         """The timeline compiled under ``events`` (cached per event set)."""
+        if not events and self._rules_default is not None:
+            return self._rules_default
         resolved = self.resolve_events(events)
         key = tuple(sorted(resolved.items()))
         hit = self._rules.get(key)
         if hit is None:
             hit = Rules(self.timeline_, resolved, self.encoder, self.owner_of, self.providers_of)
             self._rules[key] = hit
+        if not events:
+            self._rules_default = hit
         return hit
 
     def owes(
