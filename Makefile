@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint install dev clean
+.PHONY: run test lint install dev bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ lint: dev
 ## make test: install the dev extras, lint, run every test
 test: lint
 	$(BIN)/python -m pytest
+
+## make bench: benchmarks (not run in CI)
+bench: dev
+	$(BIN)/python -m benchmarks.decide_bench
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache src/*.egg-info
