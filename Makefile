@@ -27,8 +27,8 @@ run: install
 
 ## make lint: ruff and mypy
 lint: dev
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
 ## make test: install the dev extras, lint, run every test

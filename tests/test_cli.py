@@ -333,3 +333,254 @@ def test_brief_prints_timeline_and_decisions() -> None:
         "2026-04-27",
     ):
         assert text in r.stdout
+
+
+# ---------------------------------------------------------------- issue 3: actions, owes, --lang
+def test_decide_new_actions_json() -> None:
+    d = ok_json(
+        "decide",
+        "--at",
+        "2025-03-01",
+        "--principal",
+        "openai",
+        "--action",
+        "build-capacity",
+        "--purpose",
+        "training",
+    )
+    assert isinstance(d, dict)
+    assert (d["verdict"], d["clauses"][0]["id"]) == ("allow", "V3.C7")
+    d = ok_json("decide", "--at", "2024-01-01", "--principal", "openai", "--action", "restructure")
+    assert isinstance(d, dict)
+    assert d["verdict"] == "conditional"
+    assert d["obligations"][0]["kind"] == "consent"
+    d = ok_json(
+        "decide",
+        "--at",
+        "2026-01-01",
+        "--principal",
+        "microsoft",
+        "--action",
+        "pursue-agi",
+        "--with",
+        "google",
+    )
+    assert isinstance(d, dict)
+    assert (d["verdict"], d["clauses"][0]["id"]) == ("allow", "V4.C13")
+    d = ok_json(
+        "decide",
+        "--at",
+        "2026-01-01",
+        "--principal",
+        "microsoft",
+        "--action",
+        "train",
+        "--uses-licensed-ip",
+        "--above-compute-threshold",
+    )
+    assert isinstance(d, dict)
+    assert (d["verdict"], d["clauses"][0]["id"]) == ("deny", "V4.C14")
+    d = ok_json(
+        "decide",
+        "--at",
+        "2026-01-01",
+        "--principal",
+        "microsoft",
+        "--action",
+        "train",
+        "--uses-licensed-ip",
+    )
+    assert isinstance(d, dict)
+    assert d["verdict"] == "conditional" and d["obligations"][0]["kind"] == "limit"
+    d = ok_json(
+        "decide",
+        "--at",
+        "2026-01-01",
+        "--principal",
+        "openai",
+        "--action",
+        "publish",
+        "--artifact-kind",
+        "model-weights",
+    )
+    assert isinstance(d, dict)
+    assert d["verdict"] == "conditional" and d["obligations"][0]["kind"] == "criteria"
+
+
+def test_decide_in_german_keeps_verdicts_and_keys_english() -> None:
+    d = ok_json(
+        "decide",
+        "--at",
+        "2025-03-01",
+        *MO_RUN,
+        "--provider",
+        "gcp",
+        "--kind",
+        "training",
+        "--new-capacity",
+        "--lang",
+        "de",
+    )
+    assert isinstance(d, dict)
+    assert d["verdict"] == "conditional" and d["lang"] == "de"
+    assert d["note"].startswith("Unter Bedingungen:")
+    assert "zuerst microsoft anbieten" in d["obligations"][0]["detail"]
+    r = charter("decide", "--at", "2023-06-01", *MO_RUN, "--provider", "aws", "--lang", "de")
+    assert r.returncode == 0 and "DENY" in r.stdout and "Abgelehnt" in r.stdout
+
+
+def test_timeline_and_brief_in_german() -> None:
+    data = ok_json("timeline", "--lang", "de", "--at", "2025-06-01")
+    assert isinstance(data, dict)
+    v3 = data["entries"][2]
+    assert v3["date"] == "2025-01-21" and v3["title"] != "Amendment at the Stargate announcement"
+    rofr = next(c for c in data["in_force"] if c["id"] == "V3.C6")
+    assert "Vorkaufsrecht" in rofr["title"]
+    r = charter("brief", "--lang", "de")
+    assert r.returncode == 0 and "Beispielhafte Entscheidungen" in r.stdout
+
+
+def test_owes_json_and_history(tmp_path: Path) -> None:
+    d = ok_json(
+        "owes",
+        "--payer",
+        "openai",
+        "--payee",
+        "microsoft",
+        "--period",
+        "2026-Q3",
+        "--revenue",
+        "10000000000",
+    )
+    assert isinstance(d, dict)
+    assert d["amount"] == pytest.approx(2e9)
+    assert (d["rate"], d["cap"], d["cap_used"]) == (0.2, 38e9, 0.0)
+    assert [c["id"] for c in d["clauses"]] == ["V5.C5"]
+    hist = tmp_path / "history.csv"
+    hist.write_text("period,revenue\n2026-Q3,100000000000\n2026-Q4,80000000000\n")
+    d = ok_json(
+        "owes",
+        "--payer",
+        "openai",
+        "--payee",
+        "microsoft",
+        "--period",
+        "2027-Q1",
+        "--revenue",
+        "100e9",
+        "--history",
+        str(hist),
+    )
+    assert isinstance(d, dict)
+    assert d["cap_used"] == pytest.approx(36e9)
+    assert d["amount"] == pytest.approx(2e9)
+    assert d["clauses"][0]["effect"] == "capped"
+    d = ok_json(
+        "owes",
+        "--payer",
+        "microsoft",
+        "--payee",
+        "openai",
+        "--period",
+        "2025-Q3",
+        "--revenue",
+        "1e9",
+    )
+    assert isinstance(d, dict)
+    assert d["amount"] is None and "no rate" in d["note"]
+    r = charter(
+        "owes",
+        "--payer",
+        "openai",
+        "--payee",
+        "microsoft",
+        "--period",
+        "2026-Q2",
+        "--revenue",
+        "1e10",
+        "--lang",
+        "de",
+    )
+    assert r.returncode == 0 and "schuldet" in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--period", "2026-Q5"], "invalid period '2026-Q5': expected a month (2026-07)"),
+        (["--period", "Q3"], "invalid period 'Q3'"),
+        (["--revenue", "lots"], "--revenue: expected an amount like 12000000000, got 'lots'"),
+        (["--revenue", "-5"], "--revenue: must be a finite amount ≥ 0"),
+        (["--payer", "nobody"], "unknown payer 'nobody'; valid values are:"),
+        (["--payee", "nobody"], "unknown payee 'nobody'"),
+        (["--lang", "fr"], "unknown language 'fr'; supported: en, de"),
+        (["--event", "agi_verified=never"], "invalid date for event agi_verified"),
+    ],
+)
+def test_owes_bad_input_exits_2(args: list[str], message: str) -> None:
+    base = {"--payer": "openai", "--payee": "microsoft", "--period": "2026-Q3", "--revenue": "1e9"}
+    extra: list[str] = []
+    for i in range(0, len(args), 2):
+        if args[i] in base:
+            base[args[i]] = args[i + 1]
+        else:
+            extra += args[i : i + 2]
+    r = charter("owes", *[x for kv in base.items() for x in kv], *extra)
+    assert r.returncode == 2, r.stdout
+    assert "Traceback" not in r.stderr
+    assert message in " ".join(r.stderr.split())
+
+
+@pytest.mark.parametrize(
+    ("csv_text", "message"),
+    [
+        (
+            "when,amount\n2026-Q1,5\n",
+            "history.csv:1: expected a header with columns period,revenue",
+        ),
+        ("period,revenue\n2026-Q1,abc\n", "history.csv:2: revenue: expected a number, got 'abc'"),
+        ("period,revenue\n2026-Q1,5\n2026-13,5\n", "history.csv:3: period: invalid period"),
+        ("period,revenue\n2026-Q1,5\n2026-02,5\n", "history.csv:3: period: 2026-02 overlaps"),
+        ("period,revenue\n2026-Q1,-5\n", "history.csv:2: revenue: must be a number ≥ 0"),
+    ],
+)
+def test_owes_bad_history_exits_2(csv_text: str, message: str, tmp_path: Path) -> None:
+    hist = tmp_path / "history.csv"
+    hist.write_text(csv_text)
+    r = charter(
+        "owes",
+        "--payer",
+        "openai",
+        "--payee",
+        "microsoft",
+        "--period",
+        "2026-Q3",
+        "--revenue",
+        "1e9",
+        "--history",
+        str(hist),
+    )
+    assert r.returncode == 2
+    assert message in " ".join(r.stderr.split())
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--action", "build-capacity", "--purpose", "fun"],
+            "--purpose: unknown value 'fun'; valid values are: training, research, inference",
+        ),
+        (["--action", "pursue-agi", "--with", "nobody"], "unknown with party 'nobody'"),
+        (
+            ["--action", "publish", "--artifact-kind", "poems"],
+            "--artifact-kind: unknown value 'poems'",
+        ),
+        (["--action", "run", "--provider", "aws", "--lang", "fr"], "unknown language 'fr'"),
+    ],
+)
+def test_decide_new_options_bad_input(args: list[str], message: str) -> None:
+    r = charter("decide", "--at", "2026-01-01", "--principal", "openai", *args)
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    assert message in " ".join(r.stderr.split())

@@ -321,8 +321,13 @@ def decide(
         bool, typer.Option("--uses-licensed-ip", help="train: uses licensed IP.")
     ] = False,
     above_compute_threshold: Annotated[
-        bool, typer.Option("--above-compute-threshold", help="train: above a compute bound.")
-    ] = False,
+        bool | None,
+        typer.Option(
+            "--above-compute-threshold/--below-compute-threshold",
+            help="train: above (or below) a compute bound; unset means not known.",
+            show_default=False,
+        ),
+    ] = None,
     event: EventOpt = None,
     lang: LangOpt = "en",
     as_json: JsonOpt = False,
