@@ -9,6 +9,7 @@ naming file, line and field.
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,11 +23,15 @@ __all__ = [
     "Clarification",
     "EventSpec",
     "Narrowing",
+    "OfferSpec",
     "OpenItem",
     "PartySpec",
+    "PlanDefaults",
+    "PricingKind",
     "ProviderSpec",
     "Removal",
     "ScenarioMeta",
+    "WorkloadSpec",
 ]
 
 ID = r"^[a-z0-9][a-z0-9._-]*$"
@@ -34,6 +39,14 @@ ID = r"^[a-z0-9][a-z0-9._-]*$"
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class PlanDefaults(_Model):
+    """``scenario.yaml`` ``plan:``: whose workloads are planned, and the default horizon."""
+
+    party: str = Field(description="the party whose workloads the planner places")
+    from_: str = Field(alias="from", description="first month, e.g. 2025-01")
+    to: str = Field(description="last month, e.g. 2026-12")
 
 
 class ScenarioMeta(_Model):
@@ -48,6 +61,7 @@ class ScenarioMeta(_Model):
     default_at: dt.date | None = Field(None, description="date questions default to")
     sources: tuple[str, ...] = ()
     translations: Translations = Field(default_factory=dict)
+    plan: PlanDefaults | None = None
 
 
 class PartySpec(_Model):
@@ -139,6 +153,60 @@ class AgreementSpec(_Model):
     title: str
     parties: tuple[str, ...] = Field(min_length=2)
     amendments: tuple[AmendmentSpec, ...] = Field(min_length=1)
+
+
+class PricingKind(StrEnum):
+    ON_DEMAND = "on-demand"
+    RESERVED = "reserved"
+    COMMITTED = "committed"
+    SPOT = "spot"
+
+
+class OfferSpec(_Model):
+    """One entry of ``offers.yaml`` (or a row of offers.csv / offers.parquet)."""
+
+    id: str = Field(pattern=ID)
+    provider: str
+    region: str
+    family: str = Field(description="accelerator family, e.g. h100, gb200, tpu-v6e")
+    pricing: PricingKind = PricingKind.ON_DEMAND
+    price: float = Field(ge=0, description="USD per accelerator-hour")
+    capacity: float = Field(ge=0, description="accelerator-hours per month")
+    capacity_by_period: dict[str, float] = Field(
+        default_factory=dict, description="month → accelerator-hours, overriding capacity"
+    )
+    compliance: tuple[str, ...] = Field((), description="tags such as fedramp-high, il6")
+    available_from: dt.date | None = None
+    available_until: dt.date | None = None
+    source: str | None = Field(None, description="where the price comes from")
+    assumed_capacity: bool = Field(True, description="the capacity is an assumption")
+    note: str | None = None
+
+
+class WorkloadSpec(_Model):
+    """One entry of ``workloads.yaml`` (or a row of workloads.csv / workloads.parquet)."""
+
+    id: str = Field(pattern=ID)
+    owner: str | None = Field(None, description="the party running it (default: plan.party)")
+    kind: str = Field(description="training, research, batch, api, product-serving, inference")
+    segment: str = "commercial"
+    product: str | None = None
+    codeveloped_with: str | None = None
+    api: str | None = None
+    first_party: bool = False
+    families: tuple[str, ...] = Field(min_length=1, description="acceptable accelerator families")
+    regions: tuple[str, ...] = Field((), description="allowed regions (empty: any)")
+    compliance: tuple[str, ...] = Field((), description="compliance tags the offer must have")
+    demand: float = Field(0, ge=0, description="accelerator-hours per month")
+    demand_by_period: dict[str, float] = Field(
+        default_factory=dict, description="month → accelerator-hours, overriding demand"
+    )
+    start: str = Field(description="first month, e.g. 2025-03")
+    end: str = Field(description="last month, e.g. 2025-12")
+    gang: bool = Field(False, description="must sit whole on one offer for its window")
+    new_capacity: bool = Field(True, description="needs new capacity (ROFR applies)")
+    count: int = Field(1, ge=1, description="identical copies")
+    note: str | None = None
 
 
 class BriefingQuestion(_Model):

@@ -22,10 +22,13 @@ from charter.model import (
     AgreementSpec,
     BriefingQuestion,
     EventSpec,
+    OfferSpec,
     PartySpec,
     ProviderSpec,
     ScenarioMeta,
+    WorkloadSpec,
 )
+from charter.scenario.portfolio import read_offers, read_workloads
 from charter.scenario.yamlio import Located, PathKey, read_yaml
 from charter.selectors import parse_where
 from charter.vocab import ACTIONS, ATTRIBUTES, AttrType
@@ -55,6 +58,8 @@ class ScenarioData:
     events: tuple[EventSpec, ...]
     agreements: tuple[AgreementSpec, ...]
     briefing: tuple[BriefingQuestion, ...]
+    offers: tuple[OfferSpec, ...]
+    workloads: tuple[WorkloadSpec, ...]
     #: clause id → (file, path) of its definition, for messages.
     locations: dict[str, tuple[str, int | None]]
 
@@ -235,6 +240,10 @@ def load_folder(folder: Path) -> ScenarioData:
     checker = _RefChecker(folder, meta, parties, providers, events)
     locations = checker.check(docs, agreements)
     checker.check_briefing(briefing)
+    offers = read_offers(folder, {p.id for p in providers})
+    workloads = read_workloads(folder, {p.id for p in parties}, meta)
+    if meta.plan is not None and meta.plan.party not in {p.id for p in parties}:
+        raise meta_doc.error(("plan", "party"), f"unknown party {meta.plan.party!r}")
     return ScenarioData(
         folder=folder,
         meta=meta,
@@ -243,6 +252,8 @@ def load_folder(folder: Path) -> ScenarioData:
         events=events,
         agreements=tuple(agreements),
         briefing=briefing,
+        offers=offers,
+        workloads=workloads,
         locations=locations,
     )
 
