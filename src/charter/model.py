@@ -47,6 +47,12 @@ class PlanDefaults(_Model):
     party: str = Field(description="the party whose workloads the planner places")
     from_: str = Field(alias="from", description="first month, e.g. 2025-01")
     to: str = Field(description="last month, e.g. 2026-12")
+    commitment_share: float = Field(
+        1.0,
+        gt=0,
+        le=1,
+        description="share of each spend commitment this portfolio carries (an assumption)",
+    )
 
 
 class ScenarioMeta(_Model):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -119,6 +120,26 @@ class Scenario:
 
     def __repr__(self) -> str:
         return f"Scenario({self.name!r}, {len(self.timeline_.records)} clauses)"
+
+    def without(self, clause_ids: Iterable[str]) -> Scenario:
+        """The same scenario with some clauses taken out (for what-ifs and clause costs)."""
+        drop = set(clause_ids)
+        if not drop:
+            return self
+        ags = tuple(
+            ag.model_copy(
+                update={
+                    "amendments": tuple(
+                        am.model_copy(
+                            update={"clauses": tuple(c for c in am.clauses if c.id not in drop)}
+                        )
+                        for am in ag.amendments
+                    )
+                }
+            )
+            for ag in self.data.agreements
+        )
+        return Scenario(replace(self.data, agreements=ags))
 
     @cached_property
     def encoder(self) -> Encoder:

@@ -1,0 +1,331 @@
+"""Planning: where every workload runs, month by month, at least cost, breaching no clause.
+
+:func:`plan` builds the problem arrays (:mod:`.problem`, feasibility from the decision
+engine), the model (:mod:`.solver`, whose docstring states it), warm-starts it from a
+ROFR-respecting greedy (:mod:`.greedy`), solves it with HiGHS and reports the plan with its
+proven gap. When no plan exists, :mod:`.explain` says which clauses, capacities and demands
+conflict. The independent checker (:mod:`charter.check`) never imports this package.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from charter.errors import RequestError
+from charter.planner.greedy import greedy
+from charter.planner.problem import Problem, build_problem, months
+from charter.planner.result import Placement, Plan, extract
+from charter.planner.solver import Model, Solution, build_model, solve
+from charter.scenario import Scenario
+
+__all__ = ["Placement", "Plan", "plan"]
+
+Progress = Callable[[str], None]
+
+
+def _noop(message: str) -> None:
+    pass
+
+
+def _horizon(scenario: Scenario, start: str | None, end: str | None) -> tuple[str, str, str]:
+    defaults = scenario.data.meta.plan
+    if defaults is None and (start is None or end is None):
+        raise RequestError(
+            "this scenario has no plan: block in scenario.yaml; give --from and --to"
+        )
+    party = defaults.party if defaults else ""
+    return (
+        party,
+        start or (defaults.from_ if defaults else ""),
+        end or (defaults.to if defaults else ""),
+    )
+
+
+def _setup(
+    scenario: Scenario,
+    start: str | None,
+    end: str | None,
+    events: dict[str, str] | None,
+    aggregate: bool,
+) -> tuple[Problem, Model]:
+    party, first, last = _horizon(scenario, start, end)
+    if not scenario.data.workloads:
+        raise RequestError("the scenario has no workloads to plan (workloads.yaml)")
+    if not scenario.data.offers:
+        raise RequestError("the scenario has no offers to plan on (offers.yaml)")
+    periods = months(first, last)
+    rules = scenario.rules(events)
+    share = scenario.data.meta.plan.commitment_share if scenario.data.meta.plan else 1.0
+    pb = build_problem(
+        rules,
+        scenario.data.offers,
+        scenario.data.workloads,
+        periods,
+        party=party or (scenario.data.workloads[0].owner or ""),
+        commitment_share=share,
+        aggregate=aggregate,
+    )
+    return pb, build_model(pb)
+
+
+def _solve(
+    pb: Problem,
+    model: Model,
+    time_limit: float,
+    gap: float,
+    partial: tuple[Any, Any] | None = None,
+) -> tuple[Solution, bool]:
+    start = greedy(pb, model)
+    sol = solve(model, time_limit=time_limit, gap=gap, start=start, partial=partial)
+    return sol, start is not None
+
+
+def plan(
+    scenario: Scenario,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    events: dict[str, str] | None = None,
+    time_limit: float = 60.0,
+    gap: float = 1e-3,
+    aggregate: bool = True,
+    clause_costs: bool = False,
+    explain: bool = True,
+    progress: Progress = _noop,
+) -> Plan:
+    """Plan the scenario's workloads on its offers.
+
+    Args:
+        start, end: first and last month (default: the scenario's ``plan:`` block).
+        events: assumed event dates.
+        time_limit: seconds for the main solve.
+        gap: relative optimality gap at which to stop.
+        clause_costs: also report what each clause in force costs.
+        explain: when no plan exists, find the clauses, capacities and demands that conflict.
+    """
+    t0 = time.perf_counter()
+    progress("building the problem (feasibility from the decision engine)")
+    pb, model = _setup(scenario, start, end, events, aggregate)
+    built = time.perf_counter() - t0
+    progress(
+        f"solving: {model.n_cols:,} columns ({model.n_y + model.n_z:,} binary), "
+        f"{model.matrix.shape[0]:,} rows"
+    )
+    sol, warm = _solve(pb, model, time_limit, gap)
+    stats: dict[str, Any] = {
+        "periods": len(pb.periods),
+        "workloads": len(scenario.data.workloads),
+        "groups": len(pb.groups),
+        "offers": len(pb.offers),
+        "feasible_triples": len(pb.tw),
+        "columns": model.n_cols,
+        "binaries": int(model.integer.sum()),
+        "rows": int(model.matrix.shape[0]),
+        "nonzeros": int(model.matrix.nnz),
+        "rofr_groups": len(pb.rofr),
+        "build_seconds": round(built, 3),
+        "solve_seconds": round(sol.seconds, 3),
+        "nodes": sol.nodes,
+        "warm_start": warm,
+        "solver": "HiGHS",
+        "status": sol.status,
+    }
+    if sol.values is None:
+        result = Plan(
+            status="infeasible" if sol.status == "infeasible" else sol.status,
+            placements=[],
+            cost=None,
+            bound=sol.bound,
+            gap=None,
+            bound_method="MILP dual bound (HiGHS)",
+            stats=stats,
+            notes=list(pb.notes),
+        )
+        if sol.status == "infeasible" and explain:
+            from charter.planner.explain import explain_infeasible
+
+            progress("no plan exists: finding the clauses, capacities and demands that conflict")
+            result.infeasibility = explain_infeasible(
+                scenario, pb, start=start, end=end, events=events, progress=progress
+            )
+        return result
+    placements, extra = extract(pb, model, sol)
+    result = Plan(
+        status=sol.status,
+        placements=placements,
+        cost=sol.objective,
+        bound=sol.bound,
+        gap=sol.gap,
+        bound_method="MILP dual bound (HiGHS branch and bound on the tightened model)",
+        stats=stats,
+        notes=list(pb.notes),
+    )
+    _summarize(result, pb, extra["shortfalls"], model, sol)
+    if clause_costs:
+        result.clause_costs = _clause_costs(
+            scenario, pb, model, sol, start, end, events, time_limit, gap, progress
+        )
+    return result
+
+
+def _summarize(
+    result: Plan, pb: Problem, shortfalls: dict[str, float], model: Model, sol: Solution
+) -> None:
+    spend: dict[tuple[str, str], float] = defaultdict(float)
+    hours: dict[tuple[str, str], float] = defaultdict(float)
+    year_hours: dict[str, float] = defaultdict(float)
+    for p in result.placements:
+        year = p.period[:4]
+        spend[(p.provider, year)] += p.cost
+        hours[(p.provider, year)] += p.hours
+        year_hours[year] += p.hours
+    result.by_provider_year = [
+        {
+            "provider": prov,
+            "year": year,
+            "spend": spend[(prov, year)],
+            "hours": hours[(prov, year)],
+            "share_of_hours": hours[(prov, year)] / year_hours[year] if year_hours[year] else 0,
+        }
+        for prov, year in sorted(spend)
+    ]
+    for c in pb.commitments:
+        spent = sum(
+            p.cost
+            for p in result.placements
+            if p.provider in c.providers
+            and c.periods[[q.label for q in pb.periods].index(p.period)]
+        )
+        result.commitments.append(
+            {
+                "clause": c.clause,
+                "providers": list(c.providers),
+                "committed": c.amount,
+                "spent": spent,
+                "shortfall": shortfalls.get(c.clause, max(0.0, c.amount - spent)),
+            }
+        )
+    # ROFR requests: third-party capacity the plan takes that must first be offered
+    used: dict[tuple[str, str, str, str, str], float] = defaultdict(float)
+    v = sol.values
+    if v is not None and pb.rofr:
+        col_of = np.full(len(pb.tw), -1, dtype=np.int64)
+        col_of[model.frac] = np.arange(model.n_x)
+        for g in pb.rofr:
+            for j in g.subject:
+                c = col_of[j]
+                amount = 0.0
+                if c >= 0:
+                    amount = float(v[c])
+                else:
+                    ks = np.flatnonzero((pb.gang_w == pb.tw[j]) & (pb.gang_o == pb.to[j]))
+                    if len(ks) and v[model.n_x + ks[0]] > 0.5:
+                        amount = float(pb.demand[pb.tw[j], g.period])
+                if amount > 1e-6:
+                    offer = pb.offers[int(pb.to[j])]
+                    key = (
+                        g.clause,
+                        pb.periods[g.period].label,
+                        g.family,
+                        offer.id,
+                        pb.groups[int(pb.tw[j])].members[0],
+                    )
+                    used[key] += amount
+        result.rofr_requests = [
+            {
+                "clause": clause,
+                "period": period,
+                "family": family,
+                "offer": offer,
+                "workload": workload,
+                "hours": h,
+                "holder": next(g.holder for g in pb.rofr if g.clause == clause),
+            }
+            for (clause, period, family, offer, workload), h in sorted(used.items())
+        ]
+
+
+def _clause_costs(
+    scenario: Scenario,
+    pb: Problem,
+    model: Model,
+    sol: Solution,
+    start: str | None,
+    end: str | None,
+    events: dict[str, str] | None,
+    time_limit: float,
+    gap: float,
+    progress: Progress,
+) -> list[dict[str, Any]]:
+    """cost(with clause) − cost(without clause), for every deciding clause in force."""
+    base = sol.objective or 0.0
+    first, last = pb.periods[0].start, pb.periods[-1].end
+    out = []
+    keys = {}
+    if sol.values is not None:
+        for col in np.flatnonzero(sol.values[: model.n_x] > 1e-6):
+            j = model.frac[col]
+            keys[(int(pb.tw[j]), int(pb.to[j]), int(pb.tt[j]))] = float(sol.values[col])
+    chosen = (
+        {
+            (int(pb.gang_w[k]), int(pb.gang_o[k]))
+            for k in np.flatnonzero(sol.values[model.n_x : model.n_x + model.n_y] > 0.5)
+        }
+        if sol.values is not None
+        else set()
+    )
+    for rec in scenario.clauses:
+        spec = rec.spec
+        if not spec.decides and spec.kind != "commitment":  # type: ignore[attr-defined]
+            continue
+        end_day = rec.end_day(scenario.resolve_events(events))
+        from charter.dates import day_number
+
+        if day_number(rec.start) > day_number(last) or end_day <= day_number(first):
+            continue
+        acts = spec.applies_to_actions()
+        if "run" not in acts and "*" not in acts and spec.kind != "commitment":  # type: ignore[attr-defined]
+            continue
+        progress(f"clause cost: re-solving without {rec.id}")
+        other = scenario.without([rec.id])
+        try:
+            pb2, model2 = _setup(other, start, end, events, True)
+        except RequestError:
+            continue
+        idx: list[int] = []
+        vals: list[float] = []
+        for c2 in range(model2.n_x):
+            j = model2.frac[c2]
+            key = (int(pb2.tw[j]), int(pb2.to[j]), int(pb2.tt[j]))
+            if key in keys:
+                idx.append(c2)
+                vals.append(keys[key])
+        for k in range(model2.n_y):
+            if (int(pb2.gang_w[k]), int(pb2.gang_o[k])) in chosen:
+                idx.append(model2.n_x + k)
+                vals.append(1.0)
+        partial = (np.array(idx, dtype=np.int64), np.array(vals)) if idx else None
+        sol2, _ = _solve(pb2, model2, time_limit, gap, partial)
+        cost = None if sol2.objective is None else base - sol2.objective
+        out.append(
+            {
+                "clause": rec.id,
+                "kind": spec.kind,  # type: ignore[attr-defined]
+                "title": spec.title,
+                "cost": cost,
+                "without": sol2.objective,
+                "status_without": sol2.status,
+                "exception": bool(spec.lifts),
+                "note": (
+                    "negative: the exception saves money"
+                    if cost is not None and cost < -1e-6
+                    else None
+                ),
+            }
+        )
+    return out

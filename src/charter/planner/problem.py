@@ -1,0 +1,432 @@
+"""The planning problem as arrays: periods, offers, aggregated workloads, the feasible
+(workload, offer, period) triples with their clause status, gang candidates, commitments and
+ROFR groups.
+
+Feasibility comes from the decision engine's batch API: every candidate triple that passes
+the static filters (family, region, compliance, availability, window) becomes a request
+"may the owner run this workload on this offer's provider on this date", evaluated on the
+first day of its month and on every day inside the month where a clause starts or ends; a
+triple is feasible only if it is allowed (or conditional on the ROFR alone) on all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from charter.clauses import Batch, Effect
+from charter.clauses.commitment import CommitmentSpec
+from charter.clauses.rofr import RofrSpec
+from charter.dates import FOREVER, day_number
+from charter.decide import Rules
+from charter.errors import RequestError
+from charter.model import OfferSpec, WorkloadSpec
+from charter.periods import Period
+
+__all__ = ["Commitment", "Group", "Problem", "RofrGroup", "build_problem", "months"]
+
+Ints = npt.NDArray[np.int64]
+F = npt.NDArray[np.float64]
+B = npt.NDArray[np.bool_]
+
+
+def months(start: str, end: str) -> list[Period]:
+    """Every month from ``start`` to ``end`` (inclusive)."""
+    first, last = Period.parse(start), Period.parse(end)
+    if first.days > 31 or last.days > 31:
+        raise RequestError("plan horizons are given in months, e.g. --from 2025-01 --to 2026-12")
+    if last < first:
+        raise RequestError(f"--to {end} is before --from {start}")
+    out = []
+    y, m = first.start.year, first.start.month
+    while (y, m) <= (last.start.year, last.start.month):
+        out.append(Period.parse(f"{y:04d}-{m:02d}"))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+@dataclass
+class Group:
+    """Identical fractional workloads merged, or one gang workload (copy)."""
+
+    index: int
+    spec: WorkloadSpec
+    members: tuple[str, ...]
+    shares: tuple[float, ...]  # each member's share of the demand
+    owner: str
+    gang: bool
+
+
+@dataclass
+class Commitment:
+    clause: str
+    providers: tuple[str, ...]
+    amount: float  # for the plan horizon (prorated, times the portfolio's share)
+    periods: B  # which periods count
+
+
+@dataclass
+class RofrGroup:
+    clause: str
+    holder: str
+    family: str
+    period: int
+    subject: Ints  # indices of subject third-party triples
+    holder_offers: Ints  # reachable holder offers
+
+
+@dataclass
+class Problem:
+    """Everything the model builder needs, as arrays."""
+
+    periods: list[Period]
+    offers: tuple[OfferSpec, ...]
+    groups: list[Group]
+    cap: F  # offers × periods
+    price: F  # offers
+    demand: F  # groups × periods (0 outside the window)
+    # all feasible triples (fractional and gang alike)
+    tw: Ints
+    to: Ints
+    tt: Ints
+    t_rofr: Ints  # record index of the ROFR clause the triple is subject to, or -1
+    gang_w: Ints  # gang candidates: group, offer
+    gang_o: Ints
+    commitments: list[Commitment]
+    rofr: list[RofrGroup]
+    denied: dict[tuple[int, int, int], str] = field(default_factory=dict)  # triple → clause
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def fractional(self) -> B:
+        gang = np.array([g.gang for g in self.groups], dtype=bool)
+        return ~gang[self.tw] if len(self.tw) else np.zeros(0, dtype=bool)
+
+
+def _demand_row(w: WorkloadSpec, periods: list[Period]) -> F:
+    start, end = Period.parse(w.start), Period.parse(w.end)
+    row = np.zeros(len(periods))
+    for t, p in enumerate(periods):
+        if start.start <= p.start <= end.start:
+            row[t] = float(w.demand_by_period.get(p.label, w.demand))
+    return row
+
+
+def _signature(w: WorkloadSpec, owner: str) -> tuple[Any, ...]:
+    return (
+        owner,
+        w.kind,
+        w.segment,
+        w.product,
+        w.codeveloped_with,
+        w.api,
+        w.first_party,
+        tuple(sorted(w.families)),
+        tuple(sorted(w.regions)),
+        tuple(sorted(w.compliance)),
+        w.new_capacity,
+    )
+
+
+def _groups(
+    workloads: tuple[WorkloadSpec, ...], party: str, periods: list[Period], aggregate: bool
+) -> tuple[list[Group], F]:
+    groups: list[Group] = []
+    rows: list[F] = []
+    merged: dict[tuple[Any, ...], int] = {}
+    member_rows: dict[int, list[F]] = {}
+    for w in workloads:
+        owner = w.owner or party
+        row = _demand_row(w, periods)
+        if w.gang:
+            for copy in range(w.count):
+                name = w.id if w.count == 1 else f"{w.id}#{copy + 1}"
+                groups.append(Group(len(groups), w, (name,), (1.0,), owner, True))
+                rows.append(row)
+            continue
+        for copy in range(w.count):
+            name = w.id if w.count == 1 else f"{w.id}#{copy + 1}"
+            key = _signature(w, owner)
+            if aggregate and key in merged:
+                g = groups[merged[key]]
+                g.members = (*g.members, name)
+                member_rows[g.index].append(row)
+                rows[g.index] = rows[g.index] + row
+            else:
+                merged[key] = len(groups)
+                groups.append(Group(len(groups), w, (name,), (1.0,), owner, False))
+                member_rows[len(groups) - 1] = [row]
+                rows.append(row)
+    for g in groups:
+        if not g.gang:
+            totals = np.array([r.sum() for r in member_rows[g.index]])
+            total = totals.sum()
+            g.shares = tuple(
+                (totals / total).tolist() if total > 0 else [1 / len(totals)] * len(totals)
+            )
+    demand = np.vstack(rows) if rows else np.zeros((0, len(periods)))
+    return groups, demand
+
+
+def _capacity(offers: tuple[OfferSpec, ...], periods: list[Period]) -> F:
+    cap = np.zeros((len(offers), len(periods)))
+    for o, offer in enumerate(offers):
+        for t, p in enumerate(periods):
+            if offer.available_from and p.end < offer.available_from:
+                continue
+            if offer.available_until and p.start > offer.available_until:
+                continue
+            cap[o, t] = offer.capacity_by_period.get(p.label, offer.capacity)
+    return cap
+
+
+def build_problem(
+    rules: Rules,
+    offers: tuple[OfferSpec, ...],
+    workloads: tuple[WorkloadSpec, ...],
+    periods: list[Period],
+    *,
+    party: str,
+    commitment_share: float = 1.0,
+    aggregate: bool = True,
+) -> Problem:
+    """Arrays of the planning problem under the clauses ``rules`` compiled."""
+    groups, demand = _groups(workloads, party, periods, aggregate)
+    cap = _capacity(offers, periods)
+    price = np.array([o.price for o in offers], dtype=float)
+    n_g, n_o, n_t = len(groups), len(offers), len(periods)
+
+    # static filters, broadcast over groups × offers × periods
+    fam = np.array([[o.family in g.spec.families for o in offers] for g in groups], dtype=bool)
+    reg = np.array(
+        [[not g.spec.regions or o.region in g.spec.regions for o in offers] for g in groups],
+        dtype=bool,
+    )
+    comp = np.array(
+        [[set(g.spec.compliance) <= set(o.compliance) for o in offers] for g in groups],
+        dtype=bool,
+    )
+    static = (
+        (fam & reg & comp).reshape(n_g, n_o, 1)
+        if n_g and n_o
+        else np.zeros((n_g, n_o, 1), dtype=bool)
+    )
+    static = static & (demand > 0)[:, None, :] & (cap > 0)[None, :, :]
+    gw, go, gt = np.nonzero(static)
+
+    ok, rofr_of, forbid_of = _evaluate(rules, groups, offers, periods, gw, go, gt)
+    denied: dict[tuple[int, int, int], str] = {}
+    for j in np.flatnonzero(~ok):
+        k = int(forbid_of[j])
+        if k >= 0:
+            denied[(int(gw[j]), int(go[j]), int(gt[j]))] = rules.records[k].id
+    tw, to, tt, t_rofr = gw[ok], go[ok], gt[ok], rofr_of[ok]
+
+    # gang candidates: feasible in every period of the window, with room every period
+    gang_w: list[int] = []
+    gang_o: list[int] = []
+    feasible = np.zeros((n_g, n_o, n_t), dtype=bool)
+    feasible[tw, to, tt] = True
+    for g in groups:
+        if not g.gang:
+            continue
+        active = demand[g.index] > 0
+        for o in range(n_o):
+            if (
+                active.any()
+                and feasible[g.index, o, active].all()
+                and (cap[o, active] >= demand[g.index, active]).all()
+            ):
+                gang_w.append(g.index)
+                gang_o.append(o)
+
+    problem = Problem(
+        periods=periods,
+        offers=offers,
+        groups=groups,
+        cap=cap,
+        price=price,
+        demand=demand,
+        tw=tw,
+        to=to,
+        tt=tt,
+        t_rofr=t_rofr,
+        gang_w=np.array(gang_w, dtype=np.int64),
+        gang_o=np.array(gang_o, dtype=np.int64),
+        commitments=_commitments(rules, party, periods, commitment_share),
+        rofr=[],
+        denied=denied,
+    )
+    problem.rofr = _rofr_groups(rules, problem)
+    return problem
+
+
+def _checkpoints(rules: Rules, periods: list[Period]) -> list[list[int]]:
+    """Day numbers to evaluate each period on: its first day and every clause boundary."""
+    bounds: set[int] = set()
+    for rule in rules.rules:
+        for start, stop, _, _ in rule.segments:
+            bounds.add(start)
+            if stop < FOREVER:
+                bounds.add(stop)
+    out = []
+    for p in periods:
+        a, b = day_number(p.start), day_number(p.end)
+        out.append([a, *sorted(d for d in bounds if a < d <= b)])
+    return out
+
+
+def _evaluate(
+    rules: Rules,
+    groups: list[Group],
+    offers: tuple[OfferSpec, ...],
+    periods: list[Period],
+    gw: Ints,
+    go: Ints,
+    gt: Ints,
+) -> tuple[B, Ints, Ints]:
+    """Per triple: feasible?, ROFR clause it is subject to (-1), first forbidding clause (-1)."""
+    n = len(gw)
+    ok = np.ones(n, dtype=bool)
+    rofr_of = np.full(n, -1, dtype=np.int64)
+    forbid_of = np.full(n, -1, dtype=np.int64)
+    if n == 0:
+        return ok, rofr_of, forbid_of
+    enc = rules.encoder
+    # per-group and per-offer codes, gathered by index arrays
+    g_cols: dict[str, npt.NDArray[np.int32]] = {}
+    specs = [g.spec for g in groups]
+    g_cols["principal"] = enc.column([g.owner for g in groups])
+    g_cols["kind"] = enc.column([w.kind for w in specs])
+    g_cols["segment"] = enc.column([w.segment for w in specs])
+    g_cols["api"] = enc.column([w.api for w in specs])
+    g_cols["product"] = enc.column([w.product for w in specs])
+    g_cols["codeveloped_with"] = enc.column([w.codeveloped_with for w in specs])
+    g_cols["first_party"] = enc.column([w.first_party for w in specs])
+    g_cols["new_capacity"] = enc.column([w.new_capacity for w in specs])
+    o_provider = enc.column([o.provider for o in offers])
+    o_owner = enc.column([rules.owner_of.get(o.provider) for o in offers])
+    checkpoints = _checkpoints(rules, periods)
+    rofr_rows = [r.index for r in rules.records if isinstance(r.spec, RofrSpec)]
+    depth = max(len(c) for c in checkpoints)
+    for c in range(depth):
+        rows = np.flatnonzero(np.array([len(checkpoints[t]) > c for t in gt], dtype=bool))
+        if not len(rows):
+            continue
+        m = len(rows)
+        cols = {name: np.full(m, -1, dtype=np.int32) for name in _ALL_ATTRS}
+        for name, arr in g_cols.items():
+            cols[name] = arr[gw[rows]]
+        cols["provider"] = o_provider[go[rows]]
+        cols["provider_owner"] = o_owner[go[rows]]
+        cols["action"] = np.full(m, enc.code("run"), dtype=np.int32)
+        cols["launch"] = np.zeros(m, dtype=np.int32)
+        cols["uses_licensed_ip"] = np.zeros(m, dtype=np.int32)
+        at = np.array([checkpoints[t][c] for t in gt[rows]], dtype=np.int64)
+        batch = Batch(m, cols, at, at, rules.events, enc, rules.providers_of)
+        result = rules.evaluate((), batch=batch)
+        verdict = result.verdicts
+        rofr_hit = np.full(m, -1, dtype=np.int64)
+        rofr_any = np.zeros(m, dtype=bool)
+        for k in rofr_rows:
+            hit = (result.effects[k] == Effect.OBLIGATION) & ~result.lifted[k]
+            rofr_hit[hit] = k
+            rofr_any |= hit
+        other_obligation = ((result.effects == Effect.OBLIGATION) & ~result.lifted).sum(
+            axis=0
+        ) > rofr_any.astype(int)
+        bad = (verdict == 2) | ((verdict == 1) & other_obligation)
+        ok[rows[bad]] = False
+        forb = (result.effects == Effect.FORBID) & ~result.lifted
+        first = np.where(forb.any(axis=0), forb.argmax(axis=0), -1)
+        forbid_of[rows] = np.where(forbid_of[rows] >= 0, forbid_of[rows], first)
+        rofr_of[rows] = np.where(rofr_hit >= 0, rofr_hit, rofr_of[rows])
+    return ok, rofr_of, forbid_of
+
+
+def _commitments(rules: Rules, party: str, periods: list[Period], share: float) -> list[Commitment]:
+    out = []
+    h0, h1 = day_number(periods[0].start), day_number(periods[-1].end) + 1
+    for rule in rules.rules:
+        spec = rule.spec
+        if not isinstance(spec, CommitmentSpec) or spec.amount is None or spec.payer != party:
+            continue
+        start = day_number(rule.rec.start)
+        end = rule.end
+        if spec.window_end is not None:
+            end = (
+                min(end, day_number(spec.window_end) + 1)
+                if end < FOREVER
+                else (day_number(spec.window_end) + 1)
+            )
+        if end >= FOREVER:
+            continue  # no window: nothing to prorate against
+        overlap = max(0, min(end, h1) - max(start, h0))
+        if overlap == 0:
+            continue
+        amount = spec.amount * share * overlap / (end - start)
+        counts = np.array(
+            [start <= day_number(p.start) and day_number(p.end) < end for p in periods]
+        )
+        providers = spec.providers or rules.providers_of.get(spec.payee, ())
+        out.append(Commitment(spec.id, tuple(providers), amount, counts))
+    return out
+
+
+def _rofr_groups(rules: Rules, pb: Problem) -> list[RofrGroup]:
+    out: list[RofrGroup] = []
+    if not len(pb.tw):
+        return out
+    families = np.array([o.family for o in pb.offers])
+    providers = np.array([o.provider for o in pb.offers])
+    subject = pb.t_rofr >= 0
+    keys = sorted(
+        {
+            (int(k), families[o], int(t))
+            for k, o, t in zip(pb.t_rofr[subject], pb.to[subject], pb.tt[subject], strict=True)
+        }
+    )
+    for k, fam, t in keys:
+        spec = rules.records[k].spec
+        if not isinstance(spec, RofrSpec):
+            continue
+        holder_provs = set(spec.holder_providers(rules.providers_of))
+        sub = np.flatnonzero((pb.t_rofr == k) & (families[pb.to] == fam) & (pb.tt == t))
+        workloads = set(pb.tw[sub].tolist())
+        # holder offers of this family reachable by a subject workload in this period
+        reach = np.flatnonzero(
+            np.isin(pb.tw, list(workloads))
+            & (pb.tt == t)
+            & np.isin(providers[pb.to], list(holder_provs))
+            & (families[pb.to] == fam)
+        )
+        holder_offers = np.unique(pb.to[reach])
+        if not len(holder_offers):
+            continue  # the holder cannot meet it at all: third parties are free to take it
+        out.append(RofrGroup(rules.records[k].id, spec.holder, fam, t, sub, holder_offers))
+    return out
+
+
+_ALL_ATTRS = (
+    "action",
+    "provider",
+    "provider_owner",
+    "kind",
+    "segment",
+    "new_capacity",
+    "api",
+    "product",
+    "codeveloped_with",
+    "first_party",
+    "launch",
+    "artifact_kind",
+    "artifact_owner",
+    "purpose",
+    "with_party",
+    "uses_licensed_ip",
+    "above_compute_threshold",
+    "principal",
+)

@@ -1,0 +1,360 @@
+"""The mixed-integer model and its solution with HiGHS. Only module that imports highspy.
+
+Model (periods t are months; all quantities in accelerator-hours):
+
+    minimise   Σ_j p_o(j) x_j + Σ_k (Σ_t p_o(k) d_w(k),t) y_k + Σ_c s_c
+    subject to Σ_{j∈J(w,t)} x_j = d_w,t                    demand of fractional group w, month t
+               Σ_{k∈K(w)} y_k = 1                          gang group w sits whole on one offer
+               Σ_{j∈J(o,t)} x_j + Σ_{k∈K(o)} d_w(k),t y_k ≤ C_o,t     capacity of offer o in t
+               Σ_{j,k on c's providers, t in c's window} p (x or d·y) + s_c ≥ A_c   commitment c
+               x_j ≤ min(d_w,t, C_o,t) z_g   for each third-party triple j subject to ROFR group g
+               y_k ≤ z_g                     for each gang candidate k subject to g in month t
+               load_h,t ≥ C_h,t z_g          for each reachable holder offer h of g
+               x ≥ 0, s ≥ 0, y ∈ {0,1}, z ∈ {0,1}
+
+``j`` ranges over feasible (workload, offer, month) triples of fractional groups (infeasible
+triples, those a clause denies, have no variable); ``k`` over gang candidates (an offer
+feasible and large enough in every month of the window). A ROFR group g = (clause, family,
+month): its subject workloads may use third-party capacity of the family only when z_g = 1,
+which forces every holder offer of that family they could reach to be full ("saturate only
+reachable capacity"); the per-triple linking rows with the tight bound min(d, C) replace a
+single big-M row and keep the LP bound close. A shortfall s_c is paid anyway, so spend with
+the commitment holder is free up to A_c. The solver reports its dual bound; the gap is
+(cost − bound) / cost.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from charter.planner.problem import Problem
+
+__all__ = ["Model", "Solution", "build_model", "solve"]
+
+F = npt.NDArray[np.float64]
+INF = highspy.kHighsInf
+
+
+@dataclass
+class Model:
+    """The MILP as arrays (column-wise bounds, costs, integrality; row-wise CSR matrix)."""
+
+    cost: F
+    lower: F
+    upper: F
+    integer: npt.NDArray[np.bool_]
+    matrix: sp.csr_array
+    row_lower: F
+    row_upper: F
+    # column layout
+    n_x: int
+    n_y: int
+    n_s: int
+    n_z: int
+    frac: npt.NDArray[np.int64]  # triple index of each x column
+    # row groups, for explanations: (name, first row, count)
+    row_groups: list[tuple[str, int, int]]
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.cost)
+
+
+@dataclass
+class Solution:
+    status: str  # optimal | feasible | infeasible | time-limit-no-solution | error
+    objective: float | None
+    bound: float | None
+    values: F | None
+    seconds: float
+    nodes: int
+    gap: float | None
+
+
+def build_model(pb: Problem) -> Model:
+    """Assemble the model of the module docstring from the problem's arrays."""
+    frac_mask = pb.fractional
+    frac = np.flatnonzero(frac_mask)
+    n_x, n_y = len(frac), len(pb.gang_w)
+    n_s, n_z = len(pb.commitments), len(pb.rofr)
+    x0, y0, s0, z0 = 0, n_x, n_x + n_y, n_x + n_y + n_s
+    n_cols = z0 + n_z
+    n_t = len(pb.periods)
+    xw, xo, xt = pb.tw[frac], pb.to[frac], pb.tt[frac]
+
+    cost = np.zeros(n_cols)
+    cost[x0:y0] = pb.price[xo]
+    gang_hours = pb.demand[pb.gang_w]  # k × t
+    cost[y0:s0] = (gang_hours * pb.price[pb.gang_o][:, None]).sum(axis=1)
+    cost[s0:z0] = 1.0
+    lower = np.zeros(n_cols)
+    upper = np.full(n_cols, INF)
+    upper[y0:s0] = 1.0
+    upper[z0:] = 1.0
+    integer = np.zeros(n_cols, dtype=bool)
+    integer[y0:s0] = True
+    integer[z0:] = True
+
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
+    lo: list[np.ndarray] = []
+    hi: list[np.ndarray] = []
+    groups: list[tuple[str, int, int]] = []
+    n_rows = 0
+
+    def add(name: str, r: np.ndarray, c: np.ndarray, v: np.ndarray, rl: F, ru: F) -> None:
+        nonlocal n_rows
+        rows.append(r + n_rows)
+        cols.append(c)
+        vals.append(v)
+        lo.append(rl)
+        hi.append(ru)
+        groups.append((name, n_rows, len(rl)))
+        n_rows += len(rl)
+
+    # demand rows: one per (fractional group, month) with demand
+    frac_groups = np.array([not g.gang for g in pb.groups], dtype=bool)
+    dem_w, dem_t = np.nonzero((pb.demand > 0) & frac_groups[:, None])
+    dem_index = np.full((len(pb.groups), n_t), -1, dtype=np.int64)
+    dem_index[dem_w, dem_t] = np.arange(len(dem_w))
+    r = dem_index[xw, xt]
+    add(
+        "demand",
+        r,
+        np.arange(n_x) + x0,
+        np.ones(n_x),
+        pb.demand[dem_w, dem_t],
+        pb.demand[dem_w, dem_t],
+    )
+
+    # gang rows: Σ y = 1 per gang group
+    gang_groups = np.array([g.index for g in pb.groups if g.gang], dtype=np.int64)
+    gang_index = np.full(len(pb.groups), -1, dtype=np.int64)
+    gang_index[gang_groups] = np.arange(len(gang_groups))
+    add(
+        "gang",
+        gang_index[pb.gang_w],
+        np.arange(n_y) + y0,
+        np.ones(n_y),
+        np.ones(len(gang_groups)),
+        np.ones(len(gang_groups)),
+    )
+
+    # capacity rows: one per (offer, month) with capacity
+    cap_o, cap_t = np.nonzero(pb.cap > 0)
+    cap_index = np.full(pb.cap.shape, -1, dtype=np.int64)
+    cap_index[cap_o, cap_t] = np.arange(len(cap_o))
+    gk, gt = np.nonzero(gang_hours > 0)
+    add(
+        "capacity",
+        np.concatenate([cap_index[xo, xt], cap_index[pb.gang_o[gk], gt]]),
+        np.concatenate([np.arange(n_x) + x0, gk + y0]),
+        np.concatenate([np.ones(n_x), gang_hours[gk, gt]]),
+        np.full(len(cap_o), -INF),
+        pb.cap[cap_o, cap_t],
+    )
+
+    # commitment rows
+    provider = np.array([o.provider for o in pb.offers])
+    c_r, c_c, c_v = [], [], []
+    for i, c in enumerate(pb.commitments):
+        on = np.isin(provider, c.providers)
+        sel = np.flatnonzero(on[xo] & c.periods[xt])
+        c_r.append(np.full(len(sel), i))
+        c_c.append(sel + x0)
+        c_v.append(pb.price[xo[sel]])
+        gsel = np.flatnonzero(on[pb.gang_o])
+        if len(gsel):
+            spend = (gang_hours[gsel] * c.periods[None, :]).sum(axis=1) * pb.price[pb.gang_o[gsel]]
+            c_r.append(np.full(len(gsel), i))
+            c_c.append(gsel + y0)
+            c_v.append(spend)
+        c_r.append(np.array([i]))
+        c_c.append(np.array([s0 + i]))
+        c_v.append(np.array([1.0]))
+    if pb.commitments:
+        add(
+            "commitment",
+            np.concatenate(c_r),
+            np.concatenate(c_c),
+            np.concatenate(c_v),
+            np.array([c.amount for c in pb.commitments]),
+            np.full(len(pb.commitments), INF),
+        )
+
+    # ROFR rows: linking (x_j - u_j z_g ≤ 0, y_k - z_g ≤ 0) and saturation
+    if pb.rofr:
+        triple_col = np.full(len(pb.tw), -1, dtype=np.int64)
+        triple_col[frac] = np.arange(n_x) + x0
+        gang_key = {
+            (int(w), int(o)): k for k, (w, o) in enumerate(zip(pb.gang_w, pb.gang_o, strict=True))
+        }
+        l_r, l_c, l_v = [], [], []
+        s_r, s_c, s_v, s_lo = [], [], [], []
+        n_link = 0
+        n_sat = 0
+        for g_i, g in enumerate(pb.rofr):
+            z = z0 + g_i
+            for j in g.subject:
+                col = triple_col[j]
+                if col >= 0:
+                    bound = min(pb.demand[pb.tw[j], g.period], pb.cap[pb.to[j], g.period])
+                    l_r += [n_link, n_link]
+                    l_c += [col, z]
+                    l_v += [1.0, -bound]
+                    n_link += 1
+                else:
+                    gk_j = gang_key.get((int(pb.tw[j]), int(pb.to[j])))
+                    if gk_j is not None:
+                        l_r += [n_link, n_link]
+                        l_c += [y0 + gk_j, z]
+                        l_v += [1.0, -1.0]
+                        n_link += 1
+            for h in g.holder_offers:
+                t = g.period
+                on_h = np.flatnonzero((xo == h) & (xt == t))
+                s_r += [n_sat] * (len(on_h) + 1)
+                s_c += [*(on_h + x0).tolist(), z]
+                s_v += [*([1.0] * len(on_h)), -pb.cap[h, t]]
+                for kk in np.flatnonzero(pb.gang_o == h):
+                    if gang_hours[kk, t] > 0:
+                        s_r.append(n_sat)
+                        s_c.append(y0 + int(kk))
+                        s_v.append(gang_hours[kk, t])
+                s_lo.append(0.0)
+                n_sat += 1
+        add(
+            "rofr-link",
+            np.array(l_r, dtype=np.int64),
+            np.array(l_c, dtype=np.int64),
+            np.array(l_v),
+            np.full(n_link, -INF),
+            np.zeros(n_link),
+        )
+        add(
+            "rofr-saturate",
+            np.array(s_r, dtype=np.int64),
+            np.array(s_c, dtype=np.int64),
+            np.array(s_v),
+            np.array(s_lo),
+            np.full(n_sat, INF),
+        )
+
+    matrix = sp.csr_array(
+        (
+            np.concatenate(vals) if vals else np.zeros(0),
+            (
+                np.concatenate(rows).astype(np.int64) if rows else np.zeros(0, dtype=np.int64),
+                np.concatenate(cols).astype(np.int64) if cols else np.zeros(0, dtype=np.int64),
+            ),
+        ),
+        shape=(n_rows, n_cols),
+    )
+    matrix.sum_duplicates()
+    return Model(
+        cost=cost,
+        lower=lower,
+        upper=upper,
+        integer=integer,
+        matrix=matrix,
+        row_lower=np.concatenate(lo) if lo else np.zeros(0),
+        row_upper=np.concatenate(hi) if hi else np.zeros(0),
+        n_x=n_x,
+        n_y=n_y,
+        n_s=n_s,
+        n_z=n_z,
+        frac=frac,
+        row_groups=groups,
+    )
+
+
+def solve(
+    model: Model,
+    *,
+    time_limit: float = 60.0,
+    gap: float = 1e-3,
+    start: F | None = None,
+    partial: tuple[npt.NDArray[np.int64], F] | None = None,
+    relax: bool = False,
+    threads: int | None = None,
+) -> Solution:
+    """Solve with HiGHS; the outcome is a status, never an exception.
+
+    Args:
+        start: a feasible assignment of all columns to start from (e.g. the greedy plan).
+        partial: (columns, values) of a partial start (e.g. a previous plan's placements);
+            HiGHS completes it.
+        relax: solve the LP relaxation only.
+    """
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", float(time_limit))
+    h.setOptionValue("mip_rel_gap", float(gap))
+    if threads is not None:
+        h.setOptionValue("threads", int(threads))
+    n = model.n_cols
+    h.addVars(n, model.lower, model.upper)
+    if n:
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), model.cost)
+    m = model.matrix
+    if m.shape[0]:
+        h.addRows(
+            m.shape[0],
+            model.row_lower,
+            model.row_upper,
+            m.nnz,
+            m.indptr.astype(np.int32),
+            m.indices.astype(np.int32),
+            m.data,
+        )
+    ints = np.flatnonzero(model.integer)
+    if len(ints) and not relax:
+        h.changeColsIntegrality(
+            len(ints),
+            ints.astype(np.int32),
+            np.array([highspy.HighsVarType.kInteger] * len(ints)),
+        )
+        if start is not None:
+            sol = highspy.HighsSolution()
+            sol.col_value = list(map(float, start))
+            sol.value_valid = True
+            h.setSolution(sol)
+        elif partial is not None and len(partial[0]):
+            h.setSolution(len(partial[0]), partial[0].astype(np.int32), partial[1])
+    t0 = time.perf_counter()
+    try:
+        h.run()
+    except KeyboardInterrupt:  # Ctrl-C cancels the solve cleanly
+        h.cancelSolve()
+        raise
+    seconds = time.perf_counter() - t0
+    status = h.getModelStatus()
+    info = h.getInfo()
+    values = np.array(h.getSolution().col_value) if info.primal_solution_status == 2 else None
+    mip = bool(len(ints)) and not relax
+    objective = float(info.objective_function_value) if values is not None else None
+    bound = float(info.mip_dual_bound) if mip else objective
+    nodes = int(info.mip_node_count) if mip else 0
+    if status == highspy.HighsModelStatus.kOptimal:
+        name = "optimal"
+    elif status == highspy.HighsModelStatus.kInfeasible:
+        name = "infeasible"
+    elif values is not None:
+        name = "feasible"
+    elif status in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt):
+        name = "time-limit-no-solution"
+    else:
+        name = f"error: {h.modelStatusToString(status)}"
+    if n == 0 and m.shape[0] == 0:
+        name, objective, bound, values = "optimal", 0.0, 0.0, np.zeros(0)
+    gap_value = None
+    if objective is not None and bound is not None:
+        gap_value = max(0.0, (objective - bound) / max(abs(objective), 1e-9))
+    return Solution(name, objective, bound, values, seconds, nodes, gap_value)
