@@ -476,6 +476,204 @@ def owes(
         out.print(table)
 
 
+# ---------------------------------------------------------------------------- plan
+def _money(x: float | None) -> str:
+    return "-" if x is None else f"${x:,.0f}"
+
+
+def _render_plan(result: Any) -> None:
+    st = result.stats
+    out.print(
+        Text(
+            f"plan: {result.status}; cost {_money(result.cost)}; bound {_money(result.bound)} "
+            f"({result.bound_method}); gap "
+            + ("-" if result.gap is None else f"{result.gap * 100:.3f}%"),
+            style="bold",
+        )
+    )
+    out.print(
+        f"{st.get('workloads')} workloads in {st.get('groups')} groups, {st.get('offers')} "
+        f"offers, {st.get('periods')} months; {st.get('columns')} columns "
+        f"({st.get('binaries')} binary), {st.get('rows')} rows; build {st.get('build_seconds')} s, "
+        f"solve {st.get('solve_seconds')} s, {st.get('nodes')} nodes, warm start "
+        f"{'yes' if st.get('warm_start') else 'no'}"
+    )
+    if result.by_provider_year:
+        t = Table(
+            "provider",
+            "year",
+            "spend",
+            "accelerator-hours",
+            "share of hours",
+            title="Spend by provider and year",
+        )
+        for r in result.by_provider_year:
+            t.add_row(
+                r["provider"],
+                r["year"],
+                _money(r["spend"]),
+                f"{r['hours']:,.0f}",
+                f"{r['share_of_hours'] * 100:.1f}%",
+            )
+        out.print(t)
+    if result.commitments:
+        t = Table(
+            "clause",
+            "providers",
+            "committed",
+            "spent",
+            "shortfall",
+            title="Commitments (prorated to the plan horizon)",
+        )
+        for c in result.commitments:
+            t.add_row(
+                c["clause"],
+                ", ".join(c["providers"]),
+                _money(c["committed"]),
+                _money(c["spent"]),
+                _money(c["shortfall"]),
+            )
+        out.print(t)
+    if result.rofr_requests:
+        t = Table(
+            "clause",
+            "month",
+            "family",
+            "third-party offer",
+            "workload",
+            "hours",
+            title="Capacity to offer to the ROFR holder first",
+        )
+        for r in result.rofr_requests[:40]:
+            t.add_row(
+                r["clause"],
+                r["period"],
+                str(r["family"]),
+                r["offer"],
+                r["workload"],
+                f"{r['hours']:,.0f}",
+            )
+        out.print(t)
+        if len(result.rofr_requests) > 40:
+            out.print(f"... and {len(result.rofr_requests) - 40} more (see --json)")
+    if result.clause_costs:
+        t = Table("clause", "kind", "cost (with − without)", "note", title="What each clause costs")
+        for c in result.clause_costs:
+            t.add_row(c["clause"], c["kind"], _money(c["cost"]), c["note"] or "")
+        out.print(t)
+    if result.infeasibility:
+        out.print(Panel(Text(result.infeasibility["message"]), title="No plan", width=100))
+
+
+@app.command()
+def plan(
+    scenario: ScenarioArg = None,
+    start: Annotated[str | None, typer.Option("--from", help="First month, e.g. 2025-01.")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last month, e.g. 2026-12.")] = None,
+    event: EventOpt = None,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help="Seconds for the solve.")
+    ] = 60.0,
+    gap: Annotated[float, typer.Option("--gap", help="Relative gap to stop at.")] = 1e-3,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write placements: plan.csv, .json or .parquet.")
+    ] = None,
+    clause_costs: Annotated[
+        bool, typer.Option("--clause-costs", help="Also price every clause in force.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Plan every workload at least cost without breaching a clause; exit 3 if none exists."""
+    from charter.planner import plan as run_plan
+    from charter.plans import write_plan
+
+    try:
+        if time_limit <= 0:
+            raise RequestError("--time-limit must be positive")
+        if not 0 <= gap < 1:
+            raise RequestError("--gap must be between 0 and 1")
+        if out_file is not None and out_file.suffix.lower() not in (".csv", ".json", ".parquet"):
+            raise RequestError(f"--out {out_file.name}: use a .csv, .json or .parquet file name")
+        s = _load(scenario)
+        with err.status("planning ...") as status:
+            result = run_plan(
+                s,
+                start=start,
+                end=end,
+                events=_events(event),
+                time_limit=time_limit,
+                gap=gap,
+                clause_costs=clause_costs,
+                progress=lambda m: status.update(m),
+            )
+        if out_file is not None and result.placements:
+            write_plan(out_file, [p.__dict__ for p in result.placements])
+    except CharterError as exc:
+        _fail(exc)
+    if as_json:
+        _print_json(result.to_json())
+    else:
+        _render_plan(result)
+        if out_file is not None and result.placements:
+            out.print(f"wrote {len(result.placements)} placements to {out_file}")
+    if result.status == "infeasible":
+        raise typer.Exit(3)
+    if result.status not in ("optimal", "feasible"):
+        raise typer.Exit(4)
+
+
+@app.command()
+def check(
+    plan_file: Annotated[Path, typer.Argument(help="A plan: .csv, .json or .parquet.")],
+    scenario: ScenarioArg = None,
+    event: EventOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Verify a plan (charter's, or actual placements): every breach with its clause or offer.
+
+    Exit 0 when the plan breaches nothing, 1 when it does, 2 on bad input.
+    """
+    from charter.check import check_plan
+    from charter.plans import read_plan
+
+    try:
+        rows = read_plan(plan_file)
+        s = _load(scenario)
+        report = check_plan(s, rows, _events(event))
+    except CharterError as exc:
+        _fail(exc)
+    if as_json:
+        _print_json(report.to_json())
+    else:
+        if report.ok:
+            out.print(
+                f"[green]ok[/green]: {report.rows} placements, cost {_money(report.cost)}, "
+                "no breach"
+            )
+        else:
+            t = Table(
+                "kind",
+                "clause",
+                "offer",
+                "workload",
+                "month",
+                "detail",
+                title=f"{len(report.breaches)} breaches",
+            )
+            for b in report.breaches:
+                t.add_row(
+                    b.kind,
+                    b.clause or "",
+                    b.offer or "",
+                    b.workload or "",
+                    b.period or "",
+                    b.detail,
+                )
+            out.print(t)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 # ---------------------------------------------------------------------------- brief
 @app.command()
 def brief(scenario: ScenarioArg = None, lang: LangOpt = "en") -> None:

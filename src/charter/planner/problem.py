@@ -55,7 +55,7 @@ class Group:
     index: int
     spec: WorkloadSpec
     members: tuple[str, ...]
-    shares: tuple[float, ...]  # each member's share of the demand
+    shares: F  # members × periods: each member's share of the group's demand that month
     owner: str
     gang: bool
 
@@ -144,7 +144,9 @@ def _groups(
         if w.gang:
             for copy in range(w.count):
                 name = w.id if w.count == 1 else f"{w.id}#{copy + 1}"
-                groups.append(Group(len(groups), w, (name,), (1.0,), owner, True))
+                groups.append(
+                    Group(len(groups), w, (name,), np.ones((1, len(periods))), owner, True)
+                )
                 rows.append(row)
             continue
         for copy in range(w.count):
@@ -157,16 +159,16 @@ def _groups(
                 rows[g.index] = rows[g.index] + row
             else:
                 merged[key] = len(groups)
-                groups.append(Group(len(groups), w, (name,), (1.0,), owner, False))
+                groups.append(
+                    Group(len(groups), w, (name,), np.ones((1, len(periods))), owner, False)
+                )
                 member_rows[len(groups) - 1] = [row]
                 rows.append(row)
     for g in groups:
         if not g.gang:
-            totals = np.array([r.sum() for r in member_rows[g.index]])
-            total = totals.sum()
-            g.shares = tuple(
-                (totals / total).tolist() if total > 0 else [1 / len(totals)] * len(totals)
-            )
+            member = np.vstack(member_rows[g.index])
+            total = member.sum(axis=0)
+            g.shares = np.divide(member, total, out=np.zeros_like(member), where=total > 0)
     demand = np.vstack(rows) if rows else np.zeros((0, len(periods)))
     return groups, demand
 

@@ -71,9 +71,10 @@ def extract(pb: Problem, model: Model, sol: Solution) -> tuple[list[Placement], 
         j = frac[col]
         g = pb.groups[int(pb.tw[j])]
         o = pb.offers[int(pb.to[j])]
-        period = pb.periods[int(pb.tt[j])].label
-        for name, share in zip(g.members, g.shares, strict=True):
-            hours = float(v[col]) * share
+        t = int(pb.tt[j])
+        period = pb.periods[t].label
+        for name, share in zip(g.members, g.shares[:, t], strict=True):
+            hours = float(v[col]) * float(share)
             if hours > 1e-6:
                 out.append(
                     Placement(name, o.id, o.provider, o.family, period, hours, hours * o.price)
@@ -82,15 +83,15 @@ def extract(pb: Problem, model: Model, sol: Solution) -> tuple[list[Placement], 
     for k in np.flatnonzero(v[y0 : y0 + model.n_y] > 0.5):
         g = pb.groups[int(pb.gang_w[k])]
         o = pb.offers[int(pb.gang_o[k])]
-        for t in np.flatnonzero(pb.demand[g.index] > 0):
-            hours = float(pb.demand[g.index, t])
+        for tt in np.flatnonzero(pb.demand[g.index] > 0):
+            hours = float(pb.demand[g.index, tt])
             out.append(
                 Placement(
                     g.members[0],
                     o.id,
                     o.provider,
                     o.family,
-                    pb.periods[int(t)].label,
+                    pb.periods[int(tt)].label,
                     hours,
                     hours * o.price,
                 )

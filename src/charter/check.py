@@ -1,0 +1,288 @@
+"""Independent compliance check of a plan: charter's own, or a user's actual placements.
+
+Never imports the planner (a test proves it): it re-derives everything from the scenario
+with the public decision API. For every row it asks the decision engine whether the owner
+may run the workload on the offer's provider on the first day of the month and on every day
+of the month where a clause starts or ends; then it checks offer capacities, availability,
+family, region and compliance fit, gang workloads sitting on one offer, demand met, and the
+right of first refusal: third-party capacity taken by work a ROFR covers is a breach unless
+every holder offer of that family the covered work could reach is full that month.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from charter.clauses.rofr import RofrSpec
+from charter.dates import day_number, from_day_number
+from charter.errors import RequestError
+from charter.model import OfferSpec, WorkloadSpec
+from charter.periods import Period
+from charter.plans import PlanRow
+from charter.scenario import Scenario
+
+__all__ = ["Breach", "CheckReport", "check_plan"]
+
+TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Breach:
+    kind: str  # clause | capacity | availability | fit | gang | demand
+    detail: str
+    clause: str | None = None
+    offer: str | None = None
+    workload: str | None = None
+    period: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass
+class CheckReport:
+    breaches: list[Breach] = field(default_factory=list)
+    rows: int = 0
+    cost: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.breaches
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "rows": self.rows,
+            "cost": self.cost,
+            "breaches": [b.to_json() for b in self.breaches],
+        }
+
+
+def _base_name(workload: str) -> str:
+    return workload.split("#")[0]
+
+
+def _demand(w: WorkloadSpec, period: str) -> float:
+    start, end, p = Period.parse(w.start), Period.parse(w.end), Period.parse(period)
+    if not start.start <= p.start <= end.start:
+        return 0.0
+    return float(w.demand_by_period.get(period, w.demand))
+
+
+def _capacity(o: OfferSpec, p: Period) -> float:
+    if o.available_from and p.end < o.available_from:
+        return 0.0
+    if o.available_until and p.start > o.available_until:
+        return 0.0
+    return float(o.capacity_by_period.get(p.label, o.capacity))
+
+
+def check_plan(
+    scenario: Scenario, rows: list[PlanRow], events: dict[str, str] | None = None
+) -> CheckReport:
+    """Every breach of a plan, with its clause or offer.
+
+    Raises:
+        RequestError: a row names an unknown workload, offer or month.
+    """
+    offers = {o.id: o for o in scenario.data.offers}
+    workloads = {w.id: w for w in scenario.data.workloads}
+    party = scenario.data.meta.plan.party if scenario.data.meta.plan else None
+    report = CheckReport(rows=len(rows))
+    for r in rows:
+        if _base_name(r.workload) not in workloads:
+            raise RequestError(f"line {r.line}: unknown workload {r.workload!r}")
+        if r.offer not in offers:
+            raise RequestError(f"line {r.line}: unknown offer {r.offer!r}")
+        p = Period.parse(r.period)
+        if p.days > 31:
+            raise RequestError(f"line {r.line}: period {r.period!r} is not a month")
+    resolved = scenario.resolve_events(events)
+    boundaries = set()
+    for rec in scenario.clauses:
+        boundaries.add(day_number(rec.start))
+        boundaries.add(rec.end_day(resolved))
+
+    def days_of(period: str) -> list[int]:
+        p = Period.parse(period)
+        a, b = day_number(p.start), day_number(p.end)
+        return [a, *sorted(d for d in boundaries if a < d <= b)]
+
+    def request(w: WorkloadSpec, o: OfferSpec, day: int) -> Any:
+        return scenario.request(
+            at=from_day_number(day),
+            principal=w.owner or party,
+            action="run",
+            provider=o.provider,
+            kind=w.kind,
+            segment=w.segment,
+            new_capacity=w.new_capacity,
+            api=w.api,
+            product=w.product,
+            codeveloped_with=w.codeveloped_with,
+            first_party=w.first_party,
+        )
+
+    # 1. clause verdicts per row (and the ROFR clauses each row is subject to)
+    asks: list[tuple[int, Any]] = []
+    for i, r in enumerate(rows):
+        w, o = workloads[_base_name(r.workload)], offers[r.offer]
+        for day in days_of(r.period):
+            asks.append((i, request(w, o, day)))
+    decided = scenario.decide_many([a[1] for a in asks], events) if asks else []
+    rofr_rows: dict[int, set[str]] = defaultdict(set)
+    flagged: set[tuple[int, str]] = set()
+    for (i, _), d in zip(asks, decided, strict=True):
+        r = rows[i]
+        if d.verdict.value == "deny":
+            for c in d.clauses:
+                if (i, c.record.id) not in flagged:
+                    flagged.add((i, c.record.id))
+                    report.breaches.append(
+                        Breach("clause", d.note, c.record.id, r.offer, r.workload, r.period)
+                    )
+        elif d.verdict.value == "conditional":
+            for c in d.clauses:
+                if isinstance(c.record.spec, RofrSpec):
+                    rofr_rows[i].add(c.record.id)
+                elif (i, c.record.id) not in flagged:
+                    flagged.add((i, c.record.id))
+                    report.breaches.append(
+                        Breach("clause", d.note, c.record.id, r.offer, r.workload, r.period)
+                    )
+
+    # 2. fit, availability, capacity, gang, demand
+    load: dict[tuple[str, str], float] = defaultdict(float)
+    gang_offers: dict[str, set[str]] = defaultdict(set)
+    got: dict[tuple[str, str], float] = defaultdict(float)
+    for r in rows:
+        w, o = workloads[_base_name(r.workload)], offers[r.offer]
+        p = Period.parse(r.period)
+        report.cost += r.hours * o.price
+        load[(o.id, r.period)] += r.hours
+        got[(r.workload, r.period)] += r.hours
+        if o.family not in w.families:
+            report.breaches.append(
+                Breach(
+                    "fit",
+                    f"family {o.family} is not one of {list(w.families)}",
+                    None,
+                    o.id,
+                    r.workload,
+                    r.period,
+                )
+            )
+        if w.regions and o.region not in w.regions:
+            report.breaches.append(
+                Breach("fit", f"region {o.region} is not allowed", None, o.id, r.workload, r.period)
+            )
+        missing = set(w.compliance) - set(o.compliance)
+        if missing:
+            report.breaches.append(
+                Breach(
+                    "fit",
+                    f"offer lacks compliance {sorted(missing)}",
+                    None,
+                    o.id,
+                    r.workload,
+                    r.period,
+                )
+            )
+        if _capacity(o, p) <= 0 and r.hours > TOLERANCE:
+            report.breaches.append(
+                Breach(
+                    "availability",
+                    "the offer has no capacity that month",
+                    None,
+                    o.id,
+                    r.workload,
+                    r.period,
+                )
+            )
+        if w.gang:
+            gang_offers[r.workload].add(o.id)
+    for (oid, period), used in sorted(load.items()):
+        cap = _capacity(offers[oid], Period.parse(period))
+        if used > cap * (1 + TOLERANCE) + TOLERANCE:
+            report.breaches.append(
+                Breach(
+                    "capacity",
+                    f"{used:,.0f} accelerator-hours used, capacity {cap:,.0f}",
+                    None,
+                    oid,
+                    None,
+                    period,
+                )
+            )
+    for wid, used_offers in sorted(gang_offers.items()):
+        if len(used_offers) > 1:
+            report.breaches.append(
+                Breach(
+                    "gang", f"a gang workload is split over {sorted(used_offers)}", None, None, wid
+                )
+            )
+    for (wid, period), hours in sorted(got.items()):
+        need = _demand(workloads[_base_name(wid)], period)
+        if abs(hours - need) > max(TOLERANCE, need * 1e-6):
+            report.breaches.append(
+                Breach(
+                    "demand",
+                    f"{hours:,.0f} accelerator-hours placed, demand {need:,.0f}",
+                    None,
+                    None,
+                    wid,
+                    period,
+                )
+            )
+
+    # 3. the ROFR: third-party use only when the holder's reachable capacity is full
+    for i, clause_ids in sorted(rofr_rows.items()):
+        r = rows[i]
+        o = offers[r.offer]
+        for cid in sorted(clause_ids):
+            rec = next(x for x in scenario.clauses if x.id == cid)
+            spec = rec.spec
+            if not isinstance(spec, RofrSpec):
+                continue
+            holder = set(spec.holder_providers(scenario.providers_of))
+            covered = [
+                workloads[_base_name(rows[k].workload)]
+                for k, ids in rofr_rows.items()
+                if cid in ids
+                and rows[k].period == r.period
+                and offers[rows[k].offer].family == o.family
+            ]
+            not_full = []
+            for h in scenario.data.offers:
+                if h.provider not in holder or h.family != o.family:
+                    continue
+                cap = _capacity(h, Period.parse(r.period))
+                if cap <= 0:
+                    continue
+                reachable = any(
+                    h.family in w.families
+                    and (not w.regions or h.region in w.regions)
+                    and set(w.compliance) <= set(h.compliance)
+                    and scenario.decide(
+                        request(w, h, day_number(Period.parse(r.period).start)), events=events
+                    ).verdict.value
+                    != "deny"
+                    for w in covered
+                )
+                if reachable and load[(h.id, r.period)] < cap * (1 - 1e-6) - TOLERANCE:
+                    not_full.append(f"{h.id} ({load[(h.id, r.period)]:,.0f} of {cap:,.0f})")
+            if not_full:
+                report.breaches.append(
+                    Breach(
+                        "clause",
+                        f"third-party capacity taken while {spec.holder}'s capacity is not full: "
+                        + ", ".join(not_full),
+                        cid,
+                        r.offer,
+                        r.workload,
+                        r.period,
+                    )
+                )
+    return report
