@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import cedarpy
 import pytest
+
+import charter
 from benchmarks.cedar_placement import (
     POLICIES,
     cedar_requests,
@@ -15,8 +17,6 @@ from benchmarks.cedar_placement import (
     random_requests,
     verdict_from_cedar,
 )
-
-import charter
 
 N = 3000
 

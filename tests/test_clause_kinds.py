@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from tests.conftest import Builder, amendment, clause
 
 import charter
 from charter.clauses import KIND_NAMES
+from tests.conftest import Builder, amendment, clause
 
 RUN = {"principal": "lab", "action": "run"}
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from tests.test_bad_input import EXPECTED, make_case
 
 MO_RUN = ["--principal", "openai", "--action", "run"]

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import BUNDLED
 
 import charter
 from charter.model import AmendmentSpec
 from charter.vocab import ACTIONS, API_MODES, ARTIFACT_KINDS, PURPOSES, WORKLOAD_KINDS
+from tests.conftest import BUNDLED
 
 SCENARIOS = {name: charter.load_scenario(name) for name in BUNDLED}
 RANK = {"allow": 0, "conditional": 1, "deny": 2}

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from tests.conftest import Builder, amendment, clause
-
 import charter
+from tests.conftest import Builder, amendment, clause
 
 
 def ids_at(s: charter.Scenario, at: str, **events: str) -> set[str]:

@@ -223,6 +223,24 @@ def check_plan(
                     "gang", f"a gang workload is split over {sorted(used_offers)}", None, None, wid
                 )
             )
+    # demand: every copy of every workload, in every month the plan spans
+    if rows:
+        months = sorted({r.period for r in rows}, key=lambda x: Period.parse(x).start)
+        first, last = Period.parse(months[0]), Period.parse(months[-1])
+        span = [
+            p.label
+            for p in (
+                Period.parse(f"{y:04d}-{m:02d}")
+                for y in range(first.start.year, last.start.year + 1)
+                for m in range(1, 13)
+            )
+            if first.start <= p.start <= last.start
+        ]
+        for w in scenario.data.workloads:
+            names = [w.id] if w.count == 1 else [f"{w.id}#{k + 1}" for k in range(w.count)]
+            for name in names:
+                for period in span:
+                    got.setdefault((name, period), 0.0)
     for (wid, period), hours in sorted(got.items()):
         need = _demand(workloads[_base_name(wid)], period)
         if abs(hours - need) > max(TOLERANCE, need * 1e-6):

@@ -343,7 +343,11 @@ def _evaluate(
         bad = (verdict == 2) | ((verdict == 1) & other_obligation)
         ok[rows[bad]] = False
         forb = (result.effects == Effect.FORBID) & ~result.lifted
-        first = np.where(forb.any(axis=0), forb.argmax(axis=0), -1)
+        first = (
+            np.where(forb.any(axis=0), forb.argmax(axis=0), -1)
+            if len(forb)
+            else np.full(m, -1, dtype=np.int64)
+        )
         forbid_of[rows] = np.where(forbid_of[rows] >= 0, forbid_of[rows], first)
         rofr_of[rows] = np.where(rofr_hit >= 0, rofr_hit, rofr_of[rows])
     return ok, rofr_of, forbid_of

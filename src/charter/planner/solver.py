@@ -293,6 +293,12 @@ def solve(
             HiGHS completes it.
         relax: solve the LP relaxation only.
     """
+    m = model.matrix
+    if m.shape[0]:
+        empty = np.diff(m.indptr) == 0
+        if (empty & ((model.row_lower > 1e-9) | (model.row_upper < -1e-9))).any():
+            # a demand (or gang) row with nothing that could meet it
+            return Solution("infeasible", None, None, None, 0.0, 0, None)
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(time_limit))
@@ -303,7 +309,6 @@ def solve(
     h.addVars(n, model.lower, model.upper)
     if n:
         h.changeColsCost(n, np.arange(n, dtype=np.int32), model.cost)
-    m = model.matrix
     if m.shape[0]:
         h.addRows(
             m.shape[0],
@@ -352,8 +357,8 @@ def solve(
         name = "time-limit-no-solution"
     else:
         name = f"error: {h.modelStatusToString(status)}"
-    if n == 0 and m.shape[0] == 0:
-        name, objective, bound, values = "optimal", 0.0, 0.0, np.zeros(0)
+    if n == 0 or status == highspy.HighsModelStatus.kModelEmpty:
+        name, objective, bound, values = "optimal", 0.0, 0.0, np.zeros(n)
     gap_value = None
     if objective is not None and bound is not None:
         gap_value = max(0.0, (objective - bound) / max(abs(objective), 1e-9))
