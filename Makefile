@@ -21,9 +21,10 @@ install: $(VENV)/.installed
 
 dev: $(VENV)/.dev-installed
 
-## make run: create the virtualenv, install charter, brief the bundled scenario
+## make run: create the virtualenv, install charter, brief and plan the bundled scenario
 run: install
 	$(BIN)/charter brief
+	$(BIN)/charter plan
 
 ## make lint: ruff and mypy
 lint: dev
