@@ -23,7 +23,7 @@ from charter.scenario import Scenario
 
 __all__ = ["explain_infeasible"]
 
-Group = tuple[str, str]  # (kind, id): ("clause", "V2.C2"), ("capacity", offer), ("demand", w)
+Group = tuple[str, str]  # (kind, id): ("clause", id), ("capacity", offer), ("demand", workload)
 
 
 def explain_infeasible(
