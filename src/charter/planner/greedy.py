@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from charter.planner.problem import Problem
+from charter.planner.problem import Problem, RofrGroup
 from charter.planner.solver import Model
 
 __all__ = ["greedy"]
@@ -51,38 +51,72 @@ def greedy(pb: Problem, model: Model) -> npt.NDArray[np.float64] | None:
     if len(set(int(g.index) for g in pb.groups if g.gang)) != len(placed):
         return None
 
-    # fractional groups, month by month
+    # fractional groups, month by month, least flexible first, cheapest offers first
     frac = model.frac
     xw, xo, xt = pb.tw[frac], pb.to[frac], pb.tt[frac]
     xsub = subject[frac]
-    order = np.lexsort((pb.price[xo], xsub, xt))
     need = pb.demand.copy()
-    for col in order:
-        w, o, t = int(xw[col]), int(xo[col]), int(xt[col])
-        if need[w, t] <= 0 or residual[o, t] <= 0:
-            continue
-        take = min(need[w, t], residual[o, t])
-        values[col] += take
-        need[w, t] -= take
-        residual[o, t] -= take
     frac_groups = np.array([not g.gang for g in pb.groups], dtype=bool)
+    by_wt: dict[tuple[int, int], list[int]] = {}
+    for col in np.lexsort((pb.price[xo], xsub)):
+        by_wt.setdefault((int(xw[col]), int(xt[col])), []).append(int(col))
+    for t in range(len(pb.periods)):
+        todo = [int(x) for x in np.flatnonzero(frac_groups & (need[:, t] > 0))]
+        todo.sort(key=lambda x: (len(by_wt.get((x, t), ())), -need[x, t]))
+        for w in todo:
+            for col in by_wt.get((w, t), ()):
+                o = int(xo[col])
+                if need[w, t] <= 1e-9:
+                    break
+                take = min(need[w, t], residual[o, t])
+                if take > 0:
+                    values[col] += take
+                    need[w, t] -= take
+                    residual[o, t] -= take
     if (need[frac_groups] > 1e-6).any():
         return None
 
-    # ROFR: third-party use only where the holder's reachable capacity is full
+    # ROFR: third-party use only where the holder's reachable capacity is full; where it is
+    # not, move work (subject third-party work first) onto the holder's free capacity
     col_of = np.full(len(pb.tw), -1, dtype=np.int64)
     col_of[frac] = np.arange(model.n_x)
+    cols_on: dict[tuple[int, int], list[int]] = {}
+    for col in range(model.n_x):
+        cols_on.setdefault((int(xw[col]), int(xt[col])), []).append(col)
     for g_i, g in enumerate(pb.rofr):
-        used = 0.0
-        for j in g.subject:
-            c = col_of[j]
-            if c >= 0:
-                used += values[c]
-            else:
-                ks = np.flatnonzero((pb.gang_w == pb.tw[j]) & (pb.gang_o == pb.to[j]))
-                used += float(values[y0 + ks].sum()) if len(ks) else 0.0
-        if used > 1e-6:
-            if (residual[g.holder_offers, g.period] > 1e-6).any():
+        t = g.period
+
+        def subject_use(g: RofrGroup = g) -> float:
+            used = 0.0
+            for j in g.subject:
+                c = col_of[j]
+                if c >= 0:
+                    used += values[c]
+                else:
+                    ks = np.flatnonzero((pb.gang_w == pb.tw[j]) & (pb.gang_o == pb.to[j]))
+                    used += float(values[y0 + ks].sum()) if len(ks) else 0.0
+            return used
+
+        if subject_use() <= 1e-6:
+            continue
+        for h in g.holder_offers:
+            for j in sorted(g.subject, key=lambda j: -pb.price[pb.to[j]]):
+                if residual[h, t] <= 1e-9:
+                    break
+                src = col_of[j]
+                if src < 0 or values[src] <= 1e-9:
+                    continue
+                w = int(pb.tw[j])
+                dst = next((c for c in cols_on.get((w, t), ()) if int(xo[c]) == h), None)
+                if dst is None:
+                    continue
+                move = min(values[src], residual[h, t])
+                values[src] -= move
+                values[dst] += move
+                residual[h, t] -= move
+                residual[int(pb.to[j]), t] += move
+        if subject_use() > 1e-6:
+            if (residual[g.holder_offers, t] > 1e-6).any():
                 return None
             values[z0 + g_i] = 1.0
 
