@@ -412,7 +412,7 @@ def _rofr_groups(rules: Rules, pb: Problem) -> list[RofrGroup]:
         holder_offers = np.unique(pb.to[reach])
         if not len(holder_offers):
             continue  # the holder cannot meet it at all: third parties are free to take it
-        out.append(RofrGroup(rules.records[k].id, spec.holder, fam, t, sub, holder_offers))
+        out.append(RofrGroup(rules.records[k].id, spec.holder, str(fam), t, sub, holder_offers))
     return out
 
 
