@@ -6,7 +6,7 @@ may run the workload on the offer's provider on the first day of the month and o
 of the month where a clause starts or ends; then it checks offer capacities, availability,
 family, region and compliance fit, gang workloads sitting on one offer, demand met, and the
 right of first refusal: third-party capacity taken by work a ROFR covers is a breach unless
-every holder offer of that family the covered work could reach is full that month.
+every holder offer of that family that work could use is full that month.
 """
 
 from __future__ import annotations
@@ -265,13 +265,7 @@ def check_plan(
             if not isinstance(spec, RofrSpec):
                 continue
             holder = set(spec.holder_providers(scenario.providers_of))
-            covered = [
-                workloads[_base_name(rows[k].workload)]
-                for k, ids in rofr_rows.items()
-                if cid in ids
-                and rows[k].period == r.period
-                and offers[rows[k].offer].family == o.family
-            ]
+            covered = [workloads[_base_name(r.workload)]]  # the work taking third-party capacity
             not_full = []
             for h in scenario.data.offers:
                 if h.provider not in holder or h.family != o.family:

@@ -141,6 +141,8 @@ def _groups(
     for w in workloads:
         owner = w.owner or party
         row = _demand_row(w, periods)
+        if not row.any():
+            continue  # nothing to place inside the horizon
         if w.gang:
             for copy in range(w.count):
                 name = w.id if w.count == 1 else f"{w.id}#{copy + 1}"
@@ -395,24 +397,39 @@ def _rofr_groups(rules: Rules, pb: Problem) -> list[RofrGroup]:
             for k, o, t in zip(pb.t_rofr[subject], pb.to[subject], pb.tt[subject], strict=True)
         }
     )
+    merged: dict[tuple[int, str, int, tuple[int, ...]], list[int]] = {}
     for k, fam, t in keys:
         spec = rules.records[k].spec
         if not isinstance(spec, RofrSpec):
             continue
-        holder_provs = set(spec.holder_providers(rules.providers_of))
+        holder_provs = list(set(spec.holder_providers(rules.providers_of)))
         sub = np.flatnonzero((pb.t_rofr == k) & (families[pb.to] == fam) & (pb.tt == t))
-        workloads = set(pb.tw[sub].tolist())
-        # holder offers of this family reachable by a subject workload in this period
-        reach = np.flatnonzero(
-            np.isin(pb.tw, list(workloads))
-            & (pb.tt == t)
-            & np.isin(providers[pb.to], list(holder_provs))
-            & (families[pb.to] == fam)
-        )
-        holder_offers = np.unique(pb.to[reach])
-        if not len(holder_offers):
-            continue  # the holder cannot meet it at all: third parties are free to take it
-        out.append(RofrGroup(rules.records[k].id, spec.holder, str(fam), t, sub, holder_offers))
+        for w in sorted(set(pb.tw[sub].tolist())):
+            # the holder offers of this family that this workload could use this month
+            reach = np.flatnonzero(
+                (pb.tw == w)
+                & (pb.tt == t)
+                & np.isin(providers[pb.to], holder_provs)
+                & (families[pb.to] == fam)
+            )
+            holder_offers = tuple(np.unique(pb.to[reach]).tolist())
+            if not holder_offers:
+                continue  # the holder cannot meet it: third parties may take it
+            mine = sub[pb.tw[sub] == w]
+            merged.setdefault((k, str(fam), t, holder_offers), []).extend(mine.tolist())
+    for (k, fam, t, holder_offers), subject_idx in sorted(merged.items()):
+        spec = rules.records[k].spec
+        if isinstance(spec, RofrSpec):
+            out.append(
+                RofrGroup(
+                    rules.records[k].id,
+                    spec.holder,
+                    fam,
+                    t,
+                    np.array(sorted(subject_idx), dtype=np.int64),
+                    np.array(holder_offers, dtype=np.int64),
+                )
+            )
     return out
 
 

@@ -15,9 +15,10 @@ Model (periods t are months; all quantities in accelerator-hours):
 ``j`` ranges over feasible (workload, offer, month) triples of fractional groups (infeasible
 triples, those a clause denies, have no variable); ``k`` over gang candidates (an offer
 feasible and large enough in every month of the window). A ROFR group g = (clause, family,
-month): its subject workloads may use third-party capacity of the family only when z_g = 1,
-which forces every holder offer of that family they could reach to be full ("saturate only
-reachable capacity"); the per-triple linking rows with the tight bound min(d, C) replace a
+month, holder offers): its workloads may use third-party capacity of the family only when
+z_g = 1, which forces every holder offer of that family they could reach to be full ("saturate
+only reachable capacity": groups are per workload, merged where they reach the same holder
+offers); the per-triple linking rows with the tight bound min(d, C) replace a
 single big-M row and keep the LP bound close. A shortfall s_c is paid anyway, so spend with
 the commitment holder is free up to A_c. The solver reports its dual bound; the gap is
 (cost − bound) / cost.
