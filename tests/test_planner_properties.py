@@ -51,7 +51,9 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 _counter = itertools.count()
 
 
-def make_scenario(root: Path, spec: Spec, horizon: tuple[str, str] = ("2025-01", "2025-03")):
+def make_scenario(
+    root: Path, spec: Spec, horizon: tuple[str, str] = ("2025-01", "2025-03")
+) -> charter.Scenario:
     """Write ``spec`` (providers, offers, workloads, clauses) as a scenario folder; load it."""
     folder = write_scenario(
         root / f"s{next(_counter)}",
@@ -113,7 +115,7 @@ def instances(
     n_prov = draw(st.integers(2, 3))
     owners = ["cloud", "other", draw(st.sampled_from(["cloud", "other", "gov"]))]
     providers = {PROVIDERS[i]: owners[i] for i in range(n_prov)}
-    offers = [
+    offers: list[Spec] = [
         {
             "id": f"o{i}",
             "provider": draw(st.sampled_from(list(providers))),
@@ -340,6 +342,9 @@ def test_exclusivity_can_shield_from_the_rofr(root: Path) -> None:
 
 
 def test_rofr_saturates_only_capacity_the_overflowing_work_can_reach(root: Path) -> None:
+    """Regression: third-party use by ``b`` needs only the holder offers ``b`` can reach to
+    be full, not those only ``a`` reaches (once one ROFR binary per (clause, family, month)
+    made this instance infeasible although the checker accepts a plan)."""
     spec = {
         "providers": PROVS,
         "offers": [
@@ -367,7 +372,9 @@ def test_rofr_saturates_only_capacity_the_overflowing_work_can_reach(root: Path)
 
 
 def test_gang_workload_outside_the_horizon_is_ignored(root: Path) -> None:
-    spec = {
+    """Regression: a gang workload without demand in the horizon is ignored like a
+    fractional one (once its empty 'Σ y = 1' row made every plan infeasible)."""
+    spec: Spec = {
         "providers": PROVS,
         "offers": [_offer("o1", "cloudy", 5, 100)],
         "workloads": [
