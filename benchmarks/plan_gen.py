@@ -1,0 +1,408 @@
+"""Seeded synthetic planning scenarios for the planner benchmark.
+
+    from benchmarks.plan_gen import generate
+    folder = generate(Path("/tmp/s"), n_workloads=200, n_offers=50, n_months=12, seed=1)
+
+Structure (every figure synthetic):
+
+- 5 providers, each owned by its own party; ``nimbus`` (party ``nimbus-corp``) is the
+  holder's cloud: about 30% of the offers, priced 5-10% above comparable offers elsewhere.
+- 9 regions (us, eu, asia and one government region ``us-gov-east``).
+- 4 accelerator families: h100, h200, b200 on the GPU clouds, tpu-v6e only on ``orbit``.
+- pricing kinds on-demand, reserved (about 0.72x) and spot (about 0.55x).
+- workload windows on quarter boundaries: 3, 6 or 12 months, or the whole horizon.
+- training runs are gang jobs; government work carries the ``fedramp-high`` compliance tag,
+  which only offers in ``us-gov-east`` have.
+- capacity: every workload gets a home offer it could legally run on; an offer's capacity
+  covers its home load in its busiest month (so each gang job fits its home offer every
+  month and a plan always exists), topped up so that total capacity is about 1.3x the
+  busiest month's total demand.
+- clauses (one agreement between ``lab`` and ``nimbus-corp``, from the first month):
+  P.X1 ``exclusivity``: API work of lab runs on nimbus only;
+  P.X2 ``carve_out``: government work is exempt from P.X1;
+  P.C1 ``commitment``: lab spends about half the value of nimbus's capacity over the
+  horizon on nimbus, by the horizon's last day;
+  P.R1 ``rofr``: new training and product-serving capacity is offered to nimbus-corp first.
+"""
+
+from __future__ import annotations
+
+import calendar
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = ["HOLDER", "HOLDER_PROVIDER", "generate"]
+
+HOLDER = "nimbus-corp"
+HOLDER_PROVIDER = "nimbus"
+PROVIDERS = (
+    ("nimbus", HOLDER, "Nimbus Cloud"),
+    ("stratus", "stratus-inc", "Stratus Compute"),
+    ("cirrus", "cirrus-ltd", "Cirrus GPU Cloud"),
+    ("orbit", "orbit-labs", "Orbit Cloud"),
+    ("forge", "forge-ai", "Forge Neocloud"),
+)
+TPU_PROVIDER = "orbit"
+GEOS = {
+    "us": ("us-east", "us-central", "us-west"),
+    "eu": ("eu-west", "eu-central", "eu-north"),
+    "asia": ("asia-east", "asia-south"),
+}
+GOV_REGION = "us-gov-east"
+GOV_TAG = "fedramp-high"
+GPU = ("h100", "h200", "b200")
+TPU = "tpu-v6e"
+BASE_PRICE = {"h100": 3.20, "h200": 4.10, "b200": 5.60, TPU: 2.70}
+PRICING = {"on-demand": 1.0, "reserved": 0.72, "spot": 0.55}
+GPU_SETS = (("h100", "h200"), ("h200", "b200"), ("h100", "h200", "b200"), ("h100",), ("b200",))
+# workload classes: (name, weight)
+CLASSES = (
+    ("training", 0.15),
+    ("product-serving", 0.15),
+    ("api", 0.12),
+    ("government", 0.08),
+    ("inference", 0.20),
+    ("batch", 0.15),
+    ("research", 0.15),
+)
+START = (2025, 1)
+CAPACITY_FACTOR = 1.3
+
+
+@dataclass
+class _Offer:
+    id: str
+    provider: str
+    region: str
+    family: str
+    pricing: str
+    price: float
+    compliance: tuple[str, ...] = ()
+    load: list[float] = field(default_factory=list)
+
+
+def _month(i: int) -> tuple[int, int]:
+    y, m = START[0] + (START[1] - 1 + i) // 12, (START[1] - 1 + i) % 12 + 1
+    return y, m
+
+
+def _label(i: int) -> str:
+    y, m = _month(i)
+    return f"{y:04d}-{m:02d}"
+
+
+def _offers(rng: random.Random, n: int, n_months: int) -> list[_Offer]:
+    n_holder = max(3, round(0.3 * n))
+    others = [p for p, _, _ in PROVIDERS if p != HOLDER_PROVIDER]
+    providers = [HOLDER_PROVIDER] * n_holder + [others[i % 4] for i in range(n - n_holder)]
+    # government-region offers: one on the holder, one elsewhere, then about 10% more
+    n_gov = max(2, round(0.12 * n))
+    gov = {n_holder - 1, n_holder}
+    while len(gov) < n_gov:
+        gov.add(rng.randrange(n))
+    out: list[_Offer] = []
+    tpu_done = False
+    for i, prov in enumerate(providers):
+        if prov == TPU_PROVIDER and (not tpu_done or rng.random() < 0.5) and i not in gov:
+            family = TPU
+            tpu_done = True
+        elif prov == HOLDER_PROVIDER and i < len(GPU):
+            family = GPU[i]  # the holder has every GPU family
+        else:
+            family = rng.choice(GPU)
+        if i in gov:
+            family = rng.choice(("h100", "h200"))
+            region = GOV_REGION
+        else:
+            geo = rng.choices(("us", "eu", "asia"), weights=(0.55, 0.3, 0.15))[0]
+            region = rng.choice(GEOS[geo])
+        pricing = rng.choices(tuple(PRICING), weights=(0.5, 0.35, 0.15))[0]
+        price = BASE_PRICE[family] * PRICING[pricing] * rng.uniform(0.95, 1.05)
+        if prov == HOLDER_PROVIDER:
+            price *= rng.uniform(1.05, 1.10)
+        out.append(
+            _Offer(
+                id=f"{prov}-{region}-{family}-{i:03d}",
+                provider=prov,
+                region=region,
+                family=family,
+                pricing=pricing,
+                price=round(price, 2),
+                compliance=(GOV_TAG,) if region == GOV_REGION else (),
+                load=[0.0] * n_months,
+            )
+        )
+    return out
+
+
+def _window(rng: random.Random, n_months: int) -> tuple[int, int]:
+    lengths = sorted({x for x in (3, 6, 12, n_months) if x <= n_months})
+    length = rng.choice(lengths)
+    starts = [s for s in range(0, n_months - length + 1, 3)] or [0]
+    start = rng.choice(starts)
+    return start, min(n_months, start + length) - 1
+
+
+def _fits(o: _Offer, w: dict[str, Any]) -> bool:
+    if o.family not in w["families"]:
+        return False
+    if w.get("regions") and o.region not in w["regions"]:
+        return False
+    if not set(w.get("compliance", ())) <= set(o.compliance):
+        return False
+    return not (
+        w["kind"] == "api" and w.get("segment") != "government" and o.provider != HOLDER_PROVIDER
+    )
+
+
+def _workload(rng: random.Random, i: int, n_months: int) -> dict[str, Any]:
+    cls = rng.choices([c for c, _ in CLASSES], weights=[w for _, w in CLASSES])[0]
+    w: dict[str, Any] = {"id": f"w{i:04d}-{cls}"}
+    if cls == "government":
+        w["kind"] = rng.choice(("api", "api", "inference"))
+        w["segment"] = "government"
+        w["families"] = list(rng.choice((("h100",), ("h200",), ("h100", "h200"))))
+        w["compliance"] = [GOV_TAG]
+    else:
+        w["kind"] = cls
+        if cls in ("research", "batch") and rng.random() < 0.3:
+            w["families"] = [TPU]
+        else:
+            w["families"] = list(rng.choice(GPU_SETS))
+        if cls not in ("training",) and rng.random() < 0.2:
+            w["regions"] = list(GEOS[rng.choice(("us", "eu"))])
+    if cls == "api":
+        w["api"] = rng.choice(("stateless", "stateful"))
+    if cls == "product-serving":
+        w["product"] = rng.choice(("assistant", "search", "coder"))
+        if rng.random() < 0.2:
+            w["new_capacity"] = False
+    start, end = _window(rng, n_months)
+    w["start"], w["end"] = _label(start), _label(end)
+    if cls == "training":
+        w["gang"] = True
+        hours = rng.lognormvariate(9.9, 0.4)  # median ~20,000 accelerator-hours a month
+    else:
+        hours = rng.lognormvariate(8.7, 0.7)  # median ~6,000
+    w["demand"] = float(max(500, round(hours, -2)))
+    w["_span"] = (start, end)
+    return w
+
+
+def _home(rng: random.Random, offers: list[_Offer], w: dict[str, Any]) -> _Offer | None:
+    fits = [o for o in offers if _fits(o, w)]
+    if not fits:
+        return None
+    # of a few fitting offers, the one whose busiest month grows least: home loads stay flat
+    # over time, so capacities sized on them add up to little more than the peak demand
+    start, end = w["_span"]
+
+    def peak_after(o: _Offer) -> float:
+        return max(
+            o.load[t] + (w["demand"] if start <= t <= end else 0.0) for t in range(len(o.load))
+        )
+
+    return min(rng.sample(fits, min(4, len(fits))), key=peak_after)
+
+
+def _last_day(i: int) -> str:
+    y, m = _month(i)
+    return f"{y:04d}-{m:02d}-{calendar.monthrange(y, m)[1]:02d}"
+
+
+def _clause(cid: str, kind: str, title: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "id": cid,
+        "kind": kind,
+        "title": title,
+        **fields,
+        "confidence": "primary",
+        "sources": ["synthetic"],
+    }
+
+
+def _dump(path: Path, data: Any) -> None:
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+
+
+def generate(
+    folder: Path,
+    n_workloads: int,
+    n_offers: int,
+    n_months: int,
+    seed: int,
+    *,
+    validate: bool = True,
+) -> Path:
+    """Write a complete synthetic scenario folder and return it (same seed, same files).
+
+    With ``validate`` the folder is loaded with :func:`charter.load_scenario`, which raises a
+    located :class:`charter.ScenarioError` if any file breaks the schema.
+    """
+    if n_offers < 8:
+        raise ValueError("need at least 8 offers (every provider, family and the gov region)")
+    rng = random.Random(seed)
+    offers = _offers(rng, n_offers, n_months)
+    workloads: list[dict[str, Any]] = []
+    for i in range(n_workloads):
+        for _ in range(100):
+            w = _workload(rng, i, n_months)
+            home = _home(rng, offers, w)
+            if home is not None:
+                break
+        else:  # pragma: no cover - the offer mix always has a fit for some draw
+            raise RuntimeError("no workload draw fits any offer")
+        start, end = w.pop("_span")
+        for t in range(start, end + 1):
+            home.load[t] += w["demand"]
+        workloads.append(w)
+
+    # capacity: each offer covers its home load's peak, scaled up so that total capacity is
+    # about 1.3x the busiest month's total demand (never below the home peak)
+    total = [sum(o.load[t] for o in offers) for t in range(n_months)]
+    peaks = [max(o.load) for o in offers]
+    target = CAPACITY_FACTOR * max(total)
+    floor = 0.01 * target  # offers nobody calls home still sell something
+    scale = max(1.0, (target - floor * peaks.count(0.0)) / sum(peaks))
+    caps = [float(round(max(peak * scale, floor), -2) + 100) for peak in peaks]
+
+    holder_value = sum(
+        c * o.price for o, c in zip(offers, caps, strict=True) if o.provider == HOLDER_PROVIDER
+    )
+    commitment = round(0.5 * holder_value * n_months, -3)
+
+    folder.mkdir(parents=True, exist_ok=True)
+    first, last = _label(0), _label(n_months - 1)
+    _dump(
+        folder / "scenario.yaml",
+        {
+            "name": f"synthetic-{n_workloads}x{n_offers}x{n_months}-s{seed}",
+            "title": f"Synthetic planning scenario ({n_workloads} workloads, {n_offers} offers)",
+            "description": "Generated by benchmarks/plan_gen.py; every figure is synthetic.",
+            "segments": ["commercial", "government"],
+            "default_at": f"{first}-01",
+            "sources": ["synthetic"],
+            "plan": {"party": "lab", "from": first, "to": last},
+        },
+    )
+    _dump(
+        folder / "parties.yaml",
+        [{"id": "lab", "name": "The Lab"}]
+        + [{"id": owner, "name": name.split()[0]} for _, owner, name in PROVIDERS],
+    )
+    _dump(
+        folder / "providers.yaml",
+        [{"id": p, "owner": owner, "name": name} for p, owner, name in PROVIDERS],
+    )
+    _dump(
+        folder / "events.yaml",
+        [
+            {
+                "id": "renewal",
+                "name": "Renewal",
+                "description": "Not assumed by the benchmark; no clause depends on it.",
+            }
+        ],
+    )
+    _dump(
+        folder / "agreements.yaml",
+        {
+            "id": "lab-nimbus",
+            "title": "Lab-Nimbus compute partnership (synthetic)",
+            "parties": ["lab", HOLDER],
+            "amendments": [
+                {
+                    "date": f"{first}-01",
+                    "title": "Partnership agreement",
+                    "sources": ["synthetic"],
+                    "clauses": [
+                        _clause(
+                            "P.X1",
+                            "exclusivity",
+                            "API work runs on Nimbus only",
+                            principal="lab",
+                            holder=HOLDER,
+                            providers=[HOLDER_PROVIDER],
+                            where={"kind": ["api"]},
+                        ),
+                        _clause(
+                            "P.X2",
+                            "carve_out",
+                            "Government work is exempt from the API exclusivity",
+                            principal="lab",
+                            where={"segment": ["government"]},
+                            overrides=["P.X1"],
+                        ),
+                        _clause(
+                            "P.C1",
+                            "commitment",
+                            "Spend commitment with Nimbus",
+                            payer="lab",
+                            payee=HOLDER,
+                            providers=[HOLDER_PROVIDER],
+                            amount=float(commitment),
+                            window_end=_last_day(n_months - 1),
+                            assumptions=["about half the value of Nimbus's capacity"],
+                        ),
+                        _clause(
+                            "P.R1",
+                            "rofr",
+                            "Nimbus sees new training and serving capacity first",
+                            principal="lab",
+                            holder=HOLDER,
+                            where={"kind": ["training", "product-serving"], "new_capacity": True},
+                            response_days=30,
+                        ),
+                    ],
+                }
+            ],
+        },
+    )
+    _dump(
+        folder / "offers.yaml",
+        [
+            {
+                "id": o.id,
+                "provider": o.provider,
+                "region": o.region,
+                "family": o.family,
+                "pricing": o.pricing,
+                "price": o.price,
+                "capacity": cap,
+                **({"compliance": list(o.compliance)} if o.compliance else {}),
+                "source": "synthetic",
+            }
+            for o, cap in zip(offers, caps, strict=True)
+        ],
+    )
+    _dump(folder / "workloads.yaml", workloads)
+    if validate:
+        import charter
+
+        charter.load_scenario(folder)
+    return folder
+
+
+def _main() -> None:
+    import argparse
+
+    import charter
+
+    parser = argparse.ArgumentParser(description="write a synthetic planning scenario")
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--workloads", type=int, default=200)
+    parser.add_argument("--offers", type=int, default=50)
+    parser.add_argument("--months", type=int, default=12)
+    parser.add_argument("--seed", type=int, default=1)
+    a = parser.parse_args()
+    folder = generate(a.folder, a.workloads, a.offers, a.months, a.seed, validate=False)
+    s = charter.load_scenario(folder)
+    print(f"{folder}: {len(s.data.workloads)} workloads, {len(s.data.offers)} offers")
+
+
+if __name__ == "__main__":
+    _main()
