@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint install dev bench clean
+.PHONY: run test lint install dev bench bench-plan clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ test: lint
 ## make bench: benchmarks (not run in CI)
 bench: dev
 	$(BIN)/python -m benchmarks.decide_bench
+
+## make bench-plan: planner speed and proven gap on synthetic scenarios (not run in CI)
+bench-plan: dev
+	$(BIN)/python -m benchmarks.plan_bench --sizes XS,S
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache src/*.egg-info

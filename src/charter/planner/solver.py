@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import highspy
 import numpy as np
@@ -285,6 +286,7 @@ def solve(
     partial: tuple[npt.NDArray[np.int64], F] | None = None,
     relax: bool = False,
     threads: int | None = None,
+    options: dict[str, Any] | None = None,
 ) -> Solution:
     """Solve with HiGHS; the outcome is a status, never an exception.
 
@@ -304,6 +306,8 @@ def solve(
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", float(gap))
+    for name, value in (options or {}).items():
+        h.setOptionValue(name, value)
     if threads is not None:
         h.setOptionValue("threads", int(threads))
     n = model.n_cols
