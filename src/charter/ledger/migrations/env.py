@@ -8,7 +8,9 @@ from sqlalchemy import create_engine
 from charter.ledger.rows import Base
 
 config = context.config
-engine = config.attributes.get("engine") or create_engine(config.get_main_option("sqlalchemy.url"))
+engine = config.attributes.get("engine") or create_engine(
+    config.get_main_option("sqlalchemy.url") or "sqlite://"
+)
 
 with engine.connect() as connection:
     context.configure(connection=connection, target_metadata=Base.metadata)
