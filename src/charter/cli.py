@@ -724,6 +724,368 @@ def brief(scenario: ScenarioArg = None, lang: LangOpt = "en") -> None:
     out.print(Text("\n" + t(lang, "label.ask_more"), style="dim"))
 
 
+# ---------------------------------------------------------------------------- service
+db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
+token_app = typer.Typer(help="Bearer tokens for the service.", no_args_is_help=True)
+ledger_app = typer.Typer(help="The tamper-evident ledger.", no_args_is_help=True)
+rofr_app = typer.Typer(help="The right-of-first-refusal process.", no_args_is_help=True)
+spend_app = typer.Typer(help="Spend records (FinOps FOCUS CSV).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(token_app, name="token")
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(rofr_app, name="rofr")
+app.add_typer(spend_app, name="spend")
+
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database URL (default: $CHARTER_DATABASE_URL, else a SQLite "
+        "file in your data directory).",
+    ),
+]
+UrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--url",
+        help="A running server (token from $CHARTER_TOKEN); without it, "
+        "talk straight to the database as --as PARTY.",
+    ),
+]
+AsOpt = Annotated[str | None, typer.Option("--as", help="Act as this party (database mode).")]
+ScenarioOpt = Annotated[
+    str | None, typer.Option("--scenario", help="Bundled scenario name or folder.")
+]
+
+
+def _db_url(db: str | None) -> str:
+    import os
+
+    from charter.ledger import default_url
+
+    return db or os.environ.get("CHARTER_DATABASE_URL") or default_url()
+
+
+def _client(url: str | None, db: str | None, scenario: str | None, as_party: str | None) -> Any:
+    """An HTTP client for a server, or for the app in-process on the database."""
+    import os
+
+    import httpx
+
+    if url:
+        token = os.environ.get("CHARTER_TOKEN")
+        if not token:
+            raise RequestError("set CHARTER_TOKEN to a token made with `charter token create`")
+        return httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=60)
+    if not as_party:
+        raise RequestError("without --url, say which party you act as: --as PARTY")
+    import warnings
+
+    with warnings.catch_warnings():  # starlette's note about its httpx-based test client
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    from charter.service import Settings, create_app
+    from charter.service.policy import Caller
+
+    app_ = create_app(
+        Settings(db_url=_db_url(db), scenario=scenario, local_caller=Caller(as_party, "operator"))
+    )
+    return TestClient(app_)
+
+
+def _call(client: Any, method: str, path: str, **kw: Any) -> Any:
+    r = client.request(method, path, **kw)
+    if r.status_code >= 400:
+        try:
+            detail = r.json().get("detail")
+        except ValueError:
+            detail = r.text
+        raise RequestError(f"{r.status_code}: {detail}")
+    return r.json()
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOpt = None) -> None:
+    """Apply every migration to the database."""
+    from charter.ledger import Database
+
+    try:
+        rev = Database(_db_url(db)).upgrade()
+    except CharterError as exc:
+        _fail(exc)
+    out.print(f"database at revision {rev}")
+
+
+@db_app.command("status")
+def db_status(db: DbOpt = None) -> None:
+    """Show the schema revision and whether it is current."""
+    from charter.ledger import Database
+
+    d = Database(_db_url(db))
+    current, head = d.revision(), d.head()
+    out.print(
+        f"revision {current or 'none'}; newest {head}"
+        + ("" if current == head else " — run `charter db upgrade`")
+    )
+
+
+@token_app.command("create")
+def token_create(
+    party: Annotated[str, typer.Option("--party", help="The party the token acts for.")],
+    role: Annotated[str, typer.Option("--role", help="viewer or operator.")] = "viewer",
+    scenario: ScenarioOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Create a bearer token and print it once (only its hash is stored)."""
+    from charter.ledger import Database
+    from charter.service.tokens import create_token
+
+    try:
+        s = _load(scenario)
+        d = Database(_db_url(db))
+        d.require_current()
+        ident, token = create_token(d, party, role, set(s.parties))
+    except CharterError as exc:
+        _fail(exc)
+    err.print(f"token {ident} for {party} ({role}); it is shown only now:")
+    sys.stdout.write(token + "\n")
+
+
+@token_app.command("revoke")
+def token_revoke(
+    ident: Annotated[int, typer.Argument(help="The token's id.")], db: DbOpt = None
+) -> None:
+    """Revoke a token."""
+    from charter.ledger import Database
+    from charter.service.tokens import revoke_token
+
+    try:
+        revoke_token(Database(_db_url(db)), ident)
+    except CharterError as exc:
+        _fail(exc)
+    out.print(f"token {ident} revoked")
+
+
+@app.command()
+def serve(
+    scenario: ScenarioArg = None,
+    db: DbOpt = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Run the clock from this date (e.g. 2025-03-01).")
+    ] = None,
+) -> None:
+    """Start the service (FastAPI on uvicorn); OpenAPI at /docs."""
+    import uvicorn
+
+    from charter.dates import parse_date
+    from charter.service import Settings, create_app
+
+    try:
+        day = parse_date(as_of, what="--as-of") if as_of else None
+        app_ = create_app(Settings(db_url=_db_url(db), scenario=scenario, as_of=day))
+    except CharterError as exc:
+        _fail(exc)
+    uvicorn.run(app_, host=host, port=port, log_level="warning")
+
+
+@ledger_app.command("verify")
+def ledger_verify(url: UrlOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Check every link of the chain; exit 1 at the first broken one."""
+    from charter.ledger import Database, Ledger
+
+    try:
+        if url:
+            result = _call(_client(url, db, None, None), "GET", "/v1/ledger/verify")
+        else:
+            d = Database(_db_url(db))
+            d.require_current()
+            with d.session() as s:
+                result = Ledger(d.is_sqlite).verify(s).to_json()
+    except CharterError as exc:
+        _fail(exc)
+    if as_json:
+        _print_json(result)
+    elif result["ok"]:
+        out.print(f"[green]intact[/green]: {result['events']} events, head {result['head']}")
+    else:
+        out.print(f"[red]broken[/red] at event {result['broken_at']}: {result['reason']}")
+    if not result["ok"]:
+        raise typer.Exit(1)
+
+
+@rofr_app.command("list")
+def rofr_list(
+    url: UrlOpt = None,
+    db: DbOpt = None,
+    as_party: AsOpt = None,
+    scenario: ScenarioOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Requests you filed, and requests addressed to you as holder."""
+    try:
+        data = _call(_client(url, db, scenario, as_party), "GET", "/v1/rofr/requests")
+    except CharterError as exc:
+        _fail(exc)
+    if as_json:
+        _print_json(data)
+        return
+    t = Table("id", "principal", "holder", "family", "status", "deadline", "reason")
+    for r in data["requests"]:
+        t.add_row(
+            r["id"][:8],
+            r["principal"],
+            r.get("holder") or "-",
+            r["family"],
+            r["status"],
+            r["deadline"][:10],
+            r.get("reason") or "",
+        )
+    out.print(t)
+
+
+@rofr_app.command("file")
+def rofr_file(
+    provider: Annotated[str, typer.Option(help="The third party you intend to buy from.")],
+    family: Annotated[str, typer.Option(help="Accelerator family.")],
+    quantity: Annotated[list[str], typer.Option(help="MONTH=HOURS (repeatable).")],
+    window_from: Annotated[str, typer.Option("--from", help="Window start date.")],
+    window_to: Annotated[str, typer.Option("--to", help="Window end date.")],
+    price: Annotated[float, typer.Option(help="Third-party price per accelerator-hour.")],
+    kind: Annotated[str, typer.Option(help="Workload kind.")] = "training",
+    key: Annotated[str | None, typer.Option(help="Idempotency key (default: random).")] = None,
+    url: UrlOpt = None,
+    db: DbOpt = None,
+    as_party: AsOpt = None,
+    scenario: ScenarioOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """File a capacity request with the holder of the right of first refusal."""
+    import uuid
+
+    try:
+        q: dict[str, float] = {}
+        for item in quantity:
+            month, sep, hours = item.partition("=")
+            if not sep:
+                raise RequestError(f"--quantity expects MONTH=HOURS, got {item!r}")
+            q[month.strip()] = float(hours)
+        body = {
+            "provider": provider,
+            "family": family,
+            "kind": kind,
+            "quantity": q,
+            "window_from": window_from,
+            "window_to": window_to,
+            "price_per_hour": price,
+        }
+        data = _call(
+            _client(url, db, scenario, as_party),
+            "POST",
+            "/v1/rofr/requests",
+            json=body,
+            headers={"Idempotency-Key": key or str(uuid.uuid4())},
+        )
+    except (CharterError, ValueError) as exc:
+        _fail(exc if isinstance(exc, CharterError) else RequestError(str(exc)))
+    if as_json:
+        _print_json(data)
+    else:
+        out.print(
+            f"request {data['id']}: {data['status']}"
+            + (
+                f" (holder {data['holder']}, answer by {data['deadline']})"
+                if data["status"] == "open"
+                else f": {data['reason']}"
+            )
+        )
+
+
+def _rofr_answer(
+    action: str,
+    rid: str,
+    url: str | None,
+    db: str | None,
+    as_party: str | None,
+    scenario: str | None,
+    key: str | None,
+) -> None:
+    import uuid
+
+    try:
+        data = _call(
+            _client(url, db, scenario, as_party),
+            "POST",
+            f"/v1/rofr/requests/{rid}/{action}",
+            headers={"Idempotency-Key": key or str(uuid.uuid4())},
+        )
+    except CharterError as exc:
+        _fail(exc)
+    out.print(f"request {rid}: {data['status']}")
+
+
+@rofr_app.command("match")
+def rofr_match(
+    rid: Annotated[str, typer.Argument(help="Request id.")],
+    key: Annotated[str | None, typer.Option(help="Idempotency key.")] = None,
+    url: UrlOpt = None,
+    db: DbOpt = None,
+    as_party: AsOpt = None,
+    scenario: ScenarioOpt = None,
+) -> None:
+    """As the holder: take the capacity on the request's terms."""
+    _rofr_answer("match", rid, url, db, as_party, scenario, key)
+
+
+@rofr_app.command("decline")
+def rofr_decline(
+    rid: Annotated[str, typer.Argument(help="Request id.")],
+    key: Annotated[str | None, typer.Option(help="Idempotency key.")] = None,
+    url: UrlOpt = None,
+    db: DbOpt = None,
+    as_party: AsOpt = None,
+    scenario: ScenarioOpt = None,
+) -> None:
+    """As the holder: decline, releasing the request to third parties."""
+    _rofr_answer("decline", rid, url, db, as_party, scenario, key)
+
+
+@spend_app.command("import")
+def spend_import(
+    file: Annotated[Path, typer.Argument(help="A FinOps FOCUS CSV.")],
+    key: Annotated[
+        str | None, typer.Option(help="Idempotency key (default: the file's hash).")
+    ] = None,
+    url: UrlOpt = None,
+    db: DbOpt = None,
+    as_party: AsOpt = None,
+    scenario: ScenarioOpt = None,
+) -> None:
+    """Import spend rows (BilledCost, EffectiveCost, ProviderName, ChargePeriodStart, ...)."""
+    import hashlib
+
+    try:
+        try:
+            content = file.read_bytes()
+        except OSError as exc:
+            raise RequestError(f"{file}: {exc.strerror}") from None
+        data = _call(
+            _client(url, db, scenario, as_party),
+            "POST",
+            "/v1/spend/import",
+            content=content,
+            headers={
+                "Idempotency-Key": key or hashlib.sha256(content).hexdigest(),
+                "Content-Type": "text/csv",
+            },
+        )
+    except CharterError as exc:
+        _fail(exc)
+    out.print(f"imported {data['imported']} spend rows")
+
+
 def main() -> None:
     """Console entry point."""
     try:
