@@ -32,13 +32,26 @@ def _fresh_postgres(url: str) -> str:
     with db.engine.begin() as conn:
         for table in ("alembic_version", "idempotency", "tokens", "ledger_events"):
             conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
+    db.engine.dispose()
     return url
+
+
+OPEN: list[World] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_worlds() -> Iterator[None]:
+    yield
+    while OPEN:
+        OPEN.pop().close()
 
 
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "postgres":
         if not PG:
+            if os.environ.get("CHARTER_REQUIRE_POSTGRES"):
+                pytest.fail("CI must run the PostgreSQL tests: CHARTER_TEST_POSTGRES_URL unset")
             pytest.skip("no PostgreSQL configured (set CHARTER_TEST_POSTGRES_URL)")
         return _fresh_postgres(PG)
     return f"sqlite:///{tmp_path / 'charter.db'}"
@@ -54,11 +67,17 @@ class World:
         self.app = create_app(Settings(db_url=db_url, scenario=scenario, clock=self.clock))
         self.client = TestClient(self.app)
         parties = set(charter.load_scenario(scenario).parties)
+        OPEN.append(self)
         self.tokens: dict[tuple[str, str], str] = {}
         for party in ("openai", "microsoft", "google", "amazon"):
             if party in parties:
                 for role in ("viewer", "operator"):
                     self.tokens[(party, role)] = create_token(self.db, party, role, parties)[1]
+
+    def close(self) -> None:
+        self.client.close()
+        self.app.state.db.engine.dispose()
+        self.db.engine.dispose()
 
     def call(
         self,
@@ -363,7 +382,10 @@ def test_concurrent_writers_never_fork_the_chain(world2025: World) -> None:
     errors: list[str] = []
 
     def writer(k: int) -> None:
-        client = TestClient(w.app)
+        with TestClient(w.app) as client:
+            _write(client, k)
+
+    def _write(client: TestClient, k: int) -> None:
         token = w.tokens[("openai", "operator")]
         for i in range(per_thread):
             r = client.post(
