@@ -6,7 +6,6 @@ transaction with their ledger event, so a retry returns the first answer and not
 recorded twice; a 2xx means the event is durable (SQLite WAL with full sync, or PostgreSQL).
 """
 
-
 import csv
 import datetime as dt
 import hashlib
@@ -126,7 +125,11 @@ def create_app(settings: Settings) -> FastAPI:
     scenario = load_scenario(settings.scenario)
     db = Database(settings.db_url)
     if settings.check_schema:
-        db.require_current()
+        try:
+            db.require_current()
+        except CharterError:
+            db.engine.dispose()
+            raise
     ledger = Ledger(db.is_sqlite)
     clock = settings.clock or Clock(settings.as_of)
     app = FastAPI(
