@@ -378,7 +378,7 @@ def test_verify_detects_tampering(world2025: World, tamper: str) -> None:
 
 def test_concurrent_writers_never_fork_the_chain(world2025: World) -> None:
     w = world2025
-    n_threads, per_thread = 8, 40
+    n_threads, per_thread = 8, 500
     errors: list[str] = []
 
     def writer(k: int) -> None:
