@@ -127,5 +127,5 @@ def test_rofr_in_force_today(tmp_path: Path) -> None:
             headers={"Authorization": f"Bearer {cloud}", "Idempotency-Key": "b"},
         )
         assert m.json()["status"] == "matched"
-    app.state.db.engine.dispose()
-    db.engine.dispose()
+    app.state.db.dispose()
+    db.dispose()

@@ -64,7 +64,9 @@ class World:
         self.db = Database(db_url)
         self.db.upgrade()
         self.clock = ManualClock(at)
-        self.app = create_app(Settings(db_url=db_url, scenario=scenario, clock=self.clock))
+        self.app = create_app(
+            Settings(db_url=db_url, scenario=scenario, clock=self.clock, extra={"token_ttl": 0})
+        )
         self.client = TestClient(self.app)
         parties = set(charter.load_scenario(scenario).parties)
         OPEN.append(self)
@@ -76,8 +78,8 @@ class World:
 
     def close(self) -> None:
         self.client.close()
-        self.app.state.db.engine.dispose()
-        self.db.engine.dispose()
+        self.app.state.db.dispose()
+        self.db.dispose()
 
     def call(
         self,

@@ -59,7 +59,7 @@ def test_acknowledged_writes_survive_kill_9(tmp_path: Path) -> None:
     db = Database(url)
     db.upgrade()
     _, token = create_token(db, "openai", "operator", {"openai", "microsoft"})
-    db.engine.dispose()
+    db.dispose()
     port = _port()
     server = _start(url, port)
     acked: list[tuple[str, int]] = []

@@ -57,9 +57,25 @@ class Database:
             # every transaction takes the write lock at once: appenders never interleave
             event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # reads never take the write lock (SQLite WAL readers run beside the writer)
+        self.read_engine: Engine = self.engine
+        if self.is_sqlite:
+            self.read_engine = create_engine(url, **kwargs)
+            event.listen(self.read_engine, "connect", _sqlite_pragmas)
+        self.read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
 
     def session(self) -> Session:
+        """A session for writes (on SQLite every transaction holds the write lock)."""
         return self.sessions()
+
+    def reader(self) -> Session:
+        """A session for reads only."""
+        return self.read_sessions()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()
 
     # ------------------------------------------------------------------ migrations
     def _alembic_config(self) -> Any:

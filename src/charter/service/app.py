@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -128,7 +129,7 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             db.require_current()
         except CharterError:
-            db.engine.dispose()
+            db.dispose()
             raise
     ledger = Ledger(db.is_sqlite)
     clock = settings.clock or Clock(settings.as_of)
@@ -149,20 +150,37 @@ def create_app(settings: Settings) -> FastAPI:
             status_code=422, content={"detail": [{"loc": ["body"], "msg": str(exc)}]}
         )
 
-    def need(op: str) -> Callable[..., Caller | None]:
+    token_cache: dict[str, tuple[Caller | None, float]] = {}
+    token_ttl = float(settings.extra.get("token_ttl", 5.0))
+
+    def lookup(token: str) -> Caller | None:
+        """The caller behind a token; cached for a few seconds (revocation takes effect
+        within ``token_ttl`` seconds)."""
+        digest = hash_token(token)
+        hit = token_cache.get(digest)
+        now = time.monotonic()
+        if hit is not None and hit[1] > now:
+            return hit[0]
+        with db.reader() as s:
+            row = s.execute(
+                select(TokenRow).where(TokenRow.token_hash == digest)
+            ).scalar_one_or_none()
+        caller = Caller(row.party, row.role) if row is not None and row.revoked is None else None
+        if len(token_cache) > 10_000:
+            token_cache.clear()
+        token_cache[digest] = (caller, now + token_ttl)
+        return caller
+
+    def need(op: str) -> Callable[..., Any]:
         if op not in ROUTES:  # pragma: no cover - guarded by the route test
             raise KeyError(op)
 
-        def dependency(authorization: Annotated[str | None, Header()] = None) -> Caller | None:
+        async def dependency(
+            authorization: Annotated[str | None, Header()] = None,
+        ) -> Caller | None:
             caller = settings.local_caller
             if caller is None and authorization and authorization.lower().startswith("bearer "):
-                token = authorization.split(" ", 1)[1].strip()
-                with db.session() as s:
-                    row = s.execute(
-                        select(TokenRow).where(TokenRow.token_hash == hash_token(token))
-                    ).scalar_one_or_none()
-                if row is not None and row.revoked is None:
-                    caller = Caller(row.party, row.role)
+                caller = lookup(authorization.split(" ", 1)[1].strip())
             if not allowed(op, caller):
                 if caller is None:
                     raise HTTPException(
@@ -235,7 +253,7 @@ def create_app(settings: Settings) -> FastAPI:
         return d.to_json()
 
     @app.post("/v1/decisions", operation_id="decide", tags=["decisions"])
-    def decide(
+    async def decide(
         body: DecisionCreate, caller: Annotated[Caller, Depends(need("decide"))]
     ) -> dict[str, Any]:
         return _decide(caller, body)
@@ -347,14 +365,14 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/v1/rofr/requests", operation_id="rofr_list", tags=["rofr"])
     def rofr_list(caller: Annotated[Caller, Depends(need("rofr_list"))]) -> dict[str, Any]:
-        with db.session() as s:
+        with db.reader() as s:
             state = _rofr_state(s)
         views = [v for r in state.values() if (v := _view(caller, r)) is not None]
         return {"requests": views}
 
     @app.get("/v1/rofr/requests/{rid}", operation_id="rofr_get", tags=["rofr"])
     def rofr_get(rid: str, caller: Annotated[Caller, Depends(need("rofr_get"))]) -> dict[str, Any]:
-        with db.session() as s:
+        with db.reader() as s:
             r = _rofr_state(s).get(rid)
         view = _view(caller, r) if r else None
         if view is None:
@@ -467,7 +485,7 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/v1/commitments", operation_id="commitments", tags=["commitments"])
     def commitments(caller: Annotated[Caller, Depends(need("commitments"))]) -> dict[str, Any]:
         now = clock.now()
-        with db.session() as s:
+        with db.reader() as s:
             spend = [
                 (e.actor, e.payload)
                 for e in ledger.events(s, kinds=["spend.recorded"])
@@ -556,7 +574,7 @@ def create_app(settings: Settings) -> FastAPI:
         if caller.party not in (payer, payee):
             raise HTTPException(403, "only the payer and the payee see their statement")
         asked = Period.parse(period)
-        with db.session() as s:
+        with db.reader() as s:
             recorded = [
                 e.payload
                 for e in ledger.events(s, kinds=["revenue.recorded"])
@@ -583,7 +601,7 @@ def create_app(settings: Settings) -> FastAPI:
     ) -> dict[str, Any]:
         out = []
         last = after
-        with db.session() as s:
+        with db.reader() as s:
             for e in ledger.events(s, kinds=[kind] if kind else None, after=after):
                 last = e.seq
                 if can_see_event(caller, e.audience):
@@ -596,7 +614,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/v1/ledger/verify", operation_id="ledger_verify", tags=["ledger"])
     def ledger_verify(caller: Annotated[Caller, Depends(need("ledger_verify"))]) -> dict[str, Any]:
-        with db.session() as s:
+        with db.reader() as s:
             return ledger.verify(s).to_json()
 
     return app
