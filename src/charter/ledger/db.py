@@ -3,6 +3,8 @@ the schema's migration state (Alembic)."""
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +65,11 @@ class Database:
             self.read_engine = create_engine(url, **kwargs)
             event.listen(self.read_engine, "connect", _sqlite_pragmas)
         self.read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
+        # SQLite has one writer at a time: queue this process's writers on a lock rather than
+        # in SQLite's busy handler, whose growing sleeps make the tail latency long
+        self.write_lock: threading.Lock | contextlib.nullcontext[None] = (
+            threading.Lock() if self.is_sqlite else contextlib.nullcontext()
+        )
 
     def session(self) -> Session:
         """A session for writes (on SQLite every transaction holds the write lock)."""

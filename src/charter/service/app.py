@@ -204,7 +204,7 @@ def create_app(settings: Settings) -> FastAPI:
                 ["header", "Idempotency-Key"],
             )
         digest = hashlib.sha256(canonical(body).encode()).hexdigest()
-        with db.session() as s, s.begin():
+        with db.write_lock, db.session() as s, s.begin():
             hit = s.execute(
                 select(IdempotencyRow).where(
                     IdempotencyRow.party == caller.party, IdempotencyRow.key == key
