@@ -10,9 +10,9 @@ from charter.errors import RequestError
 
 __all__ = ["Period"]
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
-_YEAR = re.compile(r"^(\d{4})$")
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
+_QUARTER = re.compile(r"^([0-9]{4})-[Qq]([1-4])$")
+_YEAR = re.compile(r"^([0-9]{4})$")
 
 
 def _month_end(year: int, month: int) -> dt.date:
@@ -36,6 +36,17 @@ class Period:
             RequestError: any other form, with the accepted ones.
         """
         s = str(text).strip()
+        try:
+            return cls._parse(s)
+        except ValueError:
+            pass  # a year outside the calendar's range
+        raise RequestError(
+            f"invalid period {text!r}: expected a month (2026-07), a quarter (2026-Q3) or a "
+            f"year (2026) between 0001 and 9998"
+        )
+
+    @classmethod
+    def _parse(cls, s: str) -> Period:
         if m := _MONTH.match(s):
             year, month = int(m[1]), int(m[2])
             if 1 <= month <= 12:
@@ -47,10 +58,7 @@ class Period:
         elif m := _YEAR.match(s):
             year = int(m[1])
             return cls(dt.date(year, 1, 1), dt.date(year, 12, 31), s)
-        raise RequestError(
-            f"invalid period {text!r}: expected a month (2026-07), a quarter (2026-Q3) or a "
-            f"year (2026)"
-        )
+        raise ValueError(s)
 
     @property
     def days(self) -> int:

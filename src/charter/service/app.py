@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -56,7 +57,7 @@ class Settings:
 
 # ---------------------------------------------------------------------------- schemas
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class DecisionCreate(_In):
@@ -117,7 +118,18 @@ class RevenueCreate(_In):
 
 
 def _error(status: int, msg: str, loc: list[str] | None = None) -> HTTPException:
-    return HTTPException(status, detail=[{"loc": loc or ["body"], "msg": msg}])
+    return HTTPException(
+        status, detail=[{"loc": loc or ["body"], "msg": msg, "type": "value_error"}]
+    )
+
+
+#: Error responses every authenticated route may give, declared in the OpenAPI schema.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "no valid bearer token"},
+    403: {"description": "the caller's party or role may not do this"},
+    404: {"description": "no such resource, or not visible to the caller"},
+    409: {"description": "the resource is not in a state that allows this"},
+}
 
 
 # ---------------------------------------------------------------------------- the app
@@ -146,9 +158,17 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(CharterError)
     async def _charter_error(_: Request, exc: CharterError) -> JSONResponse:
-        return JSONResponse(
-            status_code=422, content={"detail": [{"loc": ["body"], "msg": str(exc)}]}
-        )
+        detail = [{"loc": ["body"], "msg": str(exc), "type": "value_error"}]
+        return JSONResponse(status_code=422, content={"detail": detail})
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # field-level messages, without echoing inputs (which may not even be valid JSON)
+        detail = [
+            {"loc": [str(x) for x in e["loc"]], "msg": str(e["msg"]), "type": str(e["type"])}
+            for e in exc.errors()
+        ]
+        return JSONResponse(status_code=422, content={"detail": detail})
 
     token_cache: dict[str, tuple[Caller | None, float]] = {}
     token_ttl = float(settings.extra.get("token_ttl", 5.0))
@@ -252,13 +272,15 @@ def create_app(settings: Settings) -> FastAPI:
         d = scenario.decide(events=body.events or None, lang=body.lang, **values)
         return d.to_json()
 
-    @app.post("/v1/decisions", operation_id="decide", tags=["decisions"])
+    @app.post("/v1/decisions", responses=ERRORS, operation_id="decide", tags=["decisions"])
     async def decide(
         body: DecisionCreate, caller: Annotated[Caller, Depends(need("decide"))]
     ) -> dict[str, Any]:
         return _decide(caller, body)
 
-    @app.post("/v1/decisions/batch", operation_id="decide_batch", tags=["decisions"])
+    @app.post(
+        "/v1/decisions/batch", responses=ERRORS, operation_id="decide_batch", tags=["decisions"]
+    )
     def decide_batch(
         body: DecisionBatchCreate, caller: Annotated[Caller, Depends(need("decide_batch"))]
     ) -> dict[str, Any]:
@@ -293,7 +315,13 @@ def create_app(settings: Settings) -> FastAPI:
             return redact(caller, r["principal"], r)
         return None
 
-    @app.post("/v1/rofr/requests", operation_id="rofr_file", tags=["rofr"], status_code=201)
+    @app.post(
+        "/v1/rofr/requests",
+        responses=ERRORS,
+        operation_id="rofr_file",
+        tags=["rofr"],
+        status_code=201,
+    )
     def rofr_file(
         body: RofrRequestCreate,
         caller: Annotated[Caller, Depends(need("rofr_file"))],
@@ -363,14 +391,14 @@ def create_app(settings: Settings) -> FastAPI:
 
         return write(caller, idempotency_key, body.model_dump(mode="json"), do)
 
-    @app.get("/v1/rofr/requests", operation_id="rofr_list", tags=["rofr"])
+    @app.get("/v1/rofr/requests", responses=ERRORS, operation_id="rofr_list", tags=["rofr"])
     def rofr_list(caller: Annotated[Caller, Depends(need("rofr_list"))]) -> dict[str, Any]:
         with db.reader() as s:
             state = _rofr_state(s)
         views = [v for r in state.values() if (v := _view(caller, r)) is not None]
         return {"requests": views}
 
-    @app.get("/v1/rofr/requests/{rid}", operation_id="rofr_get", tags=["rofr"])
+    @app.get("/v1/rofr/requests/{rid}", responses=ERRORS, operation_id="rofr_get", tags=["rofr"])
     def rofr_get(rid: str, caller: Annotated[Caller, Depends(need("rofr_get"))]) -> dict[str, Any]:
         with db.reader() as s:
             r = _rofr_state(s).get(rid)
@@ -402,7 +430,9 @@ def create_app(settings: Settings) -> FastAPI:
 
         return write(caller, key, {"id": rid, "kind": kind}, do)
 
-    @app.post("/v1/rofr/requests/{rid}/match", operation_id="rofr_match", tags=["rofr"])
+    @app.post(
+        "/v1/rofr/requests/{rid}/match", responses=ERRORS, operation_id="rofr_match", tags=["rofr"]
+    )
     def rofr_match(
         rid: str,
         caller: Annotated[Caller, Depends(need("rofr_match"))],
@@ -410,7 +440,12 @@ def create_app(settings: Settings) -> FastAPI:
     ) -> JSONResponse:
         return _respond(rid, caller, idempotency_key, "rofr.matched")
 
-    @app.post("/v1/rofr/requests/{rid}/decline", operation_id="rofr_decline", tags=["rofr"])
+    @app.post(
+        "/v1/rofr/requests/{rid}/decline",
+        responses=ERRORS,
+        operation_id="rofr_decline",
+        tags=["rofr"],
+    )
     def rofr_decline(
         rid: str,
         caller: Annotated[Caller, Depends(need("rofr_decline"))],
@@ -437,7 +472,13 @@ def create_app(settings: Settings) -> FastAPI:
                 422, f"unknown provider {provider!r}; valid: {', '.join(scenario.providers)}", loc
             )
 
-    @app.post("/v1/spend", operation_id="spend_record", tags=["commitments"], status_code=201)
+    @app.post(
+        "/v1/spend",
+        responses=ERRORS,
+        operation_id="spend_record",
+        tags=["commitments"],
+        status_code=201,
+    )
     def spend_record(
         body: SpendCreate,
         caller: Annotated[Caller, Depends(need("spend_record"))],
@@ -455,6 +496,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.post(
         "/v1/spend/import",
+        responses=ERRORS,
         operation_id="spend_import",
         tags=["commitments"],
         status_code=201,
@@ -482,7 +524,7 @@ def create_app(settings: Settings) -> FastAPI:
             ),
         )
 
-    @app.get("/v1/commitments", operation_id="commitments", tags=["commitments"])
+    @app.get("/v1/commitments", responses=ERRORS, operation_id="commitments", tags=["commitments"])
     def commitments(caller: Annotated[Caller, Depends(need("commitments"))]) -> dict[str, Any]:
         now = clock.now()
         with db.reader() as s:
@@ -537,7 +579,13 @@ def create_app(settings: Settings) -> FastAPI:
         return {"as_of": now.date().isoformat(), "commitments": out}
 
     # ------------------------------------------------------------------ revenue share
-    @app.post("/v1/revenue", operation_id="revenue_record", tags=["revenue"], status_code=201)
+    @app.post(
+        "/v1/revenue",
+        responses=ERRORS,
+        operation_id="revenue_record",
+        tags=["revenue"],
+        status_code=201,
+    )
     def revenue_record(
         body: RevenueCreate,
         caller: Annotated[Caller, Depends(need("revenue_record"))],
@@ -563,7 +611,12 @@ def create_app(settings: Settings) -> FastAPI:
 
         return write(caller, idempotency_key, body.model_dump(mode="json"), do)
 
-    @app.get("/v1/revenue/statement", operation_id="revenue_statement", tags=["revenue"])
+    @app.get(
+        "/v1/revenue/statement",
+        responses=ERRORS,
+        operation_id="revenue_statement",
+        tags=["revenue"],
+    )
     def revenue_statement(
         caller: Annotated[Caller, Depends(need("revenue_statement"))],
         period: Annotated[str, Query(description="2026-07, 2026-Q3 or 2026")],
@@ -592,10 +645,10 @@ def create_app(settings: Settings) -> FastAPI:
         return owed.to_json()
 
     # ------------------------------------------------------------------ ledger
-    @app.get("/v1/ledger", operation_id="ledger_list", tags=["ledger"])
+    @app.get("/v1/ledger", responses=ERRORS, operation_id="ledger_list", tags=["ledger"])
     def ledger_list(
         caller: Annotated[Caller, Depends(need("ledger_list"))],
-        after: Annotated[int, Query(ge=0)] = 0,
+        after: Annotated[int, Query(ge=0, le=2**62)] = 0,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         kind: str | None = None,
     ) -> dict[str, Any]:
@@ -612,7 +665,7 @@ def create_app(settings: Settings) -> FastAPI:
                         break
         return {"events": out, "next_after": last}
 
-    @app.get("/v1/ledger/verify", operation_id="ledger_verify", tags=["ledger"])
+    @app.get("/v1/ledger/verify", responses=ERRORS, operation_id="ledger_verify", tags=["ledger"])
     def ledger_verify(caller: Annotated[Caller, Depends(need("ledger_verify"))]) -> dict[str, Any]:
         with db.reader() as s:
             return ledger.verify(s).to_json()
@@ -625,16 +678,22 @@ FOCUS_COLUMNS = ("BilledCost", "ProviderName", "ChargePeriodStart", "ChargePerio
 
 def _parse_focus(text: str, scenario: Scenario) -> list[SpendCreate]:
     """FinOps FOCUS rows → spend records; any bad row rejects the whole file (422)."""
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in FOCUS_COLUMNS if c not in (reader.fieldnames or [])]
+    try:
+        records = list(csv.DictReader(io.StringIO(text, newline="")))
+        fieldnames = list(records[0].keys()) if records else next(csv.reader(io.StringIO(text)), [])
+    except csv.Error as exc:
+        raise _error(422, f"not a readable CSV file: {exc}", ["body"]) from None
+    missing = [c for c in FOCUS_COLUMNS if c not in fieldnames]
     if missing:
         raise _error(422, f"missing FOCUS columns: {', '.join(missing)}", ["body", "header"])
     names = {p.id.lower(): p.id for p in scenario.providers.values()}
     names.update({p.name.lower(): p.id for p in scenario.providers.values()})
     rows = []
     errors = []
-    for line, r in enumerate(reader, start=2):
+    for line, r in enumerate(records, start=2):
         try:
+            if any(r.get(c) is None for c in FOCUS_COLUMNS):
+                raise ValueError("the row has fewer cells than the header")
             provider = names.get((r.get("ProviderName") or "").strip().lower())
             if provider is None:
                 raise ValueError(f"unknown ProviderName {r.get('ProviderName')!r}")
@@ -649,8 +708,16 @@ def _parse_focus(text: str, scenario: Scenario) -> list[SpendCreate]:
                     period_end=dt.date.fromisoformat(r["ChargePeriodEnd"].strip()[:10]),
                 )
             )
-        except (ValueError, TypeError) as exc:
-            errors.append({"loc": ["body", f"line {line}"], "msg": str(exc).splitlines()[0]})
+            if rows[-1].period_end < rows[-1].period_start:
+                raise ValueError("ChargePeriodEnd is before ChargePeriodStart")
+        except (ValueError, TypeError, ValidationError) as exc:
+            errors.append(
+                {
+                    "loc": ["body", f"line {line}"],
+                    "msg": str(exc).splitlines()[0],
+                    "type": "value_error",
+                }
+            )
     if errors:
         raise HTTPException(422, detail=errors)
     if not rows:
