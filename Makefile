@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint install dev bench bench-plan clean
+.PHONY: run test lint install dev bench bench-plan bench-service clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ bench: dev
 ## make bench-plan: planner speed and proven gap on synthetic scenarios (not run in CI)
 bench-plan: dev
 	$(BIN)/python -m benchmarks.plan_bench --sizes XS,S
+
+## make bench-service: load on a real `charter serve` (SQLite; PostgreSQL with
+## CHARTER_TEST_POSTGRES_URL set); not run in CI
+bench-service: dev
+	$(BIN)/python -m benchmarks.service_bench --seconds 8
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache src/*.egg-info
