@@ -48,7 +48,7 @@ class SharePart:
         out: dict[str, Any] = {
             "id": spec.id,
             "effect": self.effect,
-            "kind": "revenue_share" if isinstance(spec, RevenueShareSpec) else spec.kind,  # type: ignore[attr-defined]
+            "kind": spec.kind,  # type: ignore[attr-defined]
             "title": spec.title_in(lang),
             "agreement": self.record.agreement,
             "amendment": self.record.amendment.isoformat(),

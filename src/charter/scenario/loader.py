@@ -174,13 +174,21 @@ def _check_kinds(doc: Located, amendments: Any, base: PathKey) -> None:
 
 
 # ----------------------------------------------------------------------------- files
-def _read_list(folder: Path, name: str, model: type[BaseModel], required: bool) -> tuple[Any, ...]:
+def _read_list(
+    folder: Path,
+    name: str,
+    model: type[BaseModel],
+    required: bool,
+    docs: dict[str, Located],
+) -> tuple[Any, ...]:
+    """Validate a list file; its parsed document is kept in ``docs`` for later checks."""
     path = folder / name
     if not path.exists():
         if required:
             raise ScenarioError("file is missing from the scenario folder", file=name)
         return ()
     doc = read_yaml(path, name)
+    docs[name] = doc
     if doc.data is None:
         return ()
     if not isinstance(doc.data, list):
@@ -216,11 +224,14 @@ def load_folder(folder: Path) -> ScenarioData:
     if not isinstance(meta_doc.data, dict):
         raise meta_doc.error((), "expected a mapping with name and title")
     meta = _validate(meta_doc, TypeAdapter(ScenarioMeta))
-    parties: tuple[PartySpec, ...] = _read_list(folder, "parties.yaml", PartySpec, True)
-    providers: tuple[ProviderSpec, ...] = _read_list(folder, "providers.yaml", ProviderSpec, True)
-    events: tuple[EventSpec, ...] = _read_list(folder, "events.yaml", EventSpec, False)
+    lists: dict[str, Located] = {}
+    parties: tuple[PartySpec, ...] = _read_list(folder, "parties.yaml", PartySpec, True, lists)
+    providers: tuple[ProviderSpec, ...] = _read_list(
+        folder, "providers.yaml", ProviderSpec, True, lists
+    )
+    events: tuple[EventSpec, ...] = _read_list(folder, "events.yaml", EventSpec, False, lists)
     briefing: tuple[BriefingQuestion, ...] = _read_list(
-        folder, "briefing.yaml", BriefingQuestion, False
+        folder, "briefing.yaml", BriefingQuestion, False, lists
     )
     files = _agreement_files(folder)
     if not files:
@@ -237,7 +248,7 @@ def load_folder(folder: Path) -> ScenarioData:
         agreements.append(_validate(doc, TypeAdapter(AgreementSpec)))
         docs.append(doc)
 
-    checker = _RefChecker(folder, meta, parties, providers, events)
+    checker = _RefChecker(lists, meta, parties, providers, events)
     locations = checker.check(docs, agreements)
     checker.check_briefing(briefing)
     offers = read_offers(folder, {p.id for p in providers})
@@ -264,37 +275,36 @@ class _RefChecker:
 
     def __init__(
         self,
-        folder: Path,
+        docs: dict[str, Located],
         meta: ScenarioMeta,
         parties: tuple[PartySpec, ...],
         providers: tuple[ProviderSpec, ...],
         events: tuple[EventSpec, ...],
     ) -> None:
-        self.folder = folder
+        self.docs = docs
         self.meta = meta
         self.parties = {p.id for p in parties}
         self.providers = {p.id for p in providers}
         self.events = {e.id for e in events}
         self.segments = set(meta.segments)
-        self._check_unique(folder, "parties.yaml", [p.id for p in parties])
-        self._check_unique(folder, "providers.yaml", [p.id for p in providers])
-        self._check_unique(folder, "events.yaml", [e.id for e in events])
-        if (folder / "providers.yaml").exists():
-            doc = read_yaml(folder / "providers.yaml", "providers.yaml")
+        self._check_unique("parties.yaml", [p.id for p in parties])
+        self._check_unique("providers.yaml", [p.id for p in providers])
+        self._check_unique("events.yaml", [e.id for e in events])
+        if "providers.yaml" in docs:
+            doc = docs["providers.yaml"]
             for i, p in enumerate(providers):
                 self._party(doc, (i, "owner"), p.owner)
-        if (folder / "events.yaml").exists():
-            doc = read_yaml(folder / "events.yaml", "events.yaml")
+        if "events.yaml" in docs:
+            doc = docs["events.yaml"]
             for i, e in enumerate(events):
                 for k, name in enumerate(e.implies):
                     self._event(doc, (i, "implies", k), name)
 
-    @staticmethod
-    def _check_unique(folder: Path, name: str, ids: list[str]) -> None:
+    def _check_unique(self, name: str, ids: list[str]) -> None:
         seen: dict[str, int] = {}
         for i, ident in enumerate(ids):
             if ident in seen:
-                doc = read_yaml(folder / name, name)
+                doc = self.docs[name]
                 raise doc.error((i, "id"), f"duplicate id {ident!r} (also entry {seen[ident]})")
             seen[ident] = i
 
@@ -480,7 +490,7 @@ class _RefChecker:
     def check_briefing(self, briefing: tuple[BriefingQuestion, ...]) -> None:
         if not briefing:
             return
-        doc = read_yaml(self.folder / "briefing.yaml", "briefing.yaml")
+        doc = self.docs["briefing.yaml"]
         for i, q in enumerate(briefing):
             self._party(doc, (i, "principal"), q.principal)
             if q.action not in ACTIONS:
