@@ -256,11 +256,28 @@ def check_plan(
             )
 
     # 3. the ROFR: third-party use only when the holder's reachable capacity is full
+    usable: dict[tuple[str, str, str], bool] = {}
+
+    def can_use(w: WorkloadSpec, h: OfferSpec, period: str) -> bool:
+        """Could this workload run on the holder's offer that month? (cached)"""
+        key = (w.id, h.id, period)
+        if key not in usable:
+            usable[key] = (
+                h.family in w.families
+                and (not w.regions or h.region in w.regions)
+                and set(w.compliance) <= set(h.compliance)
+                and scenario.decide(
+                    request(w, h, day_number(Period.parse(period).start)), events=events
+                ).verdict.value
+                != "deny"
+            )
+        return usable[key]
+
     for i, clause_ids in sorted(rofr_rows.items()):
         r = rows[i]
         o = offers[r.offer]
         for cid in sorted(clause_ids):
-            rec = next(x for x in scenario.clauses if x.id == cid)
+            rec = scenario.timeline_.by_id[cid]
             spec = rec.spec
             if not isinstance(spec, RofrSpec):
                 continue
@@ -273,16 +290,7 @@ def check_plan(
                 cap = _capacity(h, Period.parse(r.period))
                 if cap <= 0:
                     continue
-                reachable = any(
-                    h.family in w.families
-                    and (not w.regions or h.region in w.regions)
-                    and set(w.compliance) <= set(h.compliance)
-                    and scenario.decide(
-                        request(w, h, day_number(Period.parse(r.period).start)), events=events
-                    ).verdict.value
-                    != "deny"
-                    for w in covered
-                )
+                reachable = any(can_use(w, h, r.period) for w in covered)
                 if reachable and load[(h.id, r.period)] < cap * (1 - 1e-6) - TOLERANCE:
                     not_full.append(f"{h.id} ({load[(h.id, r.period)]:,.0f} of {cap:,.0f})")
             if not_full:
