@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint install dev bench bench-plan bench-service clean
+.PHONY: run test lint install dev bench bench-full bench-plan bench-service clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,11 +36,20 @@ lint: dev
 test: lint
 	$(BIN)/python -m pytest
 
-## make bench: benchmarks (not run in CI)
+## make bench: the decision benchmark, then the planner on sizes S and M (not run in CI)
 bench: dev
 	$(BIN)/python -m benchmarks.decide_bench
+	$(BIN)/python -m benchmarks.plan_bench --sizes S,M
 
-## make bench-plan: planner speed and proven gap on synthetic scenarios (not run in CI)
+## make bench-full: the decision benchmark, the planner on every size (XS to XL) and the
+## service benchmark (not run in CI). It may run for an hour or more: best run in the
+## background, e.g. `nohup make bench-full > bench-full.log 2>&1 &`
+bench-full: dev
+	$(BIN)/python -m benchmarks.decide_bench
+	$(BIN)/python -m benchmarks.plan_bench --sizes XS,S,M,L,XL
+	$(BIN)/python -m benchmarks.service_bench --seconds 8
+
+## make bench-plan: planner speed and proven gap on the small sizes XS and S (not run in CI)
 bench-plan: dev
 	$(BIN)/python -m benchmarks.plan_bench --sizes XS,S
 

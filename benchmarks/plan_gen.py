@@ -28,6 +28,7 @@ Structure (every figure synthetic):
 from __future__ import annotations
 
 import calendar
+import csv
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -193,8 +194,22 @@ def _workload(rng: random.Random, i: int, n_months: int) -> dict[str, Any]:
     return w
 
 
-def _home(rng: random.Random, offers: list[_Offer], w: dict[str, Any]) -> _Offer | None:
-    fits = [o for o in offers if _fits(o, w)]
+def _home(
+    rng: random.Random,
+    offers: list[_Offer],
+    w: dict[str, Any],
+    cache: dict[tuple[Any, ...], list[_Offer]],
+) -> _Offer | None:
+    sig = (
+        tuple(w["families"]),
+        tuple(w.get("regions", ())),
+        tuple(w.get("compliance", ())),
+        w["kind"],
+        w.get("segment"),
+    )
+    if sig not in cache:
+        cache[sig] = [o for o in offers if _fits(o, w)]
+    fits = cache[sig]
     if not fits:
         return None
     # of a few fitting offers, the one whose busiest month grows least: home loads stay flat
@@ -225,6 +240,26 @@ def _clause(cid: str, kind: str, title: str, **fields: Any) -> dict[str, Any]:
     }
 
 
+def _csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Rows as the portfolio CSV format: lists joined with ';', booleans true/false."""
+    columns: list[str] = []
+    for row in rows:
+        columns += [k for k in row if k not in columns]
+
+    def cell(v: Any) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, list | tuple):
+            return ";".join(map(str, v))
+        return str(v)
+
+    with path.open("w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(columns)
+        for row in rows:
+            out.writerow([cell(row[k]) if k in row else "" for k in columns])
+
+
 def _dump(path: Path, data: Any) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
 
@@ -237,21 +272,25 @@ def generate(
     seed: int,
     *,
     validate: bool = True,
+    fmt: str | None = None,
 ) -> Path:
     """Write a complete synthetic scenario folder and return it (same seed, same files).
 
-    With ``validate`` the folder is loaded with :func:`charter.load_scenario`, which raises a
-    located :class:`charter.ScenarioError` if any file breaks the schema.
+    Offers and workloads go to YAML, or to CSV with ``fmt="csv"`` (the default above 5,000
+    workloads: quicker to write and to load). With ``validate`` the folder is loaded with
+    :func:`charter.load_scenario`, which raises a located :class:`charter.ScenarioError` if any
+    file breaks the schema.
     """
     if n_offers < 8:
         raise ValueError("need at least 8 offers (every provider, family and the gov region)")
     rng = random.Random(seed)
     offers = _offers(rng, n_offers, n_months)
     workloads: list[dict[str, Any]] = []
+    cache: dict[tuple[Any, ...], list[_Offer]] = {}
     for i in range(n_workloads):
         for _ in range(100):
             w = _workload(rng, i, n_months)
-            home = _home(rng, offers, w)
+            home = _home(rng, offers, w, cache)
             if home is not None:
                 break
         else:  # pragma: no cover - the offer mix always has a fit for some draw
@@ -362,24 +401,30 @@ def generate(
             ],
         },
     )
-    _dump(
-        folder / "offers.yaml",
-        [
-            {
-                "id": o.id,
-                "provider": o.provider,
-                "region": o.region,
-                "family": o.family,
-                "pricing": o.pricing,
-                "price": o.price,
-                "capacity": cap,
-                **({"compliance": list(o.compliance)} if o.compliance else {}),
-                "source": "synthetic",
-            }
-            for o, cap in zip(offers, caps, strict=True)
-        ],
-    )
-    _dump(folder / "workloads.yaml", workloads)
+    fmt = fmt or ("csv" if n_workloads > 5000 else "yaml")
+    offer_rows = [
+        {
+            "id": o.id,
+            "provider": o.provider,
+            "region": o.region,
+            "family": o.family,
+            "pricing": o.pricing,
+            "price": o.price,
+            "capacity": cap,
+            **({"compliance": list(o.compliance)} if o.compliance else {}),
+            "source": "synthetic",
+        }
+        for o, cap in zip(offers, caps, strict=True)
+    ]
+    for stem in ("offers", "workloads"):
+        for ext in ("yaml", "csv"):
+            (folder / f"{stem}.{ext}").unlink(missing_ok=True)
+    if fmt == "csv":
+        _csv(folder / "offers.csv", offer_rows)
+        _csv(folder / "workloads.csv", workloads)
+    else:
+        _dump(folder / "offers.yaml", offer_rows)
+        _dump(folder / "workloads.yaml", workloads)
     if validate:
         import charter
 

@@ -496,7 +496,7 @@ def _render_plan(result: Any) -> None:
         f"offers, {st.get('periods')} months; {st.get('columns')} columns "
         f"({st.get('binaries')} binary), {st.get('rows')} rows; build {st.get('build_seconds')} s, "
         f"solve {st.get('solve_seconds')} s, {st.get('nodes')} nodes, warm start "
-        f"{'yes' if st.get('warm_start') else 'no'}"
+        f"{'yes' if st.get('warm_start') else 'no'}; strategy {st.get('strategy')}"
     )
     if result.by_provider_year:
         t = Table(
@@ -581,6 +581,14 @@ def plan(
     clause_costs: Annotated[
         bool, typer.Option("--clause-costs", help="Also price every clause in force.")
     ] = False,
+    strategy: Annotated[
+        str,
+        typer.Option(
+            "--strategy",
+            help="exact (HiGHS on the whole model), scale (column generation + restricted "
+            "MILP), or auto (by size).",
+        ),
+    ] = "auto",
     as_json: JsonOpt = False,
 ) -> None:
     """Plan every workload at least cost without breaching a clause; exit 3 if none exists."""
@@ -604,6 +612,7 @@ def plan(
                 time_limit=time_limit,
                 gap=gap,
                 clause_costs=clause_costs,
+                strategy=strategy,
                 progress=lambda m: status.update(m),
             )
         if out_file is not None and result.placements:

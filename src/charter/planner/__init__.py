@@ -52,6 +52,7 @@ def _setup(
     end: str | None,
     events: dict[str, str] | None,
     aggregate: bool,
+    rofr_rows: str | None = None,
 ) -> tuple[Problem, Model]:
     party, first, last = _horizon(scenario, start, end)
     if not scenario.data.workloads:
@@ -70,7 +71,21 @@ def _setup(
         commitment_share=share,
         aggregate=aggregate,
     )
-    return pb, build_model(pb)
+    return pb, build_model(pb, rofr_rows=rofr_rows or _rofr_rows(pb))
+
+
+# The per-triple ROFR rows tighten small models; past this many subject triples they cost
+# more LP time than they return and only the per-workload rows are kept.
+TRIPLE_ROWS_MAX = 20_000
+# Models with more columns than this go down the scale path (column generation + restricted
+# MILP) under strategy "auto".
+EXACT_MAX_COLUMNS = 400_000
+STRATEGIES = ("auto", "exact", "scale")
+
+
+def _rofr_rows(pb: Problem) -> str:
+    subject = sum(len(g.subject) for g in pb.rofr)
+    return "both" if subject <= TRIPLE_ROWS_MAX else "workload"
 
 
 def _solve(
@@ -96,6 +111,7 @@ def plan(
     aggregate: bool = True,
     clause_costs: bool = False,
     explain: bool = True,
+    strategy: str = "auto",
     progress: Progress = _noop,
 ) -> Plan:
     """Plan the scenario's workloads on its offers.
@@ -107,7 +123,13 @@ def plan(
         gap: relative optimality gap at which to stop.
         clause_costs: also report what each clause in force costs.
         explain: when no plan exists, find the clauses, capacities and demands that conflict.
+        strategy: ``exact`` (HiGHS on the whole model; its dual bound), ``scale`` (column
+            generation for a Lagrangian bound of the LP relaxation, then a MILP over the
+            generated columns: :mod:`.scale`), or ``auto`` (exact up to
+            ``EXACT_MAX_COLUMNS`` columns).
     """
+    if strategy not in STRATEGIES:
+        raise RequestError(f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}")
     t0 = time.perf_counter()
     progress("building the problem (feasibility from the decision engine)")
     pb, model = _setup(scenario, start, end, events, aggregate)
@@ -116,8 +138,34 @@ def plan(
         f"solving: {model.n_cols:,} columns ({model.n_y + model.n_z:,} binary), "
         f"{model.matrix.shape[0]:,} rows"
     )
-    sol, warm = _solve(pb, model, time_limit, gap)
+    chosen = strategy
+    if chosen == "auto":
+        chosen = "exact" if model.n_cols <= EXACT_MAX_COLUMNS else "scale"
+    scale_info: dict[str, Any] | None = None
+    if chosen == "exact":
+        sol, warm = _solve(pb, model, time_limit, gap)
+        bound_method = "MILP dual bound (HiGHS branch and bound on the tightened model)"
+    else:
+        from charter.planner.scale import BOUND_METHOD, solve_scale
+
+        progress("greedy start (ROFR-respecting)")
+        start_values = greedy(pb, model)
+        sol, info = solve_scale(
+            pb, model, time_limit=time_limit, gap=gap, start=start_values, progress=progress
+        )
+        warm = start_values is not None
+        bound_method = BOUND_METHOD
+        scale_info = {
+            "iterations": info.iterations,
+            "converged": info.converged,
+            "lp_value": info.lp_value,
+            "columns_generated": info.columns_generated,
+            "columns_in_mip": info.columns_in_mip,
+            "lp_seconds": round(info.lp_seconds, 3),
+            "mip_seconds": round(info.mip_seconds, 3),
+        }
     stats: dict[str, Any] = {
+        "strategy": chosen,
         "periods": len(pb.periods),
         "workloads": len(scenario.data.workloads),
         "groups": len(pb.groups),
@@ -135,6 +183,8 @@ def plan(
         "solver": "HiGHS",
         "status": sol.status,
     }
+    if scale_info is not None:
+        stats["scale"] = scale_info
     if sol.values is None:
         result = Plan(
             status="infeasible" if sol.status == "infeasible" else sol.status,
@@ -142,7 +192,7 @@ def plan(
             cost=None,
             bound=sol.bound,
             gap=None,
-            bound_method="MILP dual bound (HiGHS)",
+            bound_method=bound_method,
             stats=stats,
             notes=list(pb.notes),
         )
@@ -161,7 +211,7 @@ def plan(
         cost=sol.objective,
         bound=sol.bound,
         gap=sol.gap,
-        bound_method="MILP dual bound (HiGHS branch and bound on the tightened model)",
+        bound_method=bound_method,
         stats=stats,
         notes=list(pb.notes),
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from charter.planner.problem import Problem, RofrGroup
+from charter.planner.problem import Problem
 from charter.planner.solver import Model
 
 __all__ = ["greedy"]
@@ -23,32 +23,36 @@ def greedy(pb: Problem, model: Model) -> npt.NDArray[np.float64] | None:
     values = np.zeros(model.n_cols)
     y0 = model.n_x
     s0 = y0 + model.n_y
-    z0 = s0 + model.n_s
+    n_o = len(pb.offers)
     subject = pb.t_rofr >= 0
+    # gang candidates on third-party capacity under a ROFR go last
+    gang_sub = np.isin(pb.gang_w * n_o + pb.gang_o, pb.tw[subject] * n_o + pb.to[subject])
 
-    # gang groups
-    gang_ids = sorted({int(w) for w in pb.gang_w}, key=lambda w: -float(pb.demand[w].sum()))
+    # gang groups, largest first, each on its cheapest candidate with room every month
+    gang_groups = {g.index for g in pb.groups if g.gang}
     placed: set[int] = set()
-    for w in gang_ids:
-        cands = np.flatnonzero(pb.gang_w == w)
-        d = pb.demand[w]
-        active = d > 0
-
-        def key(k: int, w: int = w, d: npt.NDArray[np.float64] = d) -> tuple[bool, float]:
-            o = int(pb.gang_o[k])
-            sub = bool(subject[(pb.tw == w) & (pb.to == o)].any())
-            return (sub, float((d * pb.price[o]).sum()))
-
-        for k in sorted(cands.tolist(), key=key):
-            o = int(pb.gang_o[k])
-            if (residual[o, active] >= d[active]).all():
-                residual[o] -= d
-                values[y0 + k] = 1.0
-                placed.add(w)
-                break
-        else:
-            return None
-    if len(set(int(g.index) for g in pb.groups if g.gang)) != len(placed):
+    if len(pb.gang_w):
+        order = np.argsort(pb.gang_w, kind="stable")
+        gw = pb.gang_w[order]
+        starts = np.flatnonzero(np.r_[True, gw[1:] != gw[:-1]])
+        bounds = [*starts.tolist(), len(gw)]
+        sizes = np.array([float(pb.demand[gw[a]].sum()) for a in starts])
+        for i in np.argsort(-sizes, kind="stable"):
+            ks = order[bounds[i] : bounds[i + 1]]
+            w = int(pb.gang_w[ks[0]])
+            d = pb.demand[w]
+            active = d > 0
+            offers = pb.gang_o[ks]
+            room = (residual[offers][:, active] >= d[active] - 1e-9).all(axis=1)
+            if not room.any():
+                return None
+            cost = model.cost[y0 + ks]
+            rank = np.lexsort((cost, gang_sub[ks]))
+            k = int(ks[next(r for r in rank if room[r])])
+            residual[pb.gang_o[k]] -= d
+            values[y0 + k] = 1.0
+            placed.add(w)
+    if placed != gang_groups:
         return None
 
     # fractional groups, month by month, least flexible first, cheapest offers first
@@ -58,8 +62,8 @@ def greedy(pb: Problem, model: Model) -> npt.NDArray[np.float64] | None:
     need = pb.demand.copy()
     frac_groups = np.array([not g.gang for g in pb.groups], dtype=bool)
     by_wt: dict[tuple[int, int], list[int]] = {}
-    for col in np.lexsort((pb.price[xo], xsub)):
-        by_wt.setdefault((int(xw[col]), int(xt[col])), []).append(int(col))
+    for col in np.lexsort((pb.price[xo], xsub)).tolist():
+        by_wt.setdefault((int(xw[col]), int(xt[col])), []).append(col)
     for t in range(len(pb.periods)):
         todo = [int(x) for x in np.flatnonzero(frac_groups & (need[:, t] > 0))]
         todo.sort(key=lambda x: (len(by_wt.get((x, t), ())), -need[x, t]))
@@ -75,50 +79,8 @@ def greedy(pb: Problem, model: Model) -> npt.NDArray[np.float64] | None:
                     residual[o, t] -= take
     if (need[frac_groups] > 1e-6).any():
         return None
-
-    # ROFR: third-party use only where the holder's reachable capacity is full; where it is
-    # not, move work (subject third-party work first) onto the holder's free capacity
-    col_of = np.full(len(pb.tw), -1, dtype=np.int64)
-    col_of[frac] = np.arange(model.n_x)
-    cols_on: dict[tuple[int, int], list[int]] = {}
-    for col in range(model.n_x):
-        cols_on.setdefault((int(xw[col]), int(xt[col])), []).append(col)
-    for g_i, g in enumerate(pb.rofr):
-        t = g.period
-
-        def subject_use(g: RofrGroup = g) -> float:
-            used = 0.0
-            for j in g.subject:
-                c = col_of[j]
-                if c >= 0:
-                    used += values[c]
-                else:
-                    ks = np.flatnonzero((pb.gang_w == pb.tw[j]) & (pb.gang_o == pb.to[j]))
-                    used += float(values[y0 + ks].sum()) if len(ks) else 0.0
-            return used
-
-        if subject_use() <= 1e-6:
-            continue
-        for h in g.holder_offers:
-            for j in sorted(g.subject, key=lambda j: -pb.price[pb.to[j]]):
-                if residual[h, t] <= 1e-9:
-                    break
-                src = col_of[j]
-                if src < 0 or values[src] <= 1e-9:
-                    continue
-                w = int(pb.tw[j])
-                dst = next((c for c in cols_on.get((w, t), ()) if int(xo[c]) == h), None)
-                if dst is None:
-                    continue
-                move = min(values[src], residual[h, t])
-                values[src] -= move
-                values[dst] += move
-                residual[h, t] -= move
-                residual[int(pb.to[j]), t] += move
-        if subject_use() > 1e-6:
-            if (residual[g.holder_offers, t] > 1e-6).any():
-                return None
-            values[z0 + g_i] = 1.0
+    if pb.rofr and not _repair_rofr(pb, model, values, residual):
+        return None
 
     # commitments: shortfall is what the plan does not spend
     spend = model.matrix @ np.where(np.arange(model.n_cols) < s0, values, 0.0)
@@ -127,3 +89,92 @@ def greedy(pb: Problem, model: Model) -> npt.NDArray[np.float64] | None:
             for c in range(count):
                 values[s0 + c] = max(0.0, model.row_lower[first + c] - spend[first + c])
     return values
+
+
+def _repair_rofr(
+    pb: Problem, model: Model, values: npt.NDArray[np.float64], residual: npt.NDArray[np.float64]
+) -> bool:
+    """Make the placement respect the ROFR: where a group uses third-party capacity, fill its
+    holder offers, first with its own subject work, then with other fractional work moved
+    off third-party offers; a group whose holder offers stay short while it still uses third
+    parties fails the greedy. Sets z_g. Holder loads only grow, so a group once saturated
+    stays saturated."""
+    n_o = len(pb.offers)
+    y0 = model.n_x
+    z0 = y0 + model.n_y + model.n_s
+    frac = model.frac
+    xw, xo, xt = pb.tw[frac], pb.to[frac], pb.tt[frac]
+    col_of = np.full(len(pb.tw), -1, dtype=np.int64)
+    col_of[frac] = np.arange(model.n_x)
+    gkey = pb.gang_w * n_o + pb.gang_o
+    gorder = np.argsort(gkey, kind="stable")
+    at: dict[tuple[int, int, int], int] = {
+        (w, o, t): c
+        for c, (w, o, t) in enumerate(zip(xw.tolist(), xo.tolist(), xt.tolist(), strict=True))
+    }
+    on_ot: dict[tuple[int, int], list[int]] = {}
+    for c in np.argsort(-pb.price[xo], kind="stable").tolist():
+        on_ot.setdefault((int(xo[c]), int(xt[c])), []).append(c)
+    holder_any = np.zeros(n_o, dtype=bool)
+    for g in pb.rofr:
+        holder_any[g.holder_offers] = True
+    for g_i, g in enumerate(pb.rofr):
+        t = g.period
+        cols = col_of[g.subject]
+        f_cols = cols[cols >= 0]
+        gj = g.subject[cols < 0]
+        want = pb.tw[gj] * n_o + pb.to[gj]
+        pos = np.searchsorted(gkey[gorder], want) if len(gkey) else np.zeros(0, dtype=np.int64)
+        ok = pos < len(gkey)
+        ok[ok] &= gkey[gorder][pos[ok]] == want[ok]
+        g_cols = y0 + gorder[pos[ok]]
+
+        def used(
+            f_cols: npt.NDArray[np.int64] = f_cols, g_cols: npt.NDArray[np.int64] = g_cols
+        ) -> bool:
+            return bool(values[f_cols].sum() > 1e-6 or (values[g_cols] > 0.5).any())
+
+        if not used():
+            continue
+        for h in g.holder_offers.tolist():
+            # own subject work first, dearest third-party capacity first
+            for src in sorted(f_cols.tolist(), key=lambda c: -pb.price[xo[c]]):
+                if residual[h, t] <= 1e-9:
+                    break
+                if values[src] <= 1e-9:
+                    continue
+                dst = at.get((int(xw[src]), h, t))
+                if dst is None:
+                    continue
+                move = min(values[src], residual[h, t])
+                values[src] -= move
+                values[dst] += move
+                residual[h, t] -= move
+                residual[int(xo[src]), t] += move
+            # then any fractional work that may run on h, moved off third-party offers
+            if residual[h, t] > 1e-9:
+                movable = {int(xw[c]) for c in on_ot.get((h, t), ())}
+                for o in range(n_o):
+                    if residual[h, t] <= 1e-9:
+                        break
+                    if holder_any[o]:
+                        continue
+                    for src in on_ot.get((o, t), ()):
+                        w = int(xw[src])
+                        if values[src] <= 1e-9 or w not in movable:
+                            continue
+                        dst = at.get((w, h, t))
+                        if dst is None:
+                            continue
+                        move = min(values[src], residual[h, t])
+                        values[src] -= move
+                        values[dst] += move
+                        residual[h, t] -= move
+                        residual[o, t] += move
+                        if residual[h, t] <= 1e-9:
+                            break
+        if used():
+            if (residual[g.holder_offers, t] > 1e-6).any():
+                return False
+            values[z0 + g_i] = 1.0
+    return True

@@ -385,51 +385,56 @@ def _commitments(rules: Rules, party: str, periods: list[Period], share: float) 
 
 
 def _rofr_groups(rules: Rules, pb: Problem) -> list[RofrGroup]:
+    """ROFR groups, vectorized: subject triples keyed by (clause, family, month, the holder
+    offers of that family the workload could use that month); workloads that cannot reach
+    any holder offer are free to go elsewhere."""
     out: list[RofrGroup] = []
     if not len(pb.tw):
         return out
-    families = np.array([o.family for o in pb.offers])
+    fam_names, fam_code = np.unique(np.array([o.family for o in pb.offers]), return_inverse=True)
     providers = np.array([o.provider for o in pb.offers])
-    subject = pb.t_rofr >= 0
-    keys = sorted(
-        {
-            (int(k), families[o], int(t))
-            for k, o, t in zip(pb.t_rofr[subject], pb.to[subject], pb.tt[subject], strict=True)
-        }
-    )
-    merged: dict[tuple[int, str, int, tuple[int, ...]], list[int]] = {}
-    for k, fam, t in keys:
+    n_f, n_t, n_o = len(fam_names), len(pb.periods), len(pb.offers)
+    key = (pb.tw * n_t + pb.tt) * n_f + fam_code[pb.to]  # (workload, month, family)
+    merged: dict[tuple[int, str, int, tuple[int, ...]], list[npt.NDArray[np.int64]]] = {}
+    for k in sorted(set(pb.t_rofr[pb.t_rofr >= 0].tolist())):
         spec = rules.records[k].spec
         if not isinstance(spec, RofrSpec):
             continue
-        holder_provs = list(set(spec.holder_providers(rules.providers_of)))
-        sub = np.flatnonzero((pb.t_rofr == k) & (families[pb.to] == fam) & (pb.tt == t))
-        for w in sorted(set(pb.tw[sub].tolist())):
-            # the holder offers of this family that this workload could use this month
-            reach = np.flatnonzero(
-                (pb.tw == w)
-                & (pb.tt == t)
-                & np.isin(providers[pb.to], holder_provs)
-                & (families[pb.to] == fam)
-            )
-            holder_offers = tuple(np.unique(pb.to[reach]).tolist())
-            if not holder_offers:
+        holder = np.isin(providers, list(spec.holder_providers(rules.providers_of)))
+        h = np.flatnonzero(holder[pb.to])
+        # unique (key, offer) pairs of holder triples, then the offers of each key
+        pair = np.unique(key[h] * n_o + pb.to[h])
+        h_key, h_off = pair // n_o, pair % n_o
+        keys, first = np.unique(h_key, return_index=True)
+        bounds = [*first.tolist(), len(h_key)]
+        sub = np.flatnonzero(pb.t_rofr == k)
+        order = np.argsort(key[sub], kind="stable")
+        sub = sub[order]
+        s_keys, s_first = np.unique(key[sub], return_index=True)
+        s_bounds = [*s_first.tolist(), len(sub)]
+        pos = np.asarray(np.searchsorted(keys, s_keys))
+        for i, sk in enumerate(s_keys.tolist()):
+            p = int(pos[i])
+            if p >= len(keys) or keys[p] != sk:
                 continue  # the holder cannot meet it: third parties may take it
-            mine = sub[pb.tw[sub] == w]
-            merged.setdefault((k, str(fam), t, holder_offers), []).extend(mine.tolist())
-    for (k, fam, t, holder_offers), subject_idx in sorted(merged.items()):
-        spec = rules.records[k].spec
-        if isinstance(spec, RofrSpec):
-            out.append(
-                RofrGroup(
-                    rules.records[k].id,
-                    spec.holder,
-                    fam,
-                    t,
-                    np.array(sorted(subject_idx), dtype=np.int64),
-                    np.array(holder_offers, dtype=np.int64),
-                )
+            offers = tuple(h_off[bounds[p] : bounds[p + 1]].tolist())
+            f, t = sk % n_f, (sk // n_f) % n_t
+            merged.setdefault((k, str(fam_names[f]), t, offers), []).append(
+                sub[s_bounds[i] : s_bounds[i + 1]]
             )
+    for (k, fam, t, holder_offers), parts in sorted(merged.items()):
+        spec = rules.records[k].spec
+        assert isinstance(spec, RofrSpec)
+        out.append(
+            RofrGroup(
+                rules.records[k].id,
+                spec.holder,
+                fam,
+                t,
+                np.sort(np.concatenate(parts)).astype(np.int64),
+                np.array(holder_offers, dtype=np.int64),
+            )
+        )
     return out
 
 

@@ -37,7 +37,7 @@ import scipy.sparse as sp
 
 from charter.planner.problem import Problem
 
-__all__ = ["Model", "Solution", "build_model", "solve"]
+__all__ = ["LpSession", "Model", "Solution", "build_model", "solve", "submodel"]
 
 F = npt.NDArray[np.float64]
 INF = highspy.kHighsInf
@@ -79,8 +79,15 @@ class Solution:
     gap: float | None
 
 
-def build_model(pb: Problem) -> Model:
-    """Assemble the model of the module docstring from the problem's arrays."""
+def build_model(pb: Problem, rofr_rows: str = "triple") -> Model:
+    """Assemble the model of the module docstring from the problem's arrays.
+
+    Args:
+        rofr_rows: how third-party use is linked to z_g: ``triple`` (one row per subject
+            triple, x_j ≤ min(d, C) z_g), ``workload`` (one row per workload and group,
+            Σ_o x ≤ d z_g: far fewer rows, stronger where a workload spreads over several
+            third-party offers) or ``both``.
+    """
     frac_mask = pb.fractional
     frac = np.flatnonzero(frac_mask)
     n_x, n_y = len(frac), len(pb.gang_w)
@@ -154,14 +161,11 @@ def build_model(pb: Problem) -> Model:
     cap_index = np.full(pb.cap.shape, -1, dtype=np.int64)
     cap_index[cap_o, cap_t] = np.arange(len(cap_o))
     gk, gt = np.nonzero(gang_hours > 0)
-    add(
-        "capacity",
-        np.concatenate([cap_index[xo, xt], cap_index[pb.gang_o[gk], gt]]),
-        np.concatenate([np.arange(n_x) + x0, gk + y0]),
-        np.concatenate([np.ones(n_x), gang_hours[gk, gt]]),
-        np.full(len(cap_o), -INF),
-        pb.cap[cap_o, cap_t],
-    )
+    cap_r = np.concatenate([cap_index[xo, xt], cap_index[pb.gang_o[gk], gt]])
+    cap_c = np.concatenate([np.arange(n_x) + x0, gk + y0])
+    cap_v = np.concatenate([np.ones(n_x), gang_hours[gk, gt]])
+    add("capacity", cap_r, cap_c, cap_v, np.full(len(cap_o), -INF), pb.cap[cap_o, cap_t])
+    cap_block = (cap_index, sp.csr_array((cap_v, (cap_r, cap_c)), shape=(len(cap_o), n_cols)))
 
     # commitment rows
     provider = np.array([o.provider for o in pb.offers])
@@ -191,63 +195,9 @@ def build_model(pb: Problem) -> Model:
             np.full(len(pb.commitments), INF),
         )
 
-    # ROFR rows: linking (x_j - u_j z_g ≤ 0, y_k - z_g ≤ 0) and saturation
-    if pb.rofr:
-        triple_col = np.full(len(pb.tw), -1, dtype=np.int64)
-        triple_col[frac] = np.arange(n_x) + x0
-        gang_key = {
-            (int(w), int(o)): k for k, (w, o) in enumerate(zip(pb.gang_w, pb.gang_o, strict=True))
-        }
-        l_r, l_c, l_v = [], [], []
-        s_r, s_c, s_v, s_lo = [], [], [], []
-        n_link = 0
-        n_sat = 0
-        for g_i, g in enumerate(pb.rofr):
-            z = z0 + g_i
-            for j in g.subject:
-                col = triple_col[j]
-                if col >= 0:
-                    bound = min(pb.demand[pb.tw[j], g.period], pb.cap[pb.to[j], g.period])
-                    l_r += [n_link, n_link]
-                    l_c += [col, z]
-                    l_v += [1.0, -bound]
-                    n_link += 1
-                else:
-                    gk_j = gang_key.get((int(pb.tw[j]), int(pb.to[j])))
-                    if gk_j is not None:
-                        l_r += [n_link, n_link]
-                        l_c += [y0 + gk_j, z]
-                        l_v += [1.0, -1.0]
-                        n_link += 1
-            for h in g.holder_offers:
-                t = g.period
-                on_h = np.flatnonzero((xo == h) & (xt == t))
-                s_r += [n_sat] * (len(on_h) + 1)
-                s_c += [*(on_h + x0).tolist(), z]
-                s_v += [*([1.0] * len(on_h)), -pb.cap[h, t]]
-                for kk in np.flatnonzero(pb.gang_o == h):
-                    if gang_hours[kk, t] > 0:
-                        s_r.append(n_sat)
-                        s_c.append(y0 + int(kk))
-                        s_v.append(gang_hours[kk, t])
-                s_lo.append(0.0)
-                n_sat += 1
-        add(
-            "rofr-link",
-            np.array(l_r, dtype=np.int64),
-            np.array(l_c, dtype=np.int64),
-            np.array(l_v),
-            np.full(n_link, -INF),
-            np.zeros(n_link),
-        )
-        add(
-            "rofr-saturate",
-            np.array(s_r, dtype=np.int64),
-            np.array(s_c, dtype=np.int64),
-            np.array(s_v),
-            np.array(s_lo),
-            np.full(n_sat, INF),
-        )
+    # ROFR rows: linking (third-party subject use only with z_g = 1) and saturation
+    if pb.rofr and n_z:
+        _rofr_rows(pb, add, rofr_rows, frac, n_x, x0, y0, z0, gang_hours, cap_block)
 
     matrix = sp.csr_array(
         (
@@ -275,6 +225,212 @@ def build_model(pb: Problem) -> Model:
         frac=frac,
         row_groups=groups,
     )
+
+
+def _rofr_rows(
+    pb: Problem,
+    add: Any,
+    mode: str,
+    frac: npt.NDArray[np.int64],
+    n_x: int,
+    x0: int,
+    y0: int,
+    z0: int,
+    gang_hours: F,
+    cap_block: tuple[npt.NDArray[np.int64], sp.csr_array],
+) -> None:
+    """Linking and saturation rows of the ROFR groups (vectorized)."""
+    n_o = len(pb.offers)
+    triple_col = np.full(len(pb.tw), -1, dtype=np.int64)
+    triple_col[frac] = np.arange(n_x) + x0
+    gkey = pb.gang_w * n_o + pb.gang_o
+    gorder = np.argsort(gkey, kind="stable")
+    sizes = np.array([len(g.subject) for g in pb.rofr], dtype=np.int64)
+    g_of = np.repeat(np.arange(len(pb.rofr)), sizes)
+    j = np.concatenate([g.subject for g in pb.rofr]).astype(np.int64)
+    t_of = np.array([g.period for g in pb.rofr], dtype=np.int64)[g_of]
+    col = triple_col[j]
+    # gang triples: the candidate (workload, offer), if there is one
+    want = pb.tw[j] * n_o + pb.to[j]
+    pos = np.searchsorted(gkey[gorder], want)
+    pos = np.minimum(pos, max(len(gkey) - 1, 0))
+    found = (col < 0) & (len(gkey) > 0)
+    if len(gkey):
+        found &= gkey[gorder][pos] == want
+    col = np.where(found, y0 + gorder[pos] if len(gkey) else -1, col)
+    keep = col >= 0
+    g_of, j, t_of, col, is_gang = g_of[keep], j[keep], t_of[keep], col[keep], found[keep]
+    z = z0 + g_of
+    d = pb.demand[pb.tw[j], t_of]
+    if mode in ("triple", "both"):
+        bound = np.where(is_gang, 1.0, np.minimum(d, pb.cap[pb.to[j], t_of]))
+        n = len(j)
+        add(
+            "rofr-link",
+            np.repeat(np.arange(n), 2),
+            np.column_stack([col, z]).ravel(),
+            np.column_stack([np.ones(n), -bound]).ravel(),
+            np.full(n, -INF),
+            np.zeros(n),
+        )
+    if mode in ("workload", "both"):
+        pair = g_of * len(pb.groups) + pb.tw[j]
+        uniq, row = np.unique(pair, return_inverse=True)
+        n = len(uniq)
+        gw, ww = uniq // len(pb.groups), uniq % len(pb.groups)
+        dw = pb.demand[ww, np.array([g.period for g in pb.rofr], dtype=np.int64)[gw]]
+        coef = np.where(is_gang, d, 1.0)
+        add(
+            "rofr-link",
+            np.concatenate([row, np.arange(n)]),
+            np.concatenate([col, z0 + gw]),
+            np.concatenate([coef, -dw]),
+            np.full(n, -INF),
+            np.zeros(n),
+        )
+    # saturation: for each group and reachable holder offer h, load(h, t) ≥ C(h, t) z_g
+    cap_index, block = cap_block
+    hs = [(g_i, int(h), g.period) for g_i, g in enumerate(pb.rofr) for h in g.holder_offers]
+    if not hs:
+        return
+    gi = np.array([x[0] for x in hs], dtype=np.int64)
+    ho = np.array([x[1] for x in hs], dtype=np.int64)
+    ht = np.array([x[2] for x in hs], dtype=np.int64)
+    rows = block[cap_index[ho, ht]].tocoo()
+    add(
+        "rofr-saturate",
+        np.concatenate([rows.row, np.arange(len(hs))]).astype(np.int64),
+        np.concatenate([rows.col, z0 + gi]).astype(np.int64),
+        np.concatenate([rows.data, -pb.cap[ho, ht]]),
+        np.zeros(len(hs)),
+        np.full(len(hs), INF),
+    )
+
+
+def submodel(model: Model, cols: npt.NDArray[np.int64]) -> Model:
+    """The model restricted to some of its columns (same rows); layout fields keep counts of
+    the kept x, y, s and z columns in that order."""
+    cols = np.sort(cols)
+    n_x = int((cols < model.n_x).sum())
+    n_y = int(((cols >= model.n_x) & (cols < model.n_x + model.n_y)).sum())
+    s0 = model.n_x + model.n_y
+    n_s = int(((cols >= s0) & (cols < s0 + model.n_s)).sum())
+    return Model(
+        cost=model.cost[cols],
+        lower=model.lower[cols],
+        upper=model.upper[cols],
+        integer=model.integer[cols],
+        matrix=sp.csr_array(model.matrix.tocsc()[:, cols]),
+        row_lower=model.row_lower,
+        row_upper=model.row_upper,
+        n_x=n_x,
+        n_y=n_y,
+        n_s=n_s,
+        n_z=len(cols) - n_x - n_y - n_s,
+        frac=model.frac[cols[:n_x]],
+        row_groups=model.row_groups,
+    )
+
+
+class LpSession:
+    """The LP relaxation over a growing subset of the model's columns (column generation).
+
+    Equality rows listed in ``artificial_rows`` get a slack pair at ``penalty`` (per row) so
+    that every restricted LP is feasible. HiGHS keeps its basis when columns are added.
+    """
+
+    def __init__(
+        self,
+        model: Model,
+        cols: npt.NDArray[np.int64],
+        upper: F,
+        *,
+        artificial_rows: npt.NDArray[np.int64],
+        penalty: F,
+    ) -> None:
+        self.model = model
+        self.upper = upper
+        self.csc = sp.csc_array(model.matrix)
+        self.cols: list[npt.NDArray[np.int64]] = []
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        # added columns leave the basis primal feasible: primal simplex re-solves fastest
+        h.setOptionValue("simplex_strategy", 4)
+        m = model.matrix
+        n_rows = m.shape[0]
+        h.addRows(
+            n_rows,
+            model.row_lower,
+            model.row_upper,
+            0,
+            np.zeros(n_rows + 1, dtype=np.int32),
+            np.zeros(0, dtype=np.int32),
+            np.zeros(0),
+        )
+        # artificial slacks: +1 and -1 on each listed row
+        n_a = len(artificial_rows)
+        if n_a:
+            rows = np.concatenate([artificial_rows, artificial_rows]).astype(np.int32)
+            vals = np.concatenate([np.ones(n_a), -np.ones(n_a)])
+            h.addCols(
+                2 * n_a,
+                np.concatenate([penalty, penalty]),
+                np.zeros(2 * n_a),
+                np.full(2 * n_a, INF),
+                2 * n_a,
+                np.arange(2 * n_a, dtype=np.int32),
+                rows,
+                vals,
+            )
+        self.n_art = 2 * n_a
+        self.h = h
+        self.add(cols)
+
+    def add(self, cols: npt.NDArray[np.int64]) -> None:
+        if not len(cols):
+            return
+        cols = np.asarray(cols, dtype=np.int64)
+        block = self.csc[:, cols]
+        block = sp.csc_array(block)
+        self.h.addCols(
+            len(cols),
+            self.model.cost[cols],
+            self.model.lower[cols],
+            self.upper[cols],
+            block.nnz,
+            block.indptr[:-1].astype(np.int32),
+            block.indices.astype(np.int32),
+            block.data,
+        )
+        self.cols.append(cols)
+
+    def run(self, time_limit: float) -> str:
+        # HiGHS's clock runs across calls: the limit is on its cumulative run time
+        self.h.setOptionValue("time_limit", self.h.getRunTime() + float(max(time_limit, 0.1)))
+        ran = self.h.run()
+        status = self.h.getModelStatus()
+        if ran == highspy.HighsStatus.kError:
+            return f"error ({self.h.modelStatusToString(status)})"
+        if status == highspy.HighsModelStatus.kOptimal:
+            return "optimal"
+        return self.h.modelStatusToString(status)
+
+    def duals(self) -> F:
+        return np.array(self.h.getSolution().row_dual)
+
+    def objective(self) -> float:
+        return float(self.h.getInfo().objective_function_value)
+
+    def values(self) -> F | None:
+        """Column values of the full model (0 for columns not in the LP)."""
+        sol = self.h.getSolution()
+        if not sol.value_valid:
+            return None
+        v = np.array(sol.col_value)[self.n_art :]
+        out = np.zeros(self.model.n_cols)
+        if self.cols:
+            out[np.concatenate(self.cols)] = v
+        return out
 
 
 def solve(

@@ -1,0 +1,312 @@
+"""Planning at scale: column generation for the bound, a restricted MILP for the plan.
+
+The exact path hands the whole model to HiGHS. Past a few tens of thousands of columns its
+LP relaxation alone takes minutes (most columns are gang placements and (workload, offer,
+month) triples that no good plan uses), so the scale path works on a subset of the columns:
+
+1. **Column generation** on the LP relaxation. A restricted master LP holds the columns of
+   a start set (for every demand and gang row its cheapest few columns, every ROFR and
+   shortfall column) plus artificial columns that keep it feasible at a penalty. After each
+   solve, the row duals π price *every* column of the full model at once (c − Aᵀπ, one
+   sparse product); columns with negative reduced cost join the master (HiGHS keeps its
+   basis). Any sign-correct π gives a valid **Lagrangian bound** on the full LP, hence on the
+   MILP:  L(π) = Σᵢ πᵢ bᵢ + Σⱼ min(rcⱼ lⱼ, rcⱼ uⱼ), with every column bounded (x ≤ min(d, C),
+   y, z ≤ 1, s ≤ A). When no column prices out, L(π) equals the full LP optimum.
+2. **Restricted MILP** (price-and-branch): HiGHS solves the MILP over the generated columns
+   plus the columns whose reduced cost is within a small margin. Every plan it finds uses
+   only columns of the full model and satisfies all of its rows, so it is feasible for the
+   full problem; if the restriction has no plan, the margin widens.
+
+The reported gap is (cost − L) / cost, with L the best Lagrangian bound seen.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from charter.planner.problem import Problem
+from charter.planner.solver import INF, LpSession, Model, Solution, solve, submodel
+
+__all__ = ["ScaleInfo", "column_bounds", "solve_scale"]
+
+F = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
+BOUND_METHOD = "Lagrangian bound of the LP relaxation (column generation over all columns)"
+
+
+@dataclass
+class ScaleInfo:
+    """What the scale path did, for the plan's stats."""
+
+    iterations: int = 0
+    lp_value: float | None = None  # restricted master LP, last solve
+    bound: float | None = None
+    converged: bool = False
+    columns_generated: int = 0
+    columns_in_mip: int = 0
+    lp_seconds: float = 0.0
+    mip_seconds: float = 0.0
+    history: list[dict[str, float]] = field(default_factory=list)
+
+
+def column_bounds(pb: Problem, model: Model) -> F:
+    """Finite upper bounds for every column that leave the feasible set unchanged."""
+    upper = model.upper.copy()
+    j = model.frac
+    upper[: model.n_x] = np.minimum(pb.demand[pb.tw[j], pb.tt[j]], pb.cap[pb.to[j], pb.tt[j]])
+    s0 = model.n_x + model.n_y
+    for i, c in enumerate(pb.commitments):
+        upper[s0 + i] = max(c.amount, 0.0)
+    return upper
+
+
+def _clamp(pi: F, model: Model) -> F:
+    """Duals with the sign their row allows (so the Lagrangian bound is finite)."""
+    out = pi.copy()
+    no_lower = ~np.isfinite(model.row_lower)
+    no_upper = ~np.isfinite(model.row_upper)
+    out[no_lower & (out > 0)] = 0.0
+    out[no_upper & (out < 0)] = 0.0
+    return out
+
+
+def lagrangian_bound(model: Model, upper: F, pi: F) -> tuple[float, F]:
+    """L(π) and the reduced costs of every column, for sign-correct duals π."""
+    rc = model.cost - model.matrix.T @ pi
+    rows = np.where(pi > 0, pi * np.where(pi > 0, model.row_lower, 0.0), 0.0) + np.where(
+        pi < 0, pi * np.where(pi < 0, model.row_upper, 0.0), 0.0
+    )
+    cols = np.where(rc >= 0, rc * model.lower, rc * upper)
+    return float(rows.sum() + cols.sum()), rc
+
+
+def _start_columns(pb: Problem, model: Model, per_row: int) -> Ints:
+    """The cheapest ``per_row`` columns of every demand and gang row; all z and s columns."""
+    m = model.matrix.tocsr()
+    chosen = [np.arange(model.n_x + model.n_y, model.n_cols)]
+    for name, first, count in model.row_groups:
+        if name not in ("demand", "gang") or not count:
+            continue
+        block = m[first : first + count]
+        for r in range(count):
+            cols = block.indices[block.indptr[r] : block.indptr[r + 1]]
+            if len(cols) > per_row:
+                cols = cols[np.argpartition(model.cost[cols], per_row)[:per_row]]
+            chosen.append(cols)
+    return np.unique(np.concatenate(chosen)).astype(np.int64)
+
+
+def _penalties(model: Model, rows: Ints) -> F:
+    """Per equality row, ten times the dearest way to meet one unit of it."""
+    m = model.matrix.tocsr()[rows]
+    unit = np.abs(model.cost[m.indices]) / np.maximum(np.abs(m.data), 1e-12)
+    worst = np.zeros(len(rows))
+    counts = np.diff(m.indptr)
+    if m.nnz:
+        worst[counts > 0] = np.maximum.reduceat(unit, m.indptr[:-1][counts > 0])
+    return 10.0 * np.maximum(worst, 1.0)
+
+
+def capacity_greedy(pb: Problem, model: Model) -> Ints:
+    """Columns of a quick capacity-respecting placement (clauses' masks respected, the ROFR's
+    saturation rule not): gang jobs largest first on their cheapest candidate with room, then
+    month by month each fractional group's demand on its cheapest offers with room. Used to
+    seed column generation, so that its first duals are prices rather than penalties."""
+    residual = pb.cap.copy()
+    chosen: list[int] = []
+    y0 = model.n_x
+    n_o = len(pb.offers)
+    # third-party capacity under a ROFR goes last (it needs the holder full)
+    sub = pb.t_rofr >= 0
+    gang_sub = np.isin(pb.gang_w * n_o + pb.gang_o, pb.tw[sub] * n_o + pb.to[sub])
+    if model.n_y:
+        order = np.argsort(pb.gang_w, kind="stable")
+        gw = pb.gang_w[order]
+        starts = np.flatnonzero(np.r_[True, gw[1:] != gw[:-1]])
+        bounds = [*starts.tolist(), len(gw)]
+        sizes = [float(pb.demand[gw[a]].sum()) for a in starts]
+        for i in np.argsort(sizes)[::-1]:
+            ks = order[bounds[i] : bounds[i + 1]]
+            w = int(pb.gang_w[ks[0]])
+            d = pb.demand[w]
+            active = d > 0
+            offers = pb.gang_o[ks]
+            room = (residual[offers][:, active] >= d[active]).all(axis=1)
+            if not room.any():
+                continue
+            cost = model.cost[y0 + ks] + np.where(gang_sub[ks], np.inf, 0.0)
+            if not np.isfinite(cost[room]).any():
+                cost = model.cost[y0 + ks]
+            k = ks[room][int(np.argmin(cost[room]))]
+            residual[pb.gang_o[k]] -= d
+            chosen.append(y0 + int(k))
+    frac = model.frac
+    xw, xo, xt = pb.tw[frac], pb.to[frac], pb.tt[frac]
+    need = pb.demand.copy()
+    order = np.lexsort((model.cost[: model.n_x], sub[frac], xw, xt))
+    for col in order.tolist():
+        w, o, t = int(xw[col]), int(xo[col]), int(xt[col])
+        if need[w, t] <= 1e-9 or residual[o, t] <= 1e-9:
+            continue
+        take = min(need[w, t], residual[o, t])
+        need[w, t] -= take
+        residual[o, t] -= take
+        chosen.append(col)
+    return np.array(chosen, dtype=np.int64)
+
+
+def _owners(pb: Problem, model: Model) -> Ints:
+    """For every column, the demand or gang row it serves (-1 for z and s columns)."""
+    n_t = len(pb.periods)
+    out = np.full(model.n_cols, -1, dtype=np.int64)
+    j = model.frac
+    out[: model.n_x] = pb.tw[j] * n_t + pb.tt[j]
+    out[model.n_x : model.n_x + model.n_y] = len(pb.groups) * n_t + pb.gang_w
+    return out
+
+
+def _per_owner(cand: Ints, gain: F, owner: Ints, *, per_row: int, limit: int) -> Ints:
+    """The ``per_row`` most improving candidates of every row (multiple pricing: every row
+    gets better columns at once), the most improving overall when that is over ``limit``."""
+    order = np.lexsort((gain[cand], owner[cand]))
+    c = cand[order]
+    own = owner[c]
+    first = np.r_[True, own[1:] != own[:-1]]
+    rank = np.arange(len(c)) - np.maximum.accumulate(np.where(first, np.arange(len(c)), 0))
+    picked = c[(rank < per_row) | (own < 0)]
+    if len(picked) > limit:
+        picked = picked[np.argpartition(gain[picked], limit)[:limit]]
+    return picked
+
+
+def solve_scale(
+    pb: Problem,
+    model: Model,
+    *,
+    time_limit: float,
+    gap: float,
+    start: F | None = None,
+    progress: Callable[[str], None] | None = None,
+    per_row: int = 3,
+    max_add: int = 50_000,
+    mip_options: dict[str, Any] | None = None,
+) -> tuple[Solution, ScaleInfo]:
+    """Column generation bound + restricted MILP plan (see the module docstring)."""
+    t0 = time.perf_counter()
+    say = progress or (lambda _: None)
+    info = ScaleInfo()
+    upper = column_bounds(pb, model)
+    eq = np.flatnonzero(model.row_lower == model.row_upper)
+    active = np.union1d(_start_columns(pb, model, per_row), capacity_greedy(pb, model))
+    if start is not None:
+        active = np.union1d(active, np.flatnonzero(start > 1e-9))
+    # artificial columns on equality rows (demand, gang) at a penalty well above any price
+    lp = LpSession(model, active, upper, artificial_rows=eq, penalty=_penalties(model, eq))
+    in_lp = np.zeros(model.n_cols, dtype=bool)
+    in_lp[active] = True
+    owner = _owners(pb, model)
+    best = -INF
+    rc = np.zeros(model.n_cols)
+    lp_budget = 0.6 * time_limit
+    while True:
+        left = lp_budget - (time.perf_counter() - t0)
+        if left <= 0:
+            break
+        status = lp.run(left)
+        if status != "optimal":
+            say(f"column generation stopped: the restricted LP says {status}")
+            break
+        info.iterations += 1
+        pi = _clamp(lp.duals(), model)
+        bound, rc = lagrangian_bound(model, upper, pi)
+        best = max(best, bound)
+        info.lp_value = lp.objective()
+        info.history.append(
+            {"seconds": time.perf_counter() - t0, "lp": info.lp_value, "bound": bound}
+        )
+        # a column joins when moving it to its bound could improve the LP noticeably
+        gain = np.where(rc < 0, rc * upper, 0.0)
+        cand = np.flatnonzero(~in_lp & (gain < -1e-9 * max(1.0, abs(info.lp_value))))
+        say(
+            f"column generation {info.iterations}: LP {info.lp_value:,.0f}, bound {best:,.0f}, "
+            f"{int(in_lp.sum()):,} of {model.n_cols:,} columns, {len(cand):,} price out"
+        )
+        if not len(cand):
+            info.converged = True
+            break
+        if info.lp_value - best <= 1e-6 * max(1.0, abs(info.lp_value)):
+            info.converged = True
+            break
+        cand = _per_owner(cand, gain, owner, per_row=2, limit=max_add)
+        lp.add(cand)
+        in_lp[cand] = True
+    info.lp_seconds = time.perf_counter() - t0
+    info.bound = None if best == -INF else best
+    info.columns_generated = int(in_lp.sum())
+
+    # restricted MILP over the generated columns, widened until it has a plan
+    margin = 0.0
+    sol: Solution | None = None
+    keep = in_lp.copy()
+    infeasible = False
+    while True:
+        left = time_limit - (time.perf_counter() - t0)
+        if left <= 1:
+            break
+        cols = np.flatnonzero(keep)
+        info.columns_in_mip = len(cols)
+        sub = submodel(model, cols)
+        sub_start = None
+        if start is not None and (start[~keep] <= 1e-9).all():
+            sub_start = start[cols]
+        say(f"restricted MILP: {len(cols):,} columns, {left:.0f} s left")
+        # HiGHS measures its gap against the restricted model's bound; once column
+        # generation has converged that is the full LP bound, otherwise ask for half
+        sub_gap = gap if info.converged else gap / 2
+        res = solve(
+            sub,
+            time_limit=left,
+            gap=sub_gap,
+            start=sub_start,
+            options=mip_options,
+        )
+        if res.values is not None:
+            full = np.zeros(model.n_cols)
+            full[cols] = res.values
+            sol = Solution(
+                res.status, res.objective, info.bound, full, res.seconds, res.nodes, None
+            )
+            break
+        if res.status != "infeasible":
+            break
+        if keep.all():
+            infeasible = True  # the full model has no plan
+            break
+        # widen by reduced cost: the columns closest to entering the LP come first
+        margin = 0.02 if margin == 0 else margin * 4
+        scale_rc = np.maximum(np.abs(model.cost), 1e-9)
+        widened = keep | (rc <= margin * scale_rc)
+        if widened.sum() == keep.sum() or margin > 100:
+            widened[:] = True
+        keep = widened
+    info.mip_seconds = time.perf_counter() - t0 - info.lp_seconds
+    seconds = time.perf_counter() - t0
+    if sol is None:
+        status = "infeasible" if infeasible else "time-limit-no-solution"
+        return Solution(status, None, info.bound, None, seconds, 0, None), info
+    sol.seconds = seconds
+    if sol.objective is not None and info.bound is not None:
+        sol.gap = max(0.0, (sol.objective - info.bound) / max(abs(sol.objective), 1e-9))
+        if sol.gap <= gap + 1e-12:
+            sol.status = "optimal"
+        else:
+            sol.status = "feasible"
+    else:
+        sol.status = "feasible"
+    return sol, info

@@ -1,0 +1,134 @@
+"""The planner's scale path and model variants against the exact path on small instances.
+
+- The three ways of linking third-party use to the ROFR binaries (per triple, per workload,
+  both) reach the CBC optimum of the hand-built and random instances.
+- The scale path (column generation bound + restricted MILP) returns plans that pass the
+  independent checker, and its bound never exceeds the exact optimum: on the same instances,
+  on hypothesis-generated ones, and on small synthetic portfolios of the benchmark's shape
+  (exclusivity with a carve-out, compliance-gated government work, commitment, ROFR, gangs).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+
+import charter
+from benchmarks.plan_gen import generate
+from charter.check import check_plan
+from charter.planner import Plan, plan
+from charter.planner.scale import column_bounds, lagrangian_bound
+from charter.planner.solver import build_model, solve
+from charter.plans import PlanRow
+from tests.test_planner_properties import SETTINGS, instances
+from tests.test_planner_properties import make_scenario as make_props_scenario
+from tests.test_planner_reference import (
+    ORACLE_CASES,
+    make_scenario,
+    oracle_spec,
+    problem_of,
+    pulp_optimum,
+)
+
+REL = 1e-6
+
+
+def rows_of(p: Plan) -> list[PlanRow]:
+    return [PlanRow(x.workload, x.offer, x.period, x.hours) for x in p.placements]
+
+
+def assert_scale_agrees(s: charter.Scenario, exact: Plan, tag: str) -> Plan:
+    """The scale path's plan passes the checker; its bound is below the exact optimum."""
+    scaled = plan(s, gap=0.0, explain=False, strategy="scale", time_limit=60)
+    assert scaled.stats["strategy"] == "scale"
+    if exact.status == "infeasible":
+        assert scaled.status == "infeasible", tag
+        return scaled
+    assert exact.status == "optimal", tag
+    assert exact.cost is not None
+    assert scaled.status in ("optimal", "feasible"), (tag, scaled.status)
+    assert scaled.cost is not None and scaled.bound is not None
+    report = check_plan(s, rows_of(scaled))
+    assert report.ok, (tag, [b.message for b in report.breaches][:5])
+    tol = REL * max(1.0, abs(exact.cost))
+    assert scaled.bound <= exact.cost + tol, (tag, scaled.bound, exact.cost)
+    assert scaled.cost >= exact.cost - tol, (tag, scaled.cost, exact.cost)
+    assert scaled.bound <= scaled.cost + tol
+    assert "Lagrangian" in scaled.bound_method
+    return scaled
+
+
+@pytest.mark.parametrize("mode", ["triple", "workload", "both"])
+@pytest.mark.parametrize("name", ORACLE_CASES)
+def test_every_rofr_linking_reaches_the_cbc_optimum(tmp_path: Path, name: str, mode: str) -> None:
+    s = make_scenario(tmp_path / "s", oracle_spec(name))
+    pb = problem_of(s)
+    highs = solve(build_model(pb, rofr_rows=mode), gap=0.0)
+    status, objective = pulp_optimum(pb)
+    assert highs.status == status
+    if status == "optimal":
+        assert highs.objective == pytest.approx(objective, rel=1e-6, abs=1e-6)
+
+
+@pytest.mark.parametrize("name", ORACLE_CASES)
+def test_scale_path_on_the_oracle_instances(tmp_path: Path, name: str) -> None:
+    s = make_scenario(tmp_path / "s", oracle_spec(name))
+    exact = plan(s, gap=0.0, explain=False, strategy="exact")
+    assert exact.stats["strategy"] == "exact"
+    assert_scale_agrees(s, exact, name)
+
+
+@SETTINGS
+@given(spec=instances(rofr=True, tight=True))
+def test_scale_path_plans_pass_the_checker_and_bound_the_optimum(
+    tmp_path_factory: pytest.TempPathFactory, spec: dict[str, Any]
+) -> None:
+    s = make_props_scenario(tmp_path_factory.mktemp("scale"), spec)
+    exact = plan(s, gap=0.0, explain=False, strategy="exact")
+    assert_scale_agrees(s, exact, "hypothesis")
+
+
+SYNTHETIC = [(30, 10, 6, 1), (40, 12, 6, 2), (60, 14, 3, 3), (50, 10, 6, 4), (80, 16, 6, 5)]
+
+
+@pytest.mark.parametrize(("n_w", "n_o", "n_t", "seed"), SYNTHETIC)
+def test_scale_path_on_synthetic_portfolios(
+    tmp_path: Path, n_w: int, n_o: int, n_t: int, seed: int
+) -> None:
+    folder = generate(tmp_path / "s", n_w, n_o, n_t, seed)
+    s = charter.load_scenario(folder)
+    exact = plan(s, gap=0.0, explain=False, strategy="exact", time_limit=120)
+    scaled = assert_scale_agrees(s, exact, f"synthetic-{seed}")
+    # the instance exercises every clause kind the strategies handle
+    assert exact.commitments and scaled.commitments
+    kinds = {r.spec.kind for r in s.clauses}  # type: ignore[attr-defined]
+    assert {"exclusivity", "carve_out", "commitment", "rofr"} <= kinds
+
+
+def test_lagrangian_bound_holds_for_any_duals(tmp_path: Path) -> None:
+    """L(π) is a lower bound for every sign-correct π, not only the optimal duals."""
+    folder = generate(tmp_path / "s", 30, 10, 3, 7)
+    s = charter.load_scenario(folder)
+    exact = plan(s, gap=0.0, explain=False, strategy="exact")
+    assert exact.cost is not None
+    from charter.planner import _setup
+
+    pb, model = _setup(s, None, None, None, True)
+    upper = column_bounds(pb, model)
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        pi = rng.normal(0, 5, model.matrix.shape[0])
+        pi[~np.isfinite(model.row_lower) & (pi > 0)] = 0
+        pi[~np.isfinite(model.row_upper) & (pi < 0)] = 0
+        bound, _ = lagrangian_bound(model, upper, pi)
+        assert bound <= exact.cost * (1 + REL)
+
+
+def test_unknown_strategy_is_refused(tmp_path: Path) -> None:
+    s = make_scenario(tmp_path / "s", oracle_spec(ORACLE_CASES[0]))
+    with pytest.raises(charter.CharterError, match="unknown strategy"):
+        plan(s, strategy="fastest")
