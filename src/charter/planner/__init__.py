@@ -20,7 +20,7 @@ from charter.errors import RequestError
 from charter.planner.greedy import greedy
 from charter.planner.problem import Problem, build_problem, months
 from charter.planner.result import Placement, Plan, extract
-from charter.planner.solver import Model, Solution, build_model, solve
+from charter.planner.solver import Model, Solution, build_model, solve, subject_columns
 from charter.scenario import Scenario
 
 __all__ = ["Placement", "Plan", "plan"]
@@ -95,8 +95,11 @@ def _solve(
     gap: float,
     partial: tuple[Any, Any] | None = None,
 ) -> tuple[Solution, bool]:
+    deadline = time.perf_counter() + time_limit
     start = greedy(pb, model)
-    sol = solve(model, time_limit=time_limit, gap=gap, start=start, partial=partial)
+    sol = solve(
+        model, time_limit=time_limit, gap=gap, start=start, partial=partial, deadline=deadline
+    )
     return sol, start is not None
 
 
@@ -244,12 +247,12 @@ def _summarize(
         }
         for prov, year in sorted(spend)
     ]
+    month = {q.label: i for i, q in enumerate(pb.periods)}
     for c in pb.commitments:
         spent = sum(
             p.cost
             for p in result.placements
-            if p.provider in c.providers
-            and c.periods[[q.label for q in pb.periods].index(p.period)]
+            if p.provider in c.providers and c.periods[month[p.period]]
         )
         result.commitments.append(
             {
@@ -264,28 +267,20 @@ def _summarize(
     used: dict[tuple[str, str, str, str, str], float] = defaultdict(float)
     v = sol.values
     if v is not None and pb.rofr:
-        col_of = np.full(len(pb.tw), -1, dtype=np.int64)
-        col_of[model.frac] = np.arange(model.n_x)
-        for g in pb.rofr:
-            for j in g.subject:
-                c = col_of[j]
-                amount = 0.0
-                if c >= 0:
-                    amount = float(v[c])
-                else:
-                    ks = np.flatnonzero((pb.gang_w == pb.tw[j]) & (pb.gang_o == pb.to[j]))
-                    if len(ks) and v[model.n_x + ks[0]] > 0.5:
-                        amount = float(pb.demand[pb.tw[j], g.period])
-                if amount > 1e-6:
-                    offer = pb.offers[int(pb.to[j])]
-                    key = (
-                        g.clause,
-                        pb.periods[g.period].label,
-                        g.family,
-                        offer.id,
-                        pb.groups[int(pb.tw[j])].members[0],
-                    )
-                    used[key] += amount
+        g_of, j, t_of, col, is_gang = subject_columns(pb, model.frac, model.n_x, 0, model.n_x)
+        amount = np.where(
+            is_gang, np.where(v[col] > 0.5, pb.demand[pb.tw[j], t_of], 0.0), v[col]
+        )
+        for i in np.flatnonzero(amount > 1e-6).tolist():
+            g = pb.rofr[int(g_of[i])]
+            key = (
+                g.clause,
+                pb.periods[g.period].label,
+                g.family,
+                pb.offers[int(pb.to[j[i]])].id,
+                pb.groups[int(pb.tw[j[i]])].members[0],
+            )
+            used[key] += float(amount[i])
         result.rofr_requests = [
             {
                 "clause": clause,

@@ -17,8 +17,15 @@ from charter.planner.solver import Model
 __all__ = ["greedy"]
 
 
-def greedy(pb: Problem, model: Model) -> npt.NDArray[np.float64] | None:
-    """A feasible column vector for ``model``, or None when the greedy finds none."""
+def greedy(
+    pb: Problem, model: Model, guide: npt.NDArray[np.float64] | None = None
+) -> npt.NDArray[np.float64] | None:
+    """A feasible column vector for ``model``, or None when the greedy finds none.
+
+    With ``guide`` (e.g. an LP relaxation's column values) the greedy rounds it: gang jobs
+    the guide places most firmly go first, each onto the candidate the guide favours, and
+    fractional demand goes first to the offers the guide uses."""
+    lp = np.zeros(model.n_cols) if guide is None else guide
     residual = pb.cap.copy()
     values = np.zeros(model.n_cols)
     y0 = model.n_x
@@ -37,7 +44,8 @@ def greedy(pb: Problem, model: Model) -> npt.NDArray[np.float64] | None:
         starts = np.flatnonzero(np.r_[True, gw[1:] != gw[:-1]])
         bounds = [*starts.tolist(), len(gw)]
         sizes = np.array([float(pb.demand[gw[a]].sum()) for a in starts])
-        for i in np.argsort(-sizes, kind="stable"):
+        firm = np.maximum.reduceat(lp[y0 + order], starts) if len(starts) else sizes
+        for i in np.lexsort((-sizes, -np.round(firm, 6))):
             ks = order[bounds[i] : bounds[i + 1]]
             w = int(pb.gang_w[ks[0]])
             d = pb.demand[w]
@@ -47,7 +55,7 @@ def greedy(pb: Problem, model: Model) -> npt.NDArray[np.float64] | None:
             if not room.any():
                 return None
             cost = model.cost[y0 + ks]
-            rank = np.lexsort((cost, gang_sub[ks]))
+            rank = np.lexsort((cost, gang_sub[ks], -np.round(lp[y0 + ks], 6)))
             k = int(ks[next(r for r in rank if room[r])])
             residual[pb.gang_o[k]] -= d
             values[y0 + k] = 1.0
@@ -62,7 +70,7 @@ def greedy(pb: Problem, model: Model) -> npt.NDArray[np.float64] | None:
     need = pb.demand.copy()
     frac_groups = np.array([not g.gang for g in pb.groups], dtype=bool)
     by_wt: dict[tuple[int, int], list[int]] = {}
-    for col in np.lexsort((pb.price[xo], xsub)).tolist():
+    for col in np.lexsort((pb.price[xo], xsub, lp[: model.n_x] <= 1e-9)).tolist():
         by_wt.setdefault((int(xw[col]), int(xt[col])), []).append(col)
     for t in range(len(pb.periods)):
         todo = [int(x) for x in np.flatnonzero(frac_groups & (need[:, t] > 0))]

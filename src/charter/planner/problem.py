@@ -203,49 +203,75 @@ def build_problem(
     price = np.array([o.price for o in offers], dtype=float)
     n_g, n_o, n_t = len(groups), len(offers), len(periods)
 
-    # static filters, broadcast over groups × offers × periods
-    fam = np.array([[o.family in g.spec.families for o in offers] for g in groups], dtype=bool)
+    # Feasibility depends only on a workload's signature (its attributes), not on its window
+    # or size: the static filters and the decision engine run once per signature class over
+    # offers × periods, and every group reads its class's answers.
+    class_of = np.zeros(n_g, dtype=np.int64)
+    reps: list[Group] = []
+    seen: dict[tuple[Any, ...], int] = {}
+    for g in groups:
+        key = _signature(g.spec, g.owner)
+        if key not in seen:
+            seen[key] = len(reps)
+            reps.append(g)
+        class_of[g.index] = seen[key]
+    n_c = len(reps)
+    fam = np.array([[o.family in g.spec.families for o in offers] for g in reps], dtype=bool)
     reg = np.array(
-        [[not g.spec.regions or o.region in g.spec.regions for o in offers] for g in groups],
+        [[not g.spec.regions or o.region in g.spec.regions for o in offers] for g in reps],
         dtype=bool,
     )
     comp = np.array(
-        [[set(g.spec.compliance) <= set(o.compliance) for o in offers] for g in groups],
+        [[set(g.spec.compliance) <= set(o.compliance) for o in offers] for g in reps],
         dtype=bool,
     )
+    active_c = np.zeros((n_c, n_t), dtype=bool)
+    np.logical_or.at(active_c, class_of, demand > 0)
     static = (
-        (fam & reg & comp).reshape(n_g, n_o, 1)
-        if n_g and n_o
-        else np.zeros((n_g, n_o, 1), dtype=bool)
+        (fam & reg & comp).reshape(n_c, n_o, 1)
+        if n_c and n_o
+        else np.zeros((n_c, n_o, 1), dtype=bool)
     )
-    static = static & (demand > 0)[:, None, :] & (cap > 0)[None, :, :]
-    gw, go, gt = np.nonzero(static)
+    static = static & active_c[:, None, :] & (cap > 0)[None, :, :]
+    cw, co, ct = np.nonzero(static)
+    ok_j, rofr_j, forbid_j = _evaluate(rules, reps, offers, periods, cw, co, ct)
+    ok_c = np.zeros((n_c, n_o, n_t), dtype=bool)
+    ok_c[cw, co, ct] = ok_j
+    rofr_c = np.full((n_c, n_o, n_t), -1, dtype=np.int64)
+    rofr_c[cw, co, ct] = rofr_j
+    forbid_c = np.full((n_c, n_o, n_t), -1, dtype=np.int64)
+    bad = ~ok_j & (forbid_j >= 0)
+    forbid_c[cw[bad], co[bad], ct[bad]] = forbid_j[bad]
 
-    ok, rofr_of, forbid_of = _evaluate(rules, groups, offers, periods, gw, go, gt)
+    parts_w: list[Ints] = []
+    parts_o: list[Ints] = []
+    parts_t: list[Ints] = []
     denied: dict[tuple[int, int, int], str] = {}
-    for j in np.flatnonzero(~ok):
-        k = int(forbid_of[j])
-        if k >= 0:
-            denied[(int(gw[j]), int(go[j]), int(gt[j]))] = rules.records[k].id
-    tw, to, tt, t_rofr = gw[ok], go[ok], gt[ok], rofr_of[ok]
-
-    # gang candidates: feasible in every period of the window, with room every period
-    gang_w: list[int] = []
-    gang_o: list[int] = []
-    feasible = np.zeros((n_g, n_o, n_t), dtype=bool)
-    feasible[tw, to, tt] = True
+    gang_w: list[Ints] = []
+    gang_o: list[Ints] = []
     for g in groups:
-        if not g.gang:
-            continue
+        c = int(class_of[g.index])
         active = demand[g.index] > 0
-        for o in range(n_o):
-            if (
-                active.any()
-                and feasible[g.index, o, active].all()
-                and (cap[o, active] >= demand[g.index, active]).all()
-            ):
-                gang_w.append(g.index)
-                gang_o.append(o)
+        o_idx, t_idx = np.nonzero(ok_c[c] & active[None, :])
+        parts_w.append(np.full(len(o_idx), g.index, dtype=np.int64))
+        parts_o.append(o_idx)
+        parts_t.append(t_idx)
+        if bad.any():
+            for o, t in zip(*np.nonzero((forbid_c[c] >= 0) & active[None, :]), strict=True):
+                denied[(g.index, int(o), int(t))] = rules.records[int(forbid_c[c, o, t])].id
+        if g.gang and active.any():
+            # gang candidates: feasible in every month of the window, with room every month
+            fits = ok_c[c][:, active].all(axis=1) & (
+                cap[:, active] >= demand[g.index, active]
+            ).all(axis=1)
+            cand = np.flatnonzero(fits)
+            gang_w.append(np.full(len(cand), g.index, dtype=np.int64))
+            gang_o.append(cand)
+    empty = np.zeros(0, dtype=np.int64)
+    tw = np.concatenate(parts_w) if parts_w else empty
+    to = np.concatenate(parts_o).astype(np.int64) if parts_o else empty
+    tt = np.concatenate(parts_t).astype(np.int64) if parts_t else empty
+    t_rofr = rofr_c[class_of[tw], to, tt] if len(tw) else empty
 
     problem = Problem(
         periods=periods,
@@ -258,8 +284,8 @@ def build_problem(
         to=to,
         tt=tt,
         t_rofr=t_rofr,
-        gang_w=np.array(gang_w, dtype=np.int64),
-        gang_o=np.array(gang_o, dtype=np.int64),
+        gang_w=np.concatenate(gang_w).astype(np.int64) if gang_w else empty,
+        gang_o=np.concatenate(gang_o).astype(np.int64) if gang_o else empty,
         commitments=_commitments(rules, party, periods, commitment_share),
         rofr=[],
         denied=denied,

@@ -250,12 +250,29 @@ def solve_scale(
     info.bound = None if best == -INF else best
     info.columns_generated = int(in_lp.sum())
 
+    # round the LP: a plan to start the restricted MILP from (and to fall back on)
+    from charter.planner.greedy import greedy
+
+    guide = lp.values()
+    if guide is not None:
+        rounded = greedy(pb, model, guide)
+        if rounded is not None and (start is None or model.cost @ rounded < model.cost @ start):
+            start = rounded
+            say(f"LP rounding: a plan at {model.cost @ rounded:,.0f}")
     # restricted MILP over the generated columns, widened until it has a plan
     margin = 0.0
     sol: Solution | None = None
     keep = in_lp.copy()
+    if start is not None:
+        keep[start > 1e-9] = True
     infeasible = False
-    while True:
+    target = None
+    if info.bound is not None and info.bound > 0 and gap < 1:
+        target = info.bound / (1 - gap)  # a plan at or below this is within the gap
+    if start is not None and target is not None and model.cost @ start <= target:
+        say("the rounded plan is already within the gap: no MILP needed")
+        keep[:] = False  # skip the loop below
+    while keep.any():
         left = time_limit - (time.perf_counter() - t0)
         if left <= 1:
             break
@@ -275,6 +292,8 @@ def solve_scale(
             gap=sub_gap,
             start=sub_start,
             options=mip_options,
+            deadline=t0 + time_limit,
+            stop_at=target,
         )
         if res.values is not None:
             full = np.zeros(model.n_cols)
@@ -297,6 +316,9 @@ def solve_scale(
         keep = widened
     info.mip_seconds = time.perf_counter() - t0 - info.lp_seconds
     seconds = time.perf_counter() - t0
+    if sol is None and start is not None:
+        # the MILP ran out of time: the rounded (or greedy) plan stands
+        sol = Solution("feasible", float(model.cost @ start), info.bound, start, seconds, 0, None)
     if sol is None:
         status = "infeasible" if infeasible else "time-limit-no-solution"
         return Solution(status, None, info.bound, None, seconds, 0, None), info

@@ -227,6 +227,42 @@ def build_model(pb: Problem, rofr_rows: str = "triple") -> Model:
     )
 
 
+def subject_columns(
+    pb: Problem, frac: npt.NDArray[np.int64], n_x: int, x0: int, y0: int
+) -> tuple[
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.bool_],
+]:
+    """Every ROFR-subject triple that has a column: (group, triple, month, column, is gang).
+
+    A fractional triple's column is its x; a gang triple's is the y of its (workload, offer)
+    candidate (a gang triple without a candidate has no column and is dropped)."""
+    n_o = len(pb.offers)
+    if not pb.rofr:
+        e = np.zeros(0, dtype=np.int64)
+        return e, e, e, e, np.zeros(0, dtype=bool)
+    triple_col = np.full(len(pb.tw), -1, dtype=np.int64)
+    triple_col[frac] = np.arange(n_x) + x0
+    gkey = pb.gang_w * n_o + pb.gang_o
+    gorder = np.argsort(gkey, kind="stable")
+    sizes = np.array([len(g.subject) for g in pb.rofr], dtype=np.int64)
+    g_of = np.repeat(np.arange(len(pb.rofr)), sizes)
+    j = np.concatenate([g.subject for g in pb.rofr]).astype(np.int64)
+    t_of = np.array([g.period for g in pb.rofr], dtype=np.int64)[g_of]
+    col = triple_col[j]
+    want = pb.tw[j] * n_o + pb.to[j]
+    found = (col < 0) & (len(gkey) > 0)
+    if len(gkey):
+        pos = np.minimum(np.searchsorted(gkey[gorder], want), len(gkey) - 1)
+        found &= gkey[gorder][pos] == want
+        col = np.where(found, y0 + gorder[pos], col)
+    keep = col >= 0
+    return g_of[keep], j[keep], t_of[keep], col[keep], found[keep]
+
+
 def _rofr_rows(
     pb: Problem,
     add: Any,
@@ -240,26 +276,7 @@ def _rofr_rows(
     cap_block: tuple[npt.NDArray[np.int64], sp.csr_array],
 ) -> None:
     """Linking and saturation rows of the ROFR groups (vectorized)."""
-    n_o = len(pb.offers)
-    triple_col = np.full(len(pb.tw), -1, dtype=np.int64)
-    triple_col[frac] = np.arange(n_x) + x0
-    gkey = pb.gang_w * n_o + pb.gang_o
-    gorder = np.argsort(gkey, kind="stable")
-    sizes = np.array([len(g.subject) for g in pb.rofr], dtype=np.int64)
-    g_of = np.repeat(np.arange(len(pb.rofr)), sizes)
-    j = np.concatenate([g.subject for g in pb.rofr]).astype(np.int64)
-    t_of = np.array([g.period for g in pb.rofr], dtype=np.int64)[g_of]
-    col = triple_col[j]
-    # gang triples: the candidate (workload, offer), if there is one
-    want = pb.tw[j] * n_o + pb.to[j]
-    pos = np.searchsorted(gkey[gorder], want)
-    pos = np.minimum(pos, max(len(gkey) - 1, 0))
-    found = (col < 0) & (len(gkey) > 0)
-    if len(gkey):
-        found &= gkey[gorder][pos] == want
-    col = np.where(found, y0 + gorder[pos] if len(gkey) else -1, col)
-    keep = col >= 0
-    g_of, j, t_of, col, is_gang = g_of[keep], j[keep], t_of[keep], col[keep], found[keep]
+    g_of, j, t_of, col, is_gang = subject_columns(pb, frac, n_x, x0, y0)
     z = z0 + g_of
     d = pb.demand[pb.tw[j], t_of]
     if mode in ("triple", "both"):
@@ -305,6 +322,26 @@ def _rofr_rows(
         np.zeros(len(hs)),
         np.full(len(hs), INF),
     )
+
+
+def _interrupts(h: highspy.Highs, deadline: float | None, stop_at: float | None) -> None:
+    """Stop HiGHS at ``deadline`` (perf_counter) or once its plan costs ≤ ``stop_at``."""
+    if deadline is None and stop_at is None:
+        return
+
+    def late(e: Any) -> None:
+        if deadline is not None and time.perf_counter() > deadline:
+            e.interrupt()
+
+    def mip(e: Any) -> None:
+        if deadline is not None and time.perf_counter() > deadline:
+            e.interrupt()
+        elif stop_at is not None and e.data_out.mip_primal_bound <= stop_at:
+            e.interrupt()
+
+    h.cbSimplexInterrupt.subscribe(late)
+    h.cbIpmInterrupt.subscribe(late)
+    h.cbMipInterrupt.subscribe(mip)
 
 
 def submodel(model: Model, cols: npt.NDArray[np.int64]) -> Model:
@@ -384,6 +421,8 @@ class LpSession:
             )
         self.n_art = 2 * n_a
         self.h = h
+        self.deadline = INF
+        self._deadline_set = False
         self.add(cols)
 
     def add(self, cols: npt.NDArray[np.int64]) -> None:
@@ -407,6 +446,15 @@ class LpSession:
     def run(self, time_limit: float) -> str:
         # HiGHS's clock runs across calls: the limit is on its cumulative run time
         self.h.setOptionValue("time_limit", self.h.getRunTime() + float(max(time_limit, 0.1)))
+        if not self._deadline_set:
+            self._deadline_set = True
+
+            def late(e: Any) -> None:
+                if time.perf_counter() > self.deadline:
+                    e.interrupt()
+
+            self.h.cbSimplexInterrupt.subscribe(late)
+        self.deadline = time.perf_counter() + float(max(time_limit, 0.1))
         ran = self.h.run()
         status = self.h.getModelStatus()
         if ran == highspy.HighsStatus.kError:
@@ -443,6 +491,8 @@ def solve(
     relax: bool = False,
     threads: int | None = None,
     options: dict[str, Any] | None = None,
+    deadline: float | None = None,
+    stop_at: float | None = None,
 ) -> Solution:
     """Solve with HiGHS; the outcome is a status, never an exception.
 
@@ -451,6 +501,11 @@ def solve(
         partial: (columns, values) of a partial start (e.g. a previous plan's placements);
             HiGHS completes it.
         relax: solve the LP relaxation only.
+        deadline: a ``time.perf_counter()`` instant at which to stop, enforced through HiGHS's
+            interrupt callbacks (its own ``time_limit`` is checked too seldom in long root
+            LPs and cut rounds).
+        stop_at: stop as soon as a plan costs no more than this (a gap measured against a
+            bound HiGHS does not know, e.g. the scale path's Lagrangian bound).
     """
     m = model.matrix
     if m.shape[0]:
@@ -494,6 +549,7 @@ def solve(
             h.setSolution(sol)
         elif partial is not None and len(partial[0]):
             h.setSolution(len(partial[0]), partial[0].astype(np.int32), partial[1])
+    _interrupts(h, deadline, stop_at)
     t0 = time.perf_counter()
     try:
         h.run()
