@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given
 
 import charter
+import charter.planner as planner
 from benchmarks.plan_gen import generate
 from charter.check import check_plan
 from charter.planner import Plan, plan
@@ -41,12 +42,17 @@ def rows_of(p: Plan) -> list[PlanRow]:
     return [PlanRow(x.workload, x.offer, x.period, x.hours) for x in p.placements]
 
 
-def assert_scale_agrees(s: charter.Scenario, exact: Plan, tag: str) -> Plan:
+def assert_scale_agrees(
+    s: charter.Scenario, exact: Plan, tag: str, strategy: str = "scale"
+) -> Plan:
     """The scale path's plan passes the checker; its bound is below the exact optimum."""
-    scaled = plan(s, gap=0.0, explain=False, strategy="scale", time_limit=60)
-    assert scaled.stats["strategy"] == "scale"
+    scaled = plan(s, gap=0.0, explain=False, strategy=strategy, time_limit=60)
+    assert scaled.stats["strategy"] == strategy
     if exact.status == "infeasible":
-        assert scaled.status == "infeasible", tag
+        # the restriction of the decomposition may find no plan where none exists, but
+        # never claims one
+        assert scaled.status in ("infeasible", "time-limit-no-solution"), tag
+        assert not scaled.placements
         return scaled
     assert exact.status == "optimal", tag
     assert exact.cost is not None
@@ -74,12 +80,16 @@ def test_every_rofr_linking_reaches_the_cbc_optimum(tmp_path: Path, name: str, m
         assert highs.objective == pytest.approx(objective, rel=1e-6, abs=1e-6)
 
 
+@pytest.mark.parametrize("strategy", ["scale", "decompose"])
 @pytest.mark.parametrize("name", ORACLE_CASES)
-def test_scale_path_on_the_oracle_instances(tmp_path: Path, name: str) -> None:
+def test_scale_paths_on_the_oracle_instances(
+    tmp_path: Path, name: str, strategy: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(planner, "RESTRICTED_CANDIDATES", 1)  # restrict even tiny instances
     s = make_scenario(tmp_path / "s", oracle_spec(name))
     exact = plan(s, gap=0.0, explain=False, strategy="exact")
     assert exact.stats["strategy"] == "exact"
-    assert_scale_agrees(s, exact, name)
+    assert_scale_agrees(s, exact, name, strategy)
 
 
 @SETTINGS
@@ -90,19 +100,25 @@ def test_scale_path_plans_pass_the_checker_and_bound_the_optimum(
     s = make_props_scenario(tmp_path_factory.mktemp("scale"), spec)
     exact = plan(s, gap=0.0, explain=False, strategy="exact")
     assert_scale_agrees(s, exact, "hypothesis")
+    assert_scale_agrees(s, exact, "hypothesis", "decompose")
 
 
 SYNTHETIC = [(30, 10, 6, 1), (40, 12, 6, 2), (60, 14, 3, 3), (50, 10, 6, 4), (80, 16, 6, 5)]
 
 
 @pytest.mark.parametrize(("n_w", "n_o", "n_t", "seed"), SYNTHETIC)
-def test_scale_path_on_synthetic_portfolios(
-    tmp_path: Path, n_w: int, n_o: int, n_t: int, seed: int
+def test_scale_paths_on_synthetic_portfolios(
+    tmp_path: Path, n_w: int, n_o: int, n_t: int, seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(planner, "RESTRICTED_CANDIDATES", 1)
     folder = generate(tmp_path / "s", n_w, n_o, n_t, seed)
     s = charter.load_scenario(folder)
     exact = plan(s, gap=0.0, explain=False, strategy="exact", time_limit=120)
     scaled = assert_scale_agrees(s, exact, f"synthetic-{seed}")
+    decomposed = assert_scale_agrees(s, exact, f"synthetic-{seed}", "decompose")
+    assert "aggregated" in decomposed.bound_method
+    # the restriction really dropped candidates
+    assert decomposed.stats["scale"]["restricted_gang_candidates"] <= scaled.stats["binaries"]
     # the instance exercises every clause kind the strategies handle
     assert exact.commitments and scaled.commitments
     kinds = {r.spec.kind for r in s.clauses}  # type: ignore[attr-defined]

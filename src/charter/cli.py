@@ -586,7 +586,8 @@ def plan(
         typer.Option(
             "--strategy",
             help="exact (HiGHS on the whole model), scale (column generation + restricted "
-            "MILP), or auto (by size).",
+            "MILP), decompose (bound from a relaxation, plan from a restriction), or auto "
+            "(by size).",
         ),
     ] = "auto",
     as_json: JsonOpt = False,

@@ -53,6 +53,8 @@ def _setup(
     events: dict[str, str] | None,
     aggregate: bool,
     rofr_rows: str | None = None,
+    divisible_gangs: bool = False,
+    gang_candidates: int | None = None,
 ) -> tuple[Problem, Model]:
     party, first, last = _horizon(scenario, start, end)
     if not scenario.data.workloads:
@@ -70,6 +72,8 @@ def _setup(
         party=party or (scenario.data.workloads[0].owner or ""),
         commitment_share=share,
         aggregate=aggregate,
+        divisible_gangs=divisible_gangs,
+        gang_candidates=gang_candidates,
     )
     return pb, build_model(pb, rofr_rows=rofr_rows or _rofr_rows(pb))
 
@@ -79,8 +83,95 @@ def _setup(
 TRIPLE_ROWS_MAX = 20_000
 # Models with more columns than this go down the scale path (column generation + restricted
 # MILP) under strategy "auto".
-EXACT_MAX_COLUMNS = 400_000
-STRATEGIES = ("auto", "exact", "scale")
+EXACT_MAX_COLUMNS = 50_000
+# Past this many (gang job, offer, month) combinations the full model does not fit in memory
+# (each gang job has a column per candidate offer and a triple per candidate and month):
+# "auto" decomposes (bound from the aggregated relaxation, plan from a restriction).
+DECOMPOSE_ABOVE = 60_000_000
+# Gang candidates kept per job in the restriction: of the offers not under a ROFR, this many
+# of the cheapest and this many at random; likewise of those under one.
+RESTRICTED_CANDIDATES = 8
+STRATEGIES = ("auto", "exact", "scale", "decompose")
+DECOMPOSED_BOUND = (
+    "Lagrangian bound of the LP relaxation of the aggregated problem, gang jobs divisible "
+    "(column generation)"
+)
+
+
+def _gang_size(scenario: Scenario, start: str | None, end: str | None) -> int:
+    _, first, last = _horizon(scenario, start, end)
+    n_t = len(months(first, last))
+    jobs = sum(w.count for w in scenario.data.workloads if w.gang)
+    return jobs * len(scenario.data.offers) * n_t
+
+
+def _decomposed(
+    scenario: Scenario,
+    start: str | None,
+    end: str | None,
+    events: dict[str, str] | None,
+    time_limit: float,
+    gap: float,
+    progress: Progress,
+) -> tuple[Problem, Model, Solution, dict[str, Any]]:
+    """Bound from the aggregated relaxation (gang jobs divisible), plan from the restriction
+    to a few candidate offers per gang job, rounded from the relaxation's LP."""
+    from charter.planner.problem import _signature
+    from charter.planner.scale import solve_scale
+
+    t0 = time.perf_counter()
+    progress("relaxation: gang jobs as divisible work")
+    pb_a, m_a = _setup(scenario, start, end, events, True, divisible_gangs=True)
+    relaxed, info_a = solve_scale(
+        pb_a, m_a, time_limit=0.35 * time_limit, gap=gap, progress=progress, mip=False
+    )
+    bound = relaxed.bound
+    progress(f"restriction: up to {4 * RESTRICTED_CANDIDATES} offers per gang job")
+    pb, model = _setup(scenario, start, end, events, True, gang_candidates=RESTRICTED_CANDIDATES)
+    guide = None
+    if relaxed.values is not None:
+        # the relaxation's hours per (signature, offer, month) guide the rounding
+        n_o, n_t = len(pb.offers), len(pb.periods)
+        index = {_signature(g.spec, g.owner): g.index for g in pb_a.groups}
+        hours = np.zeros((len(pb_a.groups), n_o, n_t))
+        j = m_a.frac
+        hours[pb_a.tw[j], pb_a.to[j], pb_a.tt[j]] = relaxed.values[: m_a.n_x]
+        ga = np.array([index.get(_signature(g.spec, g.owner), -1) for g in pb.groups])
+        guide = np.zeros(model.n_cols)
+        j = model.frac
+        has = ga[pb.tw[j]] >= 0
+        guide[: model.n_x][has] = hours[ga[pb.tw[j]][has], pb.to[j][has], pb.tt[j][has]]
+        k_has = ga[pb.gang_w] >= 0
+        y = hours[ga[pb.gang_w][k_has], pb.gang_o[k_has], :].sum(axis=1)
+        guide[model.n_x : model.n_x + model.n_y][k_has] = y
+    progress("rounding the relaxation onto whole gang placements")
+    start_values = greedy(pb, model, guide) if guide is not None else None
+    if start_values is None:
+        start_values = greedy(pb, model)
+    if start_values is not None:
+        progress(f"rounded plan: {model.cost @ start_values:,.0f}")
+    left = max(1.0, time_limit - (time.perf_counter() - t0))
+    sol, info = solve_scale(
+        pb,
+        model,
+        time_limit=left,
+        gap=gap,
+        start=start_values,
+        progress=progress,
+        valid_bound=bound,
+    )
+    details = {
+        "relaxation_columns": m_a.n_cols,
+        "relaxation_iterations": info_a.iterations,
+        "relaxation_converged": info_a.converged,
+        "relaxation_seconds": round(relaxed.seconds, 3),
+        "restricted_gang_candidates": int(model.n_y),
+        "iterations": info.iterations,
+        "columns_generated": info.columns_generated,
+        "columns_in_mip": info.columns_in_mip,
+        "warm": start_values is not None,
+    }
+    return pb, model, sol, details
 
 
 def _rofr_rows(pb: Problem) -> str:
@@ -128,24 +219,40 @@ def plan(
         explain: when no plan exists, find the clauses, capacities and demands that conflict.
         strategy: ``exact`` (HiGHS on the whole model; its dual bound), ``scale`` (column
             generation for a Lagrangian bound of the LP relaxation, then a MILP over the
-            generated columns: :mod:`.scale`), or ``auto`` (exact up to
-            ``EXACT_MAX_COLUMNS`` columns).
+            generated columns: :mod:`.scale`), ``decompose`` (bound from the relaxation where
+            gang jobs are divisible, plan from the restriction to a few candidate offers per
+            gang job, rounded from the relaxation) or ``auto`` (exact up to
+            ``EXACT_MAX_COLUMNS`` columns, decompose past ``DECOMPOSE_ABOVE`` gang
+            combinations, scale between).
     """
     if strategy not in STRATEGIES:
         raise RequestError(f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}")
     t0 = time.perf_counter()
-    progress("building the problem (feasibility from the decision engine)")
-    pb, model = _setup(scenario, start, end, events, aggregate)
-    built = time.perf_counter() - t0
-    progress(
-        f"solving: {model.n_cols:,} columns ({model.n_y + model.n_z:,} binary), "
-        f"{model.matrix.shape[0]:,} rows"
-    )
     chosen = strategy
+    if chosen == "auto" and _gang_size(scenario, start, end) > DECOMPOSE_ABOVE:
+        chosen = "decompose"
+    scale_info: dict[str, Any] | None = None
+    if chosen == "decompose":
+        pb, model, sol, scale_info = _decomposed(
+            scenario, start, end, events, time_limit, gap, progress
+        )
+        built = 0.0
+        sol.seconds = time.perf_counter() - t0  # both builds and solves
+        warm = bool(scale_info["warm"])
+        bound_method = DECOMPOSED_BOUND
+    else:
+        progress("building the problem (feasibility from the decision engine)")
+        pb, model = _setup(scenario, start, end, events, aggregate)
+        built = time.perf_counter() - t0
+        progress(
+            f"solving: {model.n_cols:,} columns ({model.n_y + model.n_z:,} binary), "
+            f"{model.matrix.shape[0]:,} rows"
+        )
     if chosen == "auto":
         chosen = "exact" if model.n_cols <= EXACT_MAX_COLUMNS else "scale"
-    scale_info: dict[str, Any] | None = None
-    if chosen == "exact":
+    if chosen == "decompose":
+        pass
+    elif chosen == "exact":
         sol, warm = _solve(pb, model, time_limit, gap)
         bound_method = "MILP dual bound (HiGHS branch and bound on the tightened model)"
     else:
@@ -268,9 +375,7 @@ def _summarize(
     v = sol.values
     if v is not None and pb.rofr:
         g_of, j, t_of, col, is_gang = subject_columns(pb, model.frac, model.n_x, 0, model.n_x)
-        amount = np.where(
-            is_gang, np.where(v[col] > 0.5, pb.demand[pb.tw[j], t_of], 0.0), v[col]
-        )
+        amount = np.where(is_gang, np.where(v[col] > 0.5, pb.demand[pb.tw[j], t_of], 0.0), v[col])
         for i in np.flatnonzero(amount > 1e-6).tolist():
             g = pb.rofr[int(g_of[i])]
             key = (

@@ -126,6 +126,12 @@ def _repair_rofr(
     holder_any = np.zeros(n_o, dtype=bool)
     for g in pb.rofr:
         holder_any[g.holder_offers] = True
+    cands_of: dict[int, npt.NDArray[np.int64]] = {}
+    if len(pb.gang_w):
+        by_w = np.argsort(pb.gang_w, kind="stable")
+        firsts = np.flatnonzero(np.r_[True, pb.gang_w[by_w][1:] != pb.gang_w[by_w][:-1]])
+        for a, b in zip(firsts.tolist(), [*firsts[1:].tolist(), len(by_w)], strict=True):
+            cands_of[int(pb.gang_w[by_w[a]])] = by_w[a:b]
     for g_i, g in enumerate(pb.rofr):
         t = g.period
         cols = col_of[g.subject]
@@ -142,6 +148,25 @@ def _repair_rofr(
         ) -> bool:
             return bool(values[f_cols].sum() > 1e-6 or (values[g_cols] > 0.5).any())
 
+        if not used():
+            continue
+        # covered gang jobs on third-party capacity: onto a holder candidate with room
+        for col in g_cols[values[g_cols] > 0.5].tolist():
+            k = col - y0
+            w = int(pb.gang_w[k])
+            d = pb.demand[w]
+            active = d > 0
+            mine = cands_of.get(w, np.zeros(0, dtype=np.int64))
+            offers = pb.gang_o[mine]
+            room = holder_any[offers] & (residual[offers][:, active] >= d[active] - 1e-9).all(
+                axis=1
+            )
+            if room.any():
+                k2 = int(mine[room][int(np.argmin(model.cost[y0 + mine[room]]))])
+                values[col] = 0.0
+                values[y0 + k2] = 1.0
+                residual[pb.gang_o[k]] += d
+                residual[pb.gang_o[k2]] -= d
         if not used():
             continue
         for h in g.holder_offers.tolist():

@@ -132,7 +132,11 @@ def _signature(w: WorkloadSpec, owner: str) -> tuple[Any, ...]:
 
 
 def _groups(
-    workloads: tuple[WorkloadSpec, ...], party: str, periods: list[Period], aggregate: bool
+    workloads: tuple[WorkloadSpec, ...],
+    party: str,
+    periods: list[Period],
+    aggregate: bool,
+    divisible: bool = False,
 ) -> tuple[list[Group], F]:
     groups: list[Group] = []
     rows: list[F] = []
@@ -143,7 +147,7 @@ def _groups(
         row = _demand_row(w, periods)
         if not row.any():
             continue  # nothing to place inside the horizon
-        if w.gang:
+        if w.gang and not divisible:
             for copy in range(w.count):
                 name = w.id if w.count == 1 else f"{w.id}#{copy + 1}"
                 groups.append(
@@ -196,9 +200,20 @@ def build_problem(
     party: str,
     commitment_share: float = 1.0,
     aggregate: bool = True,
+    divisible_gangs: bool = False,
+    gang_candidates: int | None = None,
 ) -> Problem:
-    """Arrays of the planning problem under the clauses ``rules`` compiled."""
-    groups, demand = _groups(workloads, party, periods, aggregate)
+    """Arrays of the planning problem under the clauses ``rules`` compiled.
+
+    Args:
+        divisible_gangs: treat gang jobs as divisible work (merged with their signature's
+            fractional group): a relaxation, whose optimum bounds the real one from below.
+        gang_candidates: keep only 4 × this many of each gang job's candidate offers (see
+            :func:`_restrict`): a restriction,
+            whose plans are plans of the real problem. ROFR reach is unaffected (it is a
+            property of the workload's signature, not of the candidates kept).
+    """
+    groups, demand = _groups(workloads, party, periods, aggregate, divisible_gangs)
     cap = _capacity(offers, periods)
     price = np.array([o.price for o in offers], dtype=float)
     n_g, n_o, n_t = len(groups), len(offers), len(periods)
@@ -252,21 +267,34 @@ def build_problem(
     for g in groups:
         c = int(class_of[g.index])
         active = demand[g.index] > 0
-        o_idx, t_idx = np.nonzero(ok_c[c] & active[None, :])
-        parts_w.append(np.full(len(o_idx), g.index, dtype=np.int64))
-        parts_o.append(o_idx)
-        parts_t.append(t_idx)
         if bad.any():
             for o, t in zip(*np.nonzero((forbid_c[c] >= 0) & active[None, :]), strict=True):
                 denied[(g.index, int(o), int(t))] = rules.records[int(forbid_c[c, o, t])].id
-        if g.gang and active.any():
+        usable = ok_c[c] & active[None, :]
+        if g.gang:
             # gang candidates: feasible in every month of the window, with room every month
-            fits = ok_c[c][:, active].all(axis=1) & (
-                cap[:, active] >= demand[g.index, active]
-            ).all(axis=1)
+            fits = ok_c[c][:, active].all(axis=1) & (cap[:, active] >= demand[g.index, active]).all(
+                axis=1
+            )
             cand = np.flatnonzero(fits)
+            if gang_candidates is not None and len(cand) > 4 * gang_candidates:
+                cand = _restrict(
+                    cand,
+                    rofr_c[c][cand][:, active].max(axis=1) >= 0,
+                    price,
+                    g.index,
+                    gang_candidates,
+                )
             gang_w.append(np.full(len(cand), g.index, dtype=np.int64))
             gang_o.append(cand)
+            # a gang job's triples: its candidates only (no other offer can take it)
+            only = np.zeros(n_o, dtype=bool)
+            only[cand] = True
+            usable &= only[:, None]
+        o_idx, t_idx = np.nonzero(usable)
+        parts_w.append(np.full(len(o_idx), g.index, dtype=np.int64))
+        parts_o.append(o_idx)
+        parts_t.append(t_idx)
     empty = np.zeros(0, dtype=np.int64)
     tw = np.concatenate(parts_w) if parts_w else empty
     to = np.concatenate(parts_o).astype(np.int64) if parts_o else empty
@@ -290,8 +318,26 @@ def build_problem(
         rofr=[],
         denied=denied,
     )
-    problem.rofr = _rofr_groups(rules, problem)
+    problem.rofr = _rofr_groups(rules, problem, ok_c, class_of)
     return problem
+
+
+def _restrict(cand: Ints, under: B, price: F, seed: int, k: int) -> Ints:
+    """Of a gang job's candidate offers, the ``k`` cheapest not under a ROFR and ``k`` more
+    drawn at random among them (seeded by the job: the same every run), and likewise among
+    those under one. The random ones spread jobs over offers that the cheapest, shared by
+    every job, would soon fill."""
+    rng = np.random.default_rng(seed)
+    keep: list[Ints] = []
+    for side in (~under, under):
+        pool = cand[side]
+        if len(pool) <= 2 * k:
+            keep.append(pool)
+            continue
+        order = np.argsort(price[pool], kind="stable")
+        cheapest, rest = pool[order[:k]], pool[order[k:]]
+        keep += [cheapest, rng.choice(rest, size=k, replace=False)]
+    return np.sort(np.concatenate(keep))
 
 
 def _checkpoints(rules: Rules, periods: list[Period]) -> list[list[int]]:
@@ -410,41 +456,40 @@ def _commitments(rules: Rules, party: str, periods: list[Period], share: float) 
     return out
 
 
-def _rofr_groups(rules: Rules, pb: Problem) -> list[RofrGroup]:
+def _rofr_groups(rules: Rules, pb: Problem, ok_c: B, class_of: Ints) -> list[RofrGroup]:
     """ROFR groups, vectorized: subject triples keyed by (clause, family, month, the holder
     offers of that family the workload could use that month); workloads that cannot reach
-    any holder offer are free to go elsewhere."""
+    any holder offer are free to go elsewhere. Reach is a property of the workload's
+    signature class: every offer the clauses and static filters allow that month."""
     out: list[RofrGroup] = []
     if not len(pb.tw):
         return out
     fam_names, fam_code = np.unique(np.array([o.family for o in pb.offers]), return_inverse=True)
     providers = np.array([o.provider for o in pb.offers])
-    n_f, n_t, n_o = len(fam_names), len(pb.periods), len(pb.offers)
-    key = (pb.tw * n_t + pb.tt) * n_f + fam_code[pb.to]  # (workload, month, family)
+    n_f, n_t = len(fam_names), len(pb.periods)
     merged: dict[tuple[int, str, int, tuple[int, ...]], list[npt.NDArray[np.int64]]] = {}
     for k in sorted(set(pb.t_rofr[pb.t_rofr >= 0].tolist())):
         spec = rules.records[k].spec
         if not isinstance(spec, RofrSpec):
             continue
         holder = np.isin(providers, list(spec.holder_providers(rules.providers_of)))
-        h = np.flatnonzero(holder[pb.to])
-        # unique (key, offer) pairs of holder triples, then the offers of each key
-        pair = np.unique(key[h] * n_o + pb.to[h])
-        h_key, h_off = pair // n_o, pair % n_o
-        keys, first = np.unique(h_key, return_index=True)
-        bounds = [*first.tolist(), len(h_key)]
         sub = np.flatnonzero(pb.t_rofr == k)
-        order = np.argsort(key[sub], kind="stable")
-        sub = sub[order]
-        s_keys, s_first = np.unique(key[sub], return_index=True)
+        # subject triples by (class, month, family)
+        key = (class_of[pb.tw[sub]] * n_t + pb.tt[sub]) * n_f + fam_code[pb.to[sub]]
+        order = np.argsort(key, kind="stable")
+        sub, key = sub[order], key[order]
+        s_keys, s_first = np.unique(key, return_index=True)
         s_bounds = [*s_first.tolist(), len(sub)]
-        pos = np.asarray(np.searchsorted(keys, s_keys))
+        reach_cache: dict[int, tuple[int, ...]] = {}
         for i, sk in enumerate(s_keys.tolist()):
-            p = int(pos[i])
-            if p >= len(keys) or keys[p] != sk:
+            f, t, c = sk % n_f, (sk // n_f) % n_t, sk // (n_f * n_t)
+            if sk not in reach_cache:
+                reach_cache[sk] = tuple(
+                    np.flatnonzero(ok_c[c, :, t] & holder & (fam_code == f)).tolist()
+                )
+            offers = reach_cache[sk]
+            if not offers:
                 continue  # the holder cannot meet it: third parties may take it
-            offers = tuple(h_off[bounds[p] : bounds[p + 1]].tolist())
-            f, t = sk % n_f, (sk // n_f) % n_t
             merged.setdefault((k, str(fam_names[f]), t, offers), []).append(
                 sub[s_bounds[i] : s_bounds[i + 1]]
             )

@@ -196,11 +196,40 @@ def solve_scale(
     per_row: int = 3,
     max_add: int = 50_000,
     mip_options: dict[str, Any] | None = None,
+    valid_bound: float | None = None,
+    lp_share: float = 0.6,
+    mip: bool = True,
 ) -> tuple[Solution, ScaleInfo]:
-    """Column generation bound + restricted MILP plan (see the module docstring)."""
+    """Column generation bound + restricted MILP plan (see the module docstring).
+
+    With ``valid_bound`` the model is a restriction of the real problem (so its own LP bound
+    says nothing about the real optimum): the given bound, from a relaxation, is the one
+    reported and the one the gap is measured against.
+    """
     t0 = time.perf_counter()
     say = progress or (lambda _: None)
     info = ScaleInfo()
+    if (
+        valid_bound is not None
+        and start is not None
+        and valid_bound > 0
+        and float(model.cost @ start) <= valid_bound / (1 - gap)
+    ):
+        say("the start is already within the gap of the bound")
+        info.bound = valid_bound
+        cost = float(model.cost @ start)
+        return (
+            Solution(
+                "optimal",
+                cost,
+                valid_bound,
+                start,
+                time.perf_counter() - t0,
+                0,
+                max(0.0, (cost - valid_bound) / max(abs(cost), 1e-9)),
+            ),
+            info,
+        )
     upper = column_bounds(pb, model)
     eq = np.flatnonzero(model.row_lower == model.row_upper)
     active = np.union1d(_start_columns(pb, model, per_row), capacity_greedy(pb, model))
@@ -213,7 +242,7 @@ def solve_scale(
     owner = _owners(pb, model)
     best = -INF
     rc = np.zeros(model.n_cols)
-    lp_budget = 0.6 * time_limit
+    lp_budget = lp_share * time_limit
     while True:
         left = lp_budget - (time.perf_counter() - t0)
         if left <= 0:
@@ -243,17 +272,27 @@ def solve_scale(
         if info.lp_value - best <= 1e-6 * max(1.0, abs(info.lp_value)):
             info.converged = True
             break
+        recent = [h["lp"] for h in info.history[-4:]]
+        if len(recent) == 4 and recent[0] - recent[-1] <= 1e-6 * max(1.0, abs(recent[-1])):
+            say("column generation stalled (the LP has not moved in three rounds)")
+            break
         cand = _per_owner(cand, gain, owner, per_row=2, limit=max_add)
         lp.add(cand)
         in_lp[cand] = True
     info.lp_seconds = time.perf_counter() - t0
     info.bound = None if best == -INF else best
+    if valid_bound is not None:
+        info.bound = valid_bound
     info.columns_generated = int(in_lp.sum())
 
+    guide = lp.values()
+    if not mip:  # the bound and the LP's column values only
+        status = "relaxed" if guide is not None else "time-limit-no-solution"
+        elapsed = time.perf_counter() - t0
+        return Solution(status, info.lp_value, info.bound, guide, elapsed, 0, None), info
     # round the LP: a plan to start the restricted MILP from (and to fall back on)
     from charter.planner.greedy import greedy
 
-    guide = lp.values()
     if guide is not None:
         rounded = greedy(pb, model, guide)
         if rounded is not None and (start is None or model.cost @ rounded < model.cost @ start):
@@ -285,7 +324,7 @@ def solve_scale(
         say(f"restricted MILP: {len(cols):,} columns, {left:.0f} s left")
         # HiGHS measures its gap against the restricted model's bound; once column
         # generation has converged that is the full LP bound, otherwise ask for half
-        sub_gap = gap if info.converged else gap / 2
+        sub_gap = gap if info.converged and valid_bound is None else gap / 2
         res = solve(
             sub,
             time_limit=left,

@@ -334,9 +334,8 @@ def _interrupts(h: highspy.Highs, deadline: float | None, stop_at: float | None)
             e.interrupt()
 
     def mip(e: Any) -> None:
-        if deadline is not None and time.perf_counter() > deadline:
-            e.interrupt()
-        elif stop_at is not None and e.data_out.mip_primal_bound <= stop_at:
+        late(e)
+        if stop_at is not None and e.data_out.mip_primal_bound <= stop_at:
             e.interrupt()
 
     h.cbSimplexInterrupt.subscribe(late)
