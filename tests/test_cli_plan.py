@@ -36,6 +36,23 @@ def test_plan_json_summary() -> None:
     assert doc["commitments"] and doc["stats"]["solver"] == "HiGHS"
 
 
+@pytest.mark.parametrize("strategy", ["exact", "scale", "decompose"])
+def test_every_strategy_end_to_end(tmp_path: Path, strategy: str) -> None:
+    """Each strategy plans the synthetic scenario, says which it used and what proved its
+    bound, and its plan passes ``charter check``."""
+    out = tmp_path / "plan.csv"
+    r = charter("plan", "acme-cloud", "--json", "--strategy", strategy, "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["stats"]["strategy"] == strategy
+    assert doc["status"] in ("optimal", "feasible")
+    assert doc["bound"] <= doc["cost"] * (1 + 1e-9)
+    expected = {"exact": "MILP dual bound", "scale": "Lagrangian", "decompose": "aggregated"}
+    assert expected[strategy] in doc["bound_method"]
+    c = charter("check", str(out), "acme-cloud")
+    assert c.returncode == 0, c.stdout + c.stderr
+
+
 def test_check_reports_breaches_with_exit_1(tmp_path: Path) -> None:
     out = tmp_path / "plan.csv"
     assert charter("plan", "acme-cloud", "--out", str(out)).returncode == 0
@@ -74,6 +91,7 @@ def test_infeasible_plan_exits_3_with_an_explanation(tmp_path: Path) -> None:
         (["--time-limit", "0"], "--time-limit must be positive"),
         (["--gap", "2"], "--gap must be between 0 and 1"),
         (["--event", "agi=2029-01-01"], "unknown event 'agi'"),
+        (["--strategy", "fastest"], "unknown strategy 'fastest'"),
     ],
 )
 def test_plan_bad_input_exits_2(args: list[str], message: str) -> None:
