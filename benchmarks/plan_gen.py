@@ -305,7 +305,10 @@ def generate(
     total = [sum(o.load[t] for o in offers) for t in range(n_months)]
     peaks = [max(o.load) for o in offers]
     target = CAPACITY_FACTOR * max(total)
-    floor = 0.01 * target  # offers nobody calls home still sell something
+    # offers nobody calls home still sell something: together at most a tenth of the target
+    # (a floor per offer that did not shrink with the number of offers put the total far
+    # above 1.3x the peak demand at 1,000 offers)
+    floor = 0.1 * target / n_offers
     scale = max(1.0, (target - floor * peaks.count(0.0)) / sum(peaks))
     caps = [float(round(max(peak * scale, floor), -2) + 100) for peak in peaks]
 

@@ -83,7 +83,7 @@ def _setup(
 TRIPLE_ROWS_MAX = 20_000
 # Models with more columns than this go down the scale path (column generation + restricted
 # MILP) under strategy "auto".
-EXACT_MAX_COLUMNS = 50_000
+EXACT_MAX_COLUMNS = 400_000
 # Past this many (gang job, offer, month) combinations the full model does not fit in memory
 # (each gang job has a column per candidate offer and a triple per candidate and month):
 # "auto" decomposes (bound from the aggregated relaxation, plan from a restriction).

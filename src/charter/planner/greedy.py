@@ -86,6 +86,8 @@ def greedy(
                     need[w, t] -= take
                     residual[o, t] -= take
     if (need[frac_groups] > 1e-6).any():
+        _repair_unmet(pb, model, values, residual, need, by_wt)
+    if (need[frac_groups] > 1e-6).any():
         return None
     if pb.rofr and not _repair_rofr(pb, model, values, residual):
         return None
@@ -97,6 +99,55 @@ def greedy(
             for c in range(count):
                 values[s0 + c] = max(0.0, model.row_lower[first + c] - spend[first + c])
     return values
+
+
+def _repair_unmet(
+    pb: Problem,
+    model: Model,
+    values: npt.NDArray[np.float64],
+    residual: npt.NDArray[np.float64],
+    need: npt.NDArray[np.float64],
+    by_wt: dict[tuple[int, int], list[int]],
+) -> None:
+    """Demand left unmet: make room on an offer it may use by moving other fractional work
+    from there to an offer that work may use and that has room (one augmenting step)."""
+    frac = model.frac
+    xw, xo = pb.tw[frac], pb.to[frac]
+    on_ot: dict[tuple[int, int], list[int]] = {}
+    for col in np.flatnonzero(values[: model.n_x] > 1e-9).tolist():
+        on_ot.setdefault((int(xo[col]), int(pb.tt[frac[col]])), []).append(col)
+    for w, t in zip(*np.nonzero(need > 1e-6), strict=True):
+        w, t = int(w), int(t)
+        for col in by_wt.get((w, t), ()):
+            o = int(xo[col])
+            for c2 in list(on_ot.get((o, t), ())):
+                if need[w, t] <= residual[o, t] + 1e-9:
+                    break
+                w2 = int(xw[c2])
+                if w2 == w or values[c2] <= 1e-9:
+                    continue
+                for c3 in by_wt.get((w2, t), ()):
+                    o3 = int(xo[c3])
+                    if o3 == o or residual[o3, t] <= 1e-9:
+                        continue
+                    move = min(values[c2], residual[o3, t], need[w, t] - residual[o, t])
+                    if move <= 1e-9:
+                        break
+                    values[c2] -= move
+                    values[c3] += move
+                    residual[o3, t] -= move
+                    residual[o, t] += move
+                    on_ot.setdefault((o3, t), []).append(c3)
+                    if values[c2] <= 1e-9 or need[w, t] <= residual[o, t] + 1e-9:
+                        break
+            take = min(need[w, t], residual[o, t])
+            if take > 1e-9:
+                values[col] += take
+                need[w, t] -= take
+                residual[o, t] -= take
+                on_ot.setdefault((o, t), []).append(col)
+            if need[w, t] <= 1e-9:
+                break
 
 
 def _repair_rofr(
