@@ -1042,13 +1042,10 @@ def main() -> None:
                 notes.append(text)
                 sc = st.get("scale")
                 if sc:
-                    notes.append(
-                        f"{name}: scale path: {sc['iterations']} column-generation iterations "
-                        f"(converged: {sc['converged']}), LP value {_money(sc['lp_value'])}, "
-                        f"{sc['columns_generated']:,} columns generated, {sc['columns_in_mip']:,} "
-                        f"in the restricted MILP; LP {sc['lp_seconds']:.2f} s, "
-                        f"MILP {sc['mip_seconds']:.2f} s."
-                    )
+                    # the scale and decompose strategies report different details: print
+                    # whatever they give (a missing key must never lose the run's table)
+                    details = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sc.items())
+                    notes.append(f"{name}: {st.get('strategy')} path: {details}.")
             else:
                 failed.append(name)
                 notes.append(f"{name}: charter's run failed: {ours['error']}")
