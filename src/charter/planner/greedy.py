@@ -38,16 +38,14 @@ def greedy(
     # gang groups, largest first, each on its cheapest candidate with room every month
     gang_groups = {g.index for g in pb.groups if g.gang}
     placed: set[int] = set()
-    if len(pb.gang_w):
-        order = np.argsort(pb.gang_w, kind="stable")
-        gw = pb.gang_w[order]
-        starts = np.flatnonzero(np.r_[True, gw[1:] != gw[:-1]])
-        bounds = [*starts.tolist(), len(gw)]
-        sizes = np.array([float(pb.demand[gw[a]].sum()) for a in starts])
-        firm = np.maximum.reduceat(lp[y0 + order], starts) if len(starts) else sizes
+    cands = pb.candidates_by_gang()
+    if cands:
+        ws = list(cands)
+        sizes = np.array([float(pb.demand[w].sum()) for w in ws])
+        firm = np.array([float(lp[y0 + cands[w]].max()) for w in ws])
         for i in np.lexsort((-sizes, -np.round(firm, 6))):
-            ks = order[bounds[i] : bounds[i + 1]]
-            w = int(pb.gang_w[ks[0]])
+            w = ws[i]
+            ks = cands[w]
             d = pb.demand[w]
             active = d > 0
             offers = pb.gang_o[ks]
@@ -177,12 +175,7 @@ def _repair_rofr(
     holder_any = np.zeros(n_o, dtype=bool)
     for g in pb.rofr:
         holder_any[g.holder_offers] = True
-    cands_of: dict[int, npt.NDArray[np.int64]] = {}
-    if len(pb.gang_w):
-        by_w = np.argsort(pb.gang_w, kind="stable")
-        firsts = np.flatnonzero(np.r_[True, pb.gang_w[by_w][1:] != pb.gang_w[by_w][:-1]])
-        for a, b in zip(firsts.tolist(), [*firsts[1:].tolist(), len(by_w)], strict=True):
-            cands_of[int(pb.gang_w[by_w[a]])] = by_w[a:b]
+    cands_of = pb.candidates_by_gang()
     for g_i, g in enumerate(pb.rofr):
         t = g.period
         cols = col_of[g.subject]

@@ -100,6 +100,16 @@ class Problem:
     denied: dict[tuple[int, int, int], str] = field(default_factory=dict)  # triple → clause
     notes: list[str] = field(default_factory=list)
 
+    def candidates_by_gang(self) -> dict[int, Ints]:
+        """Each gang group's candidate indices (into gang_w / gang_o), by group index."""
+        if not len(self.gang_w):
+            return {}
+        order = np.argsort(self.gang_w, kind="stable")
+        gw = self.gang_w[order]
+        starts = np.flatnonzero(np.r_[True, gw[1:] != gw[:-1]])
+        ends = [*starts[1:].tolist(), len(gw)]
+        return {int(gw[a]): order[a:b] for a, b in zip(starts.tolist(), ends, strict=True)}
+
     @property
     def fractional(self) -> B:
         gang = np.array([g.gang for g in self.groups], dtype=bool)

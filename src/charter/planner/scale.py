@@ -125,15 +125,13 @@ def capacity_greedy(pb: Problem, model: Model) -> Ints:
     # third-party capacity under a ROFR goes last (it needs the holder full)
     sub = pb.t_rofr >= 0
     gang_sub = np.isin(pb.gang_w * n_o + pb.gang_o, pb.tw[sub] * n_o + pb.to[sub])
-    if model.n_y:
-        order = np.argsort(pb.gang_w, kind="stable")
-        gw = pb.gang_w[order]
-        starts = np.flatnonzero(np.r_[True, gw[1:] != gw[:-1]])
-        bounds = [*starts.tolist(), len(gw)]
-        sizes = [float(pb.demand[gw[a]].sum()) for a in starts]
+    cands = pb.candidates_by_gang()
+    if cands:
+        ws = list(cands)
+        sizes = [float(pb.demand[w].sum()) for w in ws]
         for i in np.argsort(sizes)[::-1]:
-            ks = order[bounds[i] : bounds[i + 1]]
-            w = int(pb.gang_w[ks[0]])
+            w = ws[int(i)]
+            ks = cands[w]
             d = pb.demand[w]
             active = d > 0
             offers = pb.gang_o[ks]
