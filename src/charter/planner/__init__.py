@@ -91,6 +91,10 @@ DECOMPOSE_ABOVE = 60_000_000
 # Gang candidates kept per job in the restriction: of the offers not under a ROFR, this many
 # of the cheapest and this many at random; likewise of those under one.
 RESTRICTED_CANDIDATES = 8
+# Shares of the time limit by the end of which the decomposition's relaxation bound and its
+# rounded plan must be done.
+RELAXATION_SHARE = 0.5
+ROUNDING_SHARE = 0.75
 STRATEGIES = ("auto", "exact", "scale", "decompose")
 DECOMPOSED_BOUND = (
     "Lagrangian bound of the LP relaxation of the aggregated problem, gang jobs divisible "
@@ -117,25 +121,40 @@ def _decomposed(
     """Bound from the aggregated relaxation (gang jobs divisible), plan from the restriction
     to a few candidate offers per gang job, rounded from the relaxation's LP."""
     from charter.planner.problem import _signature
-    from charter.planner.scale import solve_scale
+    from charter.planner.scale import ScaleInfo, interior_bound, solve_scale
 
     t0 = time.perf_counter()
     progress("relaxation: gang jobs as divisible work")
     pb_a, m_a = _setup(scenario, start, end, events, True, divisible_gangs=True)
-    relaxed, info_a = solve_scale(
-        pb_a, m_a, time_limit=0.35 * time_limit, gap=gap, progress=progress, mip=False
-    )
-    bound = relaxed.bound
+    relax_deadline = t0 + RELAXATION_SHARE * time_limit
+    progress(f"relaxation LP: {m_a.n_cols:,} columns, interior point method")
+    bound, relaxed_values, ipm_seconds = interior_bound(pb_a, m_a, deadline=relax_deadline)
+    relaxation_method = "interior point"
+    iterations, converged = 0, bound is not None
+    if bound is None:
+        progress("interior point method out of time: column generation instead")
+        left = max(1.0, relax_deadline - time.perf_counter())
+        relaxed, info_a = solve_scale(
+            pb_a, m_a, time_limit=left, gap=gap, progress=progress, mip=False
+        )
+        bound, relaxed_values = relaxed.bound, relaxed.values
+        relaxation_method = "column generation"
+        iterations, converged = info_a.iterations, info_a.converged
+    if bound is not None:
+        bound = max(bound, 0.0)  # every cost is non-negative
+        progress(f"relaxation bound: {bound:,.0f}")
+    relaxation_seconds = time.perf_counter() - t0
     progress(f"restriction: up to {4 * RESTRICTED_CANDIDATES} offers per gang job")
     pb, model = _setup(scenario, start, end, events, True, gang_candidates=RESTRICTED_CANDIDATES)
     guide = None
-    if relaxed.values is not None:
+    allotment = None
+    if relaxed_values is not None:
         # the relaxation's hours per (signature, offer, month) guide the rounding
         n_o, n_t = len(pb.offers), len(pb.periods)
         index = {_signature(g.spec, g.owner): g.index for g in pb_a.groups}
         hours = np.zeros((len(pb_a.groups), n_o, n_t))
         j = m_a.frac
-        hours[pb_a.tw[j], pb_a.to[j], pb_a.tt[j]] = relaxed.values[: m_a.n_x]
+        hours[pb_a.tw[j], pb_a.to[j], pb_a.tt[j]] = relaxed_values[: m_a.n_x]
         ga = np.array([index.get(_signature(g.spec, g.owner), -1) for g in pb.groups])
         guide = np.zeros(model.n_cols)
         j = model.frac
@@ -144,27 +163,37 @@ def _decomposed(
         k_has = ga[pb.gang_w] >= 0
         y = hours[ga[pb.gang_w][k_has], pb.gang_o[k_has], :].sum(axis=1)
         guide[model.n_x : model.n_x + model.n_y][k_has] = y
+        allotment = (ga, hours)
     progress("rounding the relaxation onto whole gang placements")
-    start_values = greedy(pb, model, guide) if guide is not None else None
-    if start_values is None:
-        start_values = greedy(pb, model)
-    if start_values is not None:
-        progress(f"rounded plan: {model.cost @ start_values:,.0f}")
-    left = max(1.0, time_limit - (time.perf_counter() - t0))
-    sol, info = solve_scale(
-        pb,
-        model,
-        time_limit=left,
-        gap=gap,
-        start=start_values,
-        progress=progress,
-        valid_bound=bound,
+    start_values = _round(
+        pb, model, guide, allotment, deadline=t0 + ROUNDING_SHARE * time_limit, progress=progress
     )
+    left = max(1.0, time_limit - (time.perf_counter() - t0))
+    if model.n_cols <= EXACT_MAX_COLUMNS or start_values is None:
+        sol, info = solve_scale(
+            pb,
+            model,
+            time_limit=left,
+            gap=gap,
+            start=start_values,
+            progress=progress,
+            valid_bound=bound,
+        )
+    else:
+        # column generation on a restriction this large does not pay back in time (measured
+        # at L and XL sizes): the rounded plan stands against the relaxation's bound
+        info = ScaleInfo()
+        cost = float(model.cost @ start_values)
+        gap_value = None if bound is None else max(0.0, (cost - bound) / max(cost, 1e-9))
+        status = "optimal" if gap_value is not None and gap_value <= gap else "feasible"
+        sol = Solution(status, cost, bound, start_values, 0.0, 0, gap_value)
     details = {
         "relaxation_columns": m_a.n_cols,
-        "relaxation_iterations": info_a.iterations,
-        "relaxation_converged": info_a.converged,
-        "relaxation_seconds": round(relaxed.seconds, 3),
+        "relaxation_method": relaxation_method,
+        "relaxation_iterations": iterations,
+        "relaxation_converged": converged,
+        "relaxation_seconds": round(relaxation_seconds, 3),
+        "interior_point_seconds": round(ipm_seconds, 3),
         "restricted_gang_candidates": int(model.n_y),
         "iterations": info.iterations,
         "columns_generated": info.columns_generated,
@@ -172,6 +201,61 @@ def _decomposed(
         "warm": start_values is not None,
     }
     return pb, model, sol, details
+
+
+def _round(
+    pb: Problem,
+    model: Model,
+    guide: Any,
+    allotment: Any,
+    *,
+    deadline: float,
+    progress: Progress,
+) -> Any:
+    """The cheapest plan of several roundings of the relaxation: the greedy guided by it;
+    gang jobs placed by the relaxation's hours (``place_gangs`` with an allotment) or by the
+    guide, with the fractional hours and ROFR binaries then left to HiGHS (``fill``, over the
+    columns the guide uses and each row's cheapest, then over every column); the plain
+    greedy and plain placements only when nothing else found a plan."""
+    from charter.planner.greedy import fill, place_gangs
+    from charter.planner.scale import start_columns
+
+    best: Any = None
+
+    def keep(values: Any, how: str) -> None:
+        nonlocal best
+        if values is None:
+            return
+        progress(f"{how}: a plan at {model.cost @ values:,.0f}")
+        if best is None or model.cost @ values < model.cost @ best:
+            best = values
+
+    if guide is not None:
+        keep(greedy(pb, model, guide), "greedy guided by the relaxation")
+    ways: list[tuple[str, Any, Any]] = []
+    if allotment is not None:
+        ways.append(("gang jobs by the relaxation's hours", None, allotment))
+    if guide is not None:
+        ways.append(("gang jobs by the relaxation's favourite offers", guide, None))
+    for how, g, a in [*ways, ("cheapest-first gang jobs", None, None)]:
+        if time.perf_counter() > deadline:
+            break
+        if a is None and g is None and best is not None:
+            break
+        placed = place_gangs(pb, model, g, allotment=a)
+        if placed is None:
+            continue
+        cols = start_columns(model, 3)
+        if guide is not None:
+            cols = np.union1d(cols, np.flatnonzero(guide[: model.n_x] > 1e-9))
+        for columns in (cols, None):
+            values = fill(pb, model, placed, deadline=deadline, columns=columns)
+            if values is not None:
+                keep(values, how + ", the rest by HiGHS")
+                break
+    if best is None:
+        keep(greedy(pb, model), "greedy")
+    return best
 
 
 def _rofr_rows(pb: Problem) -> str:

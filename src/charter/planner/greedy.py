@@ -8,13 +8,100 @@ checked against the ROFR's saturation rule; a greedy plan that breaks it is not 
 
 from __future__ import annotations
 
+import dataclasses
+import time
+
 import numpy as np
 import numpy.typing as npt
 
 from charter.planner.problem import Problem
 from charter.planner.solver import Model
 
-__all__ = ["greedy"]
+__all__ = ["fill", "greedy", "place_gangs"]
+
+
+def place_gangs(
+    pb: Problem,
+    model: Model,
+    guide: npt.NDArray[np.float64] | None = None,
+    allotment: tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]] | None = None,
+) -> npt.NDArray[np.int64] | None:
+    """One candidate per gang job (indices into gang_w / gang_o), every offer within its
+    capacity, or None when a job finds no candidate with room. Largest jobs first, each on
+    its cheapest candidate with room in every month of its window, candidates on
+    third-party capacity under a ROFR last; with ``guide`` (an LP's column values) the jobs
+    the guide places most firmly go first, each onto the candidate the guide favours.
+
+    With ``allotment`` = (class of every group, hours per class × offer × month), e.g. a
+    relaxation's hours where the jobs of a class are one divisible block, the largest jobs
+    go first, each to the candidate whose remaining allotment covers the largest share of
+    its demand in its tightest month, and that allotment shrinks by the job's demand."""
+    if allotment is not None:
+        return _place_by_allotment(pb, model, *allotment)
+    lp = np.zeros(model.n_cols) if guide is None else guide
+    residual = pb.cap.copy()
+    y0 = model.n_x
+    n_o = len(pb.offers)
+    subject = pb.t_rofr >= 0
+    gang_sub = np.isin(pb.gang_w * n_o + pb.gang_o, pb.tw[subject] * n_o + pb.to[subject])
+    cands = pb.candidates_by_gang()
+    if len(cands) < sum(1 for g in pb.groups if g.gang):
+        return None  # a gang job without any candidate
+    chosen: list[int] = []
+    if not cands:
+        return np.zeros(0, dtype=np.int64)
+    ws = list(cands)
+    sizes = np.array([float(pb.demand[w].sum()) for w in ws])
+    firm = np.array([float(lp[y0 + cands[w]].max()) for w in ws])
+    for i in np.lexsort((-sizes, -np.round(firm, 6))):
+        w = ws[i]
+        ks = cands[w]
+        d = pb.demand[w]
+        active = d > 0
+        offers = pb.gang_o[ks]
+        room = (residual[offers][:, active] >= d[active] - 1e-9).all(axis=1)
+        if not room.any():
+            return None
+        cost = model.cost[y0 + ks]
+        rank = np.lexsort((cost, gang_sub[ks], -np.round(lp[y0 + ks], 6)))
+        k = int(ks[next(r for r in rank if room[r])])
+        residual[pb.gang_o[k]] -= d
+        chosen.append(k)
+    return np.array(chosen, dtype=np.int64)
+
+
+def _place_by_allotment(
+    pb: Problem, model: Model, klass: npt.NDArray[np.int64], hours: npt.NDArray[np.float64]
+) -> npt.NDArray[np.int64] | None:
+    left = hours.copy()
+    residual = pb.cap.copy()
+    y0 = model.n_x
+    cands = pb.candidates_by_gang()
+    if len(cands) < sum(1 for g in pb.groups if g.gang):
+        return None
+    chosen: list[int] = []
+    ws = list(cands)
+    sizes = np.array([float(pb.demand[w].sum()) for w in ws])
+    for i in np.argsort(-sizes, kind="stable").tolist():
+        w = ws[i]
+        ks = cands[w]
+        d = pb.demand[w]
+        active = d > 0
+        offers = pb.gang_o[ks]
+        room = (residual[offers][:, active] >= d[active] - 1e-9).all(axis=1)
+        if not room.any():
+            return None
+        c = int(klass[w])
+        cover = np.zeros(len(ks))
+        if c >= 0:
+            cover = (np.maximum(left[c][offers][:, active], 0.0) / d[active]).min(axis=1)
+        rank = np.lexsort((model.cost[y0 + ks], -np.round(np.minimum(cover, 1.0), 6)))
+        k = int(ks[next(r for r in rank if room[r])])
+        residual[pb.gang_o[k]] -= d
+        if c >= 0:
+            left[c, pb.gang_o[k]] -= d
+        chosen.append(k)
+    return np.array(chosen, dtype=np.int64)
 
 
 def greedy(
@@ -30,36 +117,13 @@ def greedy(
     values = np.zeros(model.n_cols)
     y0 = model.n_x
     s0 = y0 + model.n_y
-    n_o = len(pb.offers)
     subject = pb.t_rofr >= 0
-    # gang candidates on third-party capacity under a ROFR go last
-    gang_sub = np.isin(pb.gang_w * n_o + pb.gang_o, pb.tw[subject] * n_o + pb.to[subject])
-
-    # gang groups, largest first, each on its cheapest candidate with room every month
-    gang_groups = {g.index for g in pb.groups if g.gang}
-    placed: set[int] = set()
-    cands = pb.candidates_by_gang()
-    if cands:
-        ws = list(cands)
-        sizes = np.array([float(pb.demand[w].sum()) for w in ws])
-        firm = np.array([float(lp[y0 + cands[w]].max()) for w in ws])
-        for i in np.lexsort((-sizes, -np.round(firm, 6))):
-            w = ws[i]
-            ks = cands[w]
-            d = pb.demand[w]
-            active = d > 0
-            offers = pb.gang_o[ks]
-            room = (residual[offers][:, active] >= d[active] - 1e-9).all(axis=1)
-            if not room.any():
-                return None
-            cost = model.cost[y0 + ks]
-            rank = np.lexsort((cost, gang_sub[ks], -np.round(lp[y0 + ks], 6)))
-            k = int(ks[next(r for r in rank if room[r])])
-            residual[pb.gang_o[k]] -= d
-            values[y0 + k] = 1.0
-            placed.add(w)
-    if placed != gang_groups:
+    placed = place_gangs(pb, model, lp)
+    if placed is None:
         return None
+    values[y0 + placed] = 1.0
+    for k in placed.tolist():
+        residual[pb.gang_o[k]] -= pb.demand[pb.gang_w[k]]
 
     # fractional groups, month by month, least flexible first, cheapest offers first
     frac = model.frac
@@ -255,3 +319,38 @@ def _repair_rofr(
                 return False
             values[z0 + g_i] = 1.0
     return True
+
+
+def fill(
+    pb: Problem,
+    model: Model,
+    placed: npt.NDArray[np.int64],
+    *,
+    deadline: float,
+    columns: npt.NDArray[np.int64] | None = None,
+) -> npt.NDArray[np.float64] | None:
+    """The cheapest plan with the gang jobs where ``placed`` puts them: HiGHS on the
+    fractional hours and the ROFR binaries (a MILP whose only integers are the ROFR groups'),
+    over every fractional column or only ``columns``. None when no plan fits around those
+    placements or time runs out."""
+    from charter.planner.solver import solve, submodel
+
+    y0 = model.n_x
+    s0 = y0 + model.n_y
+    lower = model.lower.copy()
+    upper = model.upper.copy()
+    upper[y0:s0] = 0.0
+    lower[y0 + placed] = 1.0
+    upper[y0 + placed] = 1.0
+    xs = np.arange(model.n_x) if columns is None else columns[columns < y0]
+    keep = np.unique(np.concatenate([xs, y0 + placed, np.arange(s0, model.n_cols)]))
+    fixed = dataclasses.replace(model, lower=lower, upper=upper)
+    left = deadline - time.perf_counter()
+    if left <= 0.5:
+        return None
+    res = solve(submodel(fixed, keep), time_limit=left, gap=1e-4, deadline=deadline)
+    if res.values is None:
+        return None
+    out = np.zeros(model.n_cols)
+    out[keep] = res.values
+    return out

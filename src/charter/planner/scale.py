@@ -86,7 +86,30 @@ def lagrangian_bound(model: Model, upper: F, pi: F) -> tuple[float, F]:
     return float(rows.sum() + cols.sum()), rc
 
 
-def _start_columns(pb: Problem, model: Model, per_row: int) -> Ints:
+def interior_bound(
+    pb: Problem, model: Model, *, deadline: float
+) -> tuple[float | None, F | None, float]:
+    """The LP relaxation by HiGHS's interior point method, without crossover: a Lagrangian
+    bound from its row duals (clamped to their sign, so the bound holds even though the
+    duals are only nearly optimal) and its column values, to guide rounding. (None, None)
+    when the method does not finish by ``deadline``; the seconds it took."""
+    left = deadline - time.perf_counter()
+    if left <= 1:
+        return None, None, 0.0
+    res = solve(
+        model,
+        relax=True,
+        time_limit=left,
+        options={"solver": "ipm", "run_crossover": "off"},
+        deadline=deadline,
+    )
+    if res.duals is None or res.status != "optimal":
+        return None, res.values if res.status == "optimal" else None, res.seconds
+    bound, _ = lagrangian_bound(model, column_bounds(pb, model), _clamp(res.duals, model))
+    return bound, res.values, res.seconds
+
+
+def start_columns(model: Model, per_row: int) -> Ints:
     """The cheapest ``per_row`` columns of every demand and gang row; all z and s columns."""
     m = model.matrix.tocsr()
     chosen = [np.arange(model.n_x + model.n_y, model.n_cols)]
@@ -197,6 +220,7 @@ def solve_scale(
     valid_bound: float | None = None,
     lp_share: float = 0.6,
     mip: bool = True,
+    max_mip_columns: int = 600_000,
 ) -> tuple[Solution, ScaleInfo]:
     """Column generation bound + restricted MILP plan (see the module docstring).
 
@@ -230,7 +254,7 @@ def solve_scale(
         )
     upper = column_bounds(pb, model)
     eq = np.flatnonzero(model.row_lower == model.row_upper)
-    active = np.union1d(_start_columns(pb, model, per_row), capacity_greedy(pb, model))
+    active = np.union1d(start_columns(model, per_row), capacity_greedy(pb, model))
     if start is not None:
         active = np.union1d(active, np.flatnonzero(start > 1e-9))
     # artificial columns on equality rows (demand, gang) at a penalty well above any price
@@ -314,6 +338,10 @@ def solve_scale(
         if left <= 1:
             break
         cols = np.flatnonzero(keep)
+        if len(cols) > max_mip_columns and info.columns_in_mip:
+            # HiGHS's presolve does not heed the deadline: no MILP of this size
+            say(f"restricted MILP: not widening past {max_mip_columns:,} columns")
+            break
         info.columns_in_mip = len(cols)
         sub = submodel(model, cols)
         sub_start = None
@@ -369,3 +397,122 @@ def solve_scale(
     else:
         sol.status = "feasible"
     return sol, info
+
+
+def _price(lp: LpSession, model: Model, owner: Ints, max_add: int) -> int:
+    """Add the columns that price out under the LP's current duals and bounds; how many."""
+    pi = _clamp(lp.duals(), model)
+    rc = model.cost - model.matrix.T @ pi
+    gain = np.where(rc < 0, rc * lp.upper, 0.0)
+    scale = max(1.0, abs(lp.objective()))
+    cand = np.flatnonzero((lp.pos < 0) & (lp.upper > 0) & (gain < -1e-9 * scale))
+    if not len(cand):
+        return 0
+    cand = _per_owner(cand, gain, owner, per_row=2, limit=max_add)
+    lp.add(cand)
+    return len(cand)
+
+
+def dive(
+    pb: Problem,
+    model: Model,
+    lp: LpSession,
+    owner: Ints,
+    *,
+    deadline: float,
+    say: Callable[[str], None],
+    batch: float = 0.2,
+    max_add: int = 50_000,
+) -> F | None:
+    """A plan by diving on the LP relaxation: repeatedly fix the gang jobs the LP places most
+    firmly onto their favourite candidate with room, re-solve (pricing in the columns the
+    fixings call for), until every job sits on one offer; then HiGHS settles the ROFR
+    binaries over the LP's columns with the placements fixed. A fixing that leaves demand
+    unmet (the LP needs its artificial slacks) is undone and retried one job at a time; a
+    single job's candidate that does so is ruled out. None when time runs out or a job has
+    no candidate left."""
+    y0 = model.n_x
+    cands = pb.candidates_by_gang()
+    residual = pb.cap.copy()
+    fixed: dict[int, int] = {}
+    tol = 1e-6 * max(1.0, float(pb.demand.sum()))
+    step = batch
+    rounds = 0
+
+    def resolve() -> bool:
+        for _ in range(8):
+            left = deadline - time.perf_counter()
+            if left <= 0 or lp.run(left) != "optimal":
+                return False
+            if not _price(lp, model, owner, max_add):
+                break
+        return time.perf_counter() < deadline
+
+    while len(fixed) < len(cands):
+        values = lp.values()
+        if values is None or time.perf_counter() > deadline:
+            return None
+        todo = [w for w in cands if w not in fixed]
+        score = np.array([float(values[y0 + cands[w]].max()) for w in todo])
+        size = np.array([float(pb.demand[w].sum()) for w in todo])
+        order = np.lexsort((-size, -np.round(score, 6)))
+        n = max(1, int(np.ceil(step * len(todo))), int((score >= 1 - 1e-6).sum()))
+        undo: list[tuple[int, int, npt.NDArray[np.int64], F, F]] = []
+        for i in order[:n].tolist():
+            w = todo[i]
+            ks = cands[w]
+            ks = ks[lp.upper[y0 + ks] > 0]
+            d = pb.demand[w]
+            active = d > 0
+            room = (residual[pb.gang_o[ks]][:, active] >= d[active] - 1e-9).all(axis=1)
+            if not room.any():
+                if undo:
+                    break  # fix what is already chosen; this job comes up again
+                say("dive: a gang job has no candidate with room left")
+                return None
+            pick = ks[room][np.lexsort((model.cost[y0 + ks[room]], -values[y0 + ks[room]]))[0]]
+            cols = y0 + cands[w]
+            undo.append((w, int(pick), cols, lp.lower[cols].copy(), lp.upper[cols].copy()))
+            lo = np.zeros(len(cols))
+            hi = np.zeros(len(cols))
+            lo[cands[w] == pick] = 1.0
+            hi[cands[w] == pick] = 1.0
+            lp.add(np.array([y0 + pick]))
+            lp.set_bounds(cols, lo, hi)
+            residual[pb.gang_o[pick]] -= d
+            fixed[w] = int(pick)
+        rounds += 1
+        if not resolve():
+            say("dive: out of time")
+            return None
+        if lp.artificial() <= tol:
+            step = batch
+            continue
+        # the fixings leave demand unmet: undo them; one at a time from now on
+        for w, pick, cols, lo, hi in undo:
+            lp.set_bounds(cols, lo, hi)
+            residual[pb.gang_o[pick]] += pb.demand[w]
+            del fixed[w]
+        if len(undo) == 1:
+            w, pick, cols, lo, hi = undo[0]
+            upper = lp.upper[cols].copy()
+            upper[cands[w] == pick] = 0.0
+            lp.set_bounds(cols, lp.lower[cols], upper)
+        step = 0.0
+        if not resolve():
+            return None
+    say(f"dive: every gang job placed after {rounds} LP solves")
+    cols = np.flatnonzero(lp.pos >= 0)
+    import dataclasses
+
+    fixed_model = dataclasses.replace(model, lower=lp.lower, upper=lp.upper)
+    left = deadline - time.perf_counter()
+    if left <= 0.5:
+        return None
+    res = solve(submodel(fixed_model, cols), time_limit=left, gap=1e-4, deadline=deadline)
+    if res.values is None:
+        say(f"dive: the ROFR binaries found no plan ({res.status})")
+        return None
+    out = np.zeros(model.n_cols)
+    out[cols] = res.values
+    return out

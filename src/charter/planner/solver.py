@@ -77,6 +77,7 @@ class Solution:
     seconds: float
     nodes: int
     gap: float | None
+    duals: F | None = None  # row duals of an LP relaxation (``solve(relax=True)``)
 
 
 def build_model(pb: Problem, rofr_rows: str = "triple") -> Model:
@@ -385,9 +386,12 @@ class LpSession:
         penalty: F,
     ) -> None:
         self.model = model
-        self.upper = upper
+        self.lower = model.lower.copy()
+        self.upper = upper.copy()
         self.csc = sp.csc_array(model.matrix)
         self.cols: list[npt.NDArray[np.int64]] = []
+        # each model column's index among the LP's columns, -1 while it is not in the LP
+        self.pos = np.full(model.n_cols, -1, dtype=np.int64)
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         # added columns leave the basis primal feasible: primal simplex re-solves fastest
@@ -419,21 +423,23 @@ class LpSession:
                 vals,
             )
         self.n_art = 2 * n_a
+        self.n_lp = self.n_art
         self.h = h
         self.deadline = INF
         self._deadline_set = False
         self.add(cols)
 
     def add(self, cols: npt.NDArray[np.int64]) -> None:
+        cols = np.asarray(cols, dtype=np.int64)
+        cols = cols[self.pos[cols] < 0]
         if not len(cols):
             return
-        cols = np.asarray(cols, dtype=np.int64)
         block = self.csc[:, cols]
         block = sp.csc_array(block)
         self.h.addCols(
             len(cols),
             self.model.cost[cols],
-            self.model.lower[cols],
+            self.lower[cols],
             self.upper[cols],
             block.nnz,
             block.indptr[:-1].astype(np.int32),
@@ -441,6 +447,28 @@ class LpSession:
             block.data,
         )
         self.cols.append(cols)
+        self.pos[cols] = np.arange(self.n_lp, self.n_lp + len(cols))
+        self.n_lp += len(cols)
+
+    def set_bounds(self, cols: npt.NDArray[np.int64], lower: F, upper: F) -> None:
+        """New bounds for model columns (kept for columns that join later)."""
+        cols = np.asarray(cols, dtype=np.int64)
+        self.lower[cols] = lower
+        self.upper[cols] = upper
+        inside = self.pos[cols] >= 0
+        if inside.any():
+            self.h.changeColsBounds(
+                int(inside.sum()),
+                self.pos[cols[inside]].astype(np.int32),
+                self.lower[cols[inside]],
+                self.upper[cols[inside]],
+            )
+
+    def artificial(self) -> float:
+        """Total value of the artificial slacks: positive means the restricted LP (with its
+        current bounds) cannot meet every equality row."""
+        sol = self.h.getSolution()
+        return float(np.sum(np.array(sol.col_value)[: self.n_art])) if self.n_art else 0.0
 
     def run(self, time_limit: float) -> str:
         # HiGHS's clock runs across calls: the limit is on its cumulative run time
@@ -578,4 +606,7 @@ def solve(
     gap_value = None
     if objective is not None and bound is not None:
         gap_value = max(0.0, (objective - bound) / max(abs(objective), 1e-9))
-    return Solution(name, objective, bound, values, seconds, nodes, gap_value)
+    duals = None
+    if relax and n and m.shape[0] and info.dual_solution_status == 2:
+        duals = np.array(h.getSolution().row_dual)
+    return Solution(name, objective, bound, values, seconds, nodes, gap_value, duals)
