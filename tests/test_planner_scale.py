@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ import charter.planner as planner
 from benchmarks.plan_gen import generate
 from charter.check import check_plan
 from charter.planner import Plan, plan
-from charter.planner.scale import column_bounds, lagrangian_bound
+from charter.planner.greedy import fill, place_gangs
+from charter.planner.scale import column_bounds, interior_bound, lagrangian_bound
 from charter.planner.solver import build_model, solve
 from charter.plans import PlanRow
 from tests.test_planner_properties import SETTINGS, instances
@@ -117,12 +119,109 @@ def test_scale_paths_on_synthetic_portfolios(
     scaled = assert_scale_agrees(s, exact, f"synthetic-{seed}")
     decomposed = assert_scale_agrees(s, exact, f"synthetic-{seed}", "decompose")
     assert "aggregated" in decomposed.bound_method
+    # past EXACT_MAX_COLUMNS the rounded (and searched) plan stands against the bound
+    monkeypatch.setattr(planner, "EXACT_MAX_COLUMNS", 0)
+    assert_scale_agrees(s, exact, f"synthetic-{seed}-rounded", "decompose")
     # the restriction really dropped candidates
     assert decomposed.stats["scale"]["restricted_gang_candidates"] <= scaled.stats["binaries"]
     # the instance exercises every clause kind the strategies handle
     assert exact.commitments and scaled.commitments
     kinds = {r.spec.kind for r in s.clauses}  # type: ignore[attr-defined]
     assert {"exclusivity", "carve_out", "commitment", "rofr"} <= kinds
+
+
+def feasible(model: Any, v: Any) -> bool:
+    """Every row within its bounds, every column within its bounds, integers integral."""
+    a = model.matrix @ v
+    tol = 1e-6 * max(1.0, float(np.abs(model.row_lower[np.isfinite(model.row_lower)]).max()))
+    ints = v[model.integer]
+    return bool(
+        (a >= model.row_lower - tol).all()
+        and (a <= model.row_upper + tol).all()
+        and (v >= model.lower - 1e-9).all()
+        and (v <= model.upper + 1e-9).all()
+        and np.allclose(ints, np.round(ints), atol=1e-6)
+    )
+
+
+def loads(pb: Any, model: Any, placed: Any) -> Any:
+    load = np.zeros_like(pb.cap)
+    for k in placed.tolist():
+        load[pb.gang_o[k]] += pb.demand[pb.gang_w[k]]
+    return load
+
+
+@pytest.mark.parametrize(("n_w", "n_o", "n_t", "seed"), SYNTHETIC[:3])
+def test_fill_around_the_optimal_placements_reaches_the_optimum(
+    tmp_path: Path, n_w: int, n_o: int, n_t: int, seed: int
+) -> None:
+    """With the gang jobs where an optimal plan puts them, HiGHS on the rest finds a plan as
+    cheap; from a worse start, the neighbourhood of every candidate finds one too."""
+    from charter.planner import _setup
+
+    s = charter.load_scenario(generate(tmp_path / "s", n_w, n_o, n_t, seed))
+    pb, model = _setup(s, None, None, None, True)
+    exact = solve(model, gap=0.0, time_limit=120)
+    assert exact.status == "optimal" and exact.values is not None
+    assert exact.objective is not None
+    y0 = model.n_x
+    placed = np.flatnonzero(exact.values[y0 : y0 + model.n_y] > 0.5)
+    v = fill(pb, model, placed, deadline=time.perf_counter() + 60, gap=0.0)
+    assert v is not None and feasible(model, v)
+    assert model.cost @ v == pytest.approx(exact.objective, rel=1e-6)
+    cheapest = place_gangs(pb, model)
+    assert cheapest is not None
+    start = fill(pb, model, cheapest, deadline=time.perf_counter() + 60, gap=0.0)
+    if start is None:  # no plan around the cheapest-first placements: nothing to search from
+        return
+    assert feasible(model, start)
+    assert model.cost @ start >= exact.objective * (1 - REL)
+    every = np.arange(model.n_y)
+    v2 = fill(
+        pb, model, cheapest, deadline=time.perf_counter() + 60, free=every, start=start, gap=0.0
+    )
+    assert v2 is not None and feasible(model, v2)
+    assert model.cost @ v2 == pytest.approx(exact.objective, rel=1e-6)
+
+
+@pytest.mark.parametrize(("n_w", "n_o", "n_t", "seed"), SYNTHETIC)
+def test_gang_placements_fit_the_capacity(
+    tmp_path: Path, n_w: int, n_o: int, n_t: int, seed: int
+) -> None:
+    """Every way of placing gang jobs puts each job on exactly one of its candidates and no
+    offer over its capacity in any month."""
+    from charter.planner import _setup
+
+    s = charter.load_scenario(generate(tmp_path / "s", n_w, n_o, n_t, seed))
+    pb, model = _setup(s, None, None, None, True)
+    lp = solve(model, relax=True)
+    assert lp.values is not None
+    gangs = sorted(g.index for g in pb.groups if g.gang)
+    rng = np.random.default_rng(seed)
+    klass = rng.integers(-1, 3, len(pb.groups))
+    hours = rng.uniform(0, 2 * pb.demand.max(), (3, len(pb.offers), len(pb.periods)))
+    for guide, allotment in ((None, None), (lp.values, None), (None, (klass, hours))):
+        placed = place_gangs(pb, model, guide, allotment=allotment)
+        assert placed is not None  # the generator gives every job a home offer with room
+        assert sorted(pb.gang_w[placed].tolist()) == gangs
+        assert (loads(pb, model, placed) <= pb.cap + 1e-6).all()
+
+
+def test_interior_point_bound(tmp_path: Path) -> None:
+    """The interior point bound is the LP relaxation's value (below the optimum); with no
+    time left there is none."""
+    from charter.planner import _setup
+
+    s = charter.load_scenario(generate(tmp_path / "s", 40, 12, 6, 2))
+    pb, model = _setup(s, None, None, None, True)
+    lp = solve(model, relax=True)
+    exact = solve(model, gap=0.0, time_limit=120)
+    assert lp.objective is not None and exact.objective is not None
+    bound, values, _ = interior_bound(pb, model, deadline=time.perf_counter() + 60)
+    assert bound is not None and values is not None
+    assert bound == pytest.approx(lp.objective, rel=1e-5)
+    assert bound <= exact.objective * (1 + REL)
+    assert interior_bound(pb, model, deadline=time.perf_counter()) == (None, None, 0.0)
 
 
 def test_lagrangian_bound_holds_for_any_duals(tmp_path: Path) -> None:
@@ -148,3 +247,17 @@ def test_unknown_strategy_is_refused(tmp_path: Path) -> None:
     s = make_scenario(tmp_path / "s", oracle_spec(ORACLE_CASES[0]))
     with pytest.raises(charter.CharterError, match="unknown strategy"):
         plan(s, strategy="fastest")
+
+
+def test_auto_picks_the_strategy_by_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    s = charter.load_scenario(generate(tmp_path / "s", 30, 10, 3, 1))
+    small = plan(s, explain=False)
+    assert small.stats["strategy"] == "exact"
+    assert "HiGHS branch and bound" in small.bound_method
+    monkeypatch.setattr(planner, "DECOMPOSE_ABOVE", 0)
+    big = plan(s, explain=False)
+    assert big.stats["strategy"] == "decompose"
+    assert "interior point method" in big.bound_method
+    assert check_plan(s, rows_of(big)).ok
+    assert small.cost is not None and big.bound is not None
+    assert big.bound <= small.cost * (1 + REL)

@@ -328,27 +328,46 @@ def fill(
     *,
     deadline: float,
     columns: npt.NDArray[np.int64] | None = None,
+    free: npt.NDArray[np.int64] | None = None,
+    start: npt.NDArray[np.float64] | None = None,
+    gap: float = 1e-4,
 ) -> npt.NDArray[np.float64] | None:
     """The cheapest plan with the gang jobs where ``placed`` puts them: HiGHS on the
     fractional hours and the ROFR binaries (a MILP whose only integers are the ROFR groups'),
     over every fractional column or only ``columns``. None when no plan fits around those
-    placements or time runs out."""
+    placements or time runs out.
+
+    With ``free`` (gang candidate indices) the jobs of those candidates may also move to
+    them (a neighbourhood of the placement); ``start`` is a plan to start from, e.g. the
+    incumbent, whose columns are all kept."""
     from charter.planner.solver import solve, submodel
 
     y0 = model.n_x
     s0 = y0 + model.n_y
+    free = np.zeros(0, dtype=np.int64) if free is None else free
+    allowed = np.union1d(placed, free)
+    loose = np.isin(pb.gang_w[placed], pb.gang_w[free])
     lower = model.lower.copy()
     upper = model.upper.copy()
     upper[y0:s0] = 0.0
-    lower[y0 + placed] = 1.0
-    upper[y0 + placed] = 1.0
+    upper[y0 + allowed] = 1.0
+    lower[y0 + placed[~loose]] = 1.0
     xs = np.arange(model.n_x) if columns is None else columns[columns < y0]
-    keep = np.unique(np.concatenate([xs, y0 + placed, np.arange(s0, model.n_cols)]))
+    parts = [xs, y0 + allowed, np.arange(s0, model.n_cols)]
+    if start is not None:
+        parts.append(np.flatnonzero(start > 1e-9))
+    keep = np.unique(np.concatenate(parts))
     fixed = dataclasses.replace(model, lower=lower, upper=upper)
     left = deadline - time.perf_counter()
     if left <= 0.5:
         return None
-    res = solve(submodel(fixed, keep), time_limit=left, gap=1e-4, deadline=deadline)
+    res = solve(
+        submodel(fixed, keep),
+        time_limit=left,
+        gap=gap,
+        deadline=deadline,
+        start=None if start is None else start[keep],
+    )
     if res.values is None:
         return None
     out = np.zeros(model.n_cols)

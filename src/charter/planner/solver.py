@@ -450,26 +450,6 @@ class LpSession:
         self.pos[cols] = np.arange(self.n_lp, self.n_lp + len(cols))
         self.n_lp += len(cols)
 
-    def set_bounds(self, cols: npt.NDArray[np.int64], lower: F, upper: F) -> None:
-        """New bounds for model columns (kept for columns that join later)."""
-        cols = np.asarray(cols, dtype=np.int64)
-        self.lower[cols] = lower
-        self.upper[cols] = upper
-        inside = self.pos[cols] >= 0
-        if inside.any():
-            self.h.changeColsBounds(
-                int(inside.sum()),
-                self.pos[cols[inside]].astype(np.int32),
-                self.lower[cols[inside]],
-                self.upper[cols[inside]],
-            )
-
-    def artificial(self) -> float:
-        """Total value of the artificial slacks: positive means the restricted LP (with its
-        current bounds) cannot meet every equality row."""
-        sol = self.h.getSolution()
-        return float(np.sum(np.array(sol.col_value)[: self.n_art])) if self.n_art else 0.0
-
     def run(self, time_limit: float) -> str:
         # HiGHS's clock runs across calls: the limit is on its cumulative run time
         self.h.setOptionValue("time_limit", self.h.getRunTime() + float(max(time_limit, 0.1)))
