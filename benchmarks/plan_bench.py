@@ -137,11 +137,23 @@ def _load(folder: str) -> tuple[Any, float]:
     return s, _rss_mb()
 
 
-def _too_big(s: Any) -> bool:
-    """Does plan() decompose this scenario (the full model would not fit in memory)?"""
-    from charter.planner import DECOMPOSE_ABOVE, _gang_size
+# Past this many (gang job, offer, month) combinations the full model does not fit in this
+# machine's memory (XL: the problem arrays alone passed 13 GB); the straightforward
+# formulation is skipped and the greedy runs on the decomposition's restriction.
+FULL_MODEL_MAX = 60_000_000
 
-    return bool(_gang_size(s, None, None) > DECOMPOSE_ABOVE)
+
+def _too_big(s: Any) -> bool:
+    """Would the full model of this scenario not fit in memory?"""
+    from charter.planner import _gang_size
+
+    return bool(_gang_size(s, None, None) > FULL_MODEL_MAX)
+
+
+def worker_too_big(folder: str) -> bool:
+    import charter
+
+    return _too_big(charter.load_scenario(folder))
 
 
 def _problem(s: Any) -> tuple[Any, float]:
@@ -915,10 +927,8 @@ def main() -> None:
                 folder = worker.call(_generate, str(Path(tmp) / name), n_w, n_o, n_t, args.seed)
             with _step(console, f"{name}: charter plan (gap {gap:g}, {limit:g} s) ..."):
                 ours = _isolated(run_charter, folder, gap, limit)
-            # the straightforward formulation needs the full model: past plan()'s
-            # decomposition threshold it does not fit in memory (XL: the problem arrays alone
-            # passed 13 GB), so it is skipped there and the greedy runs on the restriction
-            bigm = not args.no_bigm and ours.get("stats", {}).get("strategy") != "decompose"
+            # the straightforward formulation needs the full model (see FULL_MODEL_MAX)
+            bigm = not args.no_bigm and not worker_too_big(folder)
             if not args.no_bigm and not bigm:
                 notes.append(
                     f"{name}: straightforward formulation skipped: the full model does not fit "

@@ -24,7 +24,7 @@ from benchmarks.plan_gen import generate
 from charter.check import check_plan
 from charter.planner import Plan, plan
 from charter.planner.greedy import fill, place_gangs
-from charter.planner.scale import column_bounds, interior_bound, lagrangian_bound
+from charter.planner.scale import _clamp, column_bounds, interior_bound, lagrangian_bound
 from charter.planner.solver import build_model, solve
 from charter.plans import PlanRow
 from tests.test_planner_properties import SETTINGS, instances
@@ -217,11 +217,22 @@ def test_interior_point_bound(tmp_path: Path) -> None:
     lp = solve(model, relax=True)
     exact = solve(model, gap=0.0, time_limit=120)
     assert lp.objective is not None and exact.objective is not None
-    bound, values, _ = interior_bound(pb, model, deadline=time.perf_counter() + 60)
-    assert bound is not None and values is not None
+    bound, values, _, converged = interior_bound(pb, model, deadline=time.perf_counter() + 60)
+    assert converged and bound is not None and values is not None
     assert bound == pytest.approx(lp.objective, rel=1e-5)
     assert bound <= exact.objective * (1 + REL)
-    assert interior_bound(pb, model, deadline=time.perf_counter()) == (None, None, 0.0)
+    assert interior_bound(pb, model, deadline=time.perf_counter()) == (None, None, 0.0, False)
+    # an iterate stopped early still gives a valid (weaker) bound
+    upper = column_bounds(pb, model)
+    for iterations in (1, 3, 6):
+        early = solve(
+            model,
+            relax=True,
+            options={"solver": "ipm", "run_crossover": "off", "ipm_iteration_limit": iterations},
+        )
+        assert early.status != "optimal" and early.duals is not None
+        weak, _ = lagrangian_bound(model, upper, _clamp(early.duals, model))
+        assert weak <= bound * (1 + REL)
 
 
 def test_lagrangian_bound_holds_for_any_duals(tmp_path: Path) -> None:

@@ -95,8 +95,11 @@ DECOMPOSE_ABOVE = 200_000
 RESTRICTED_CANDIDATES = 8
 # Shares of the time limit by the end of which the decomposition's relaxation bound and its
 # rounded plan must be done.
-RELAXATION_SHARE = 0.75
-ROUNDING_SHARE = 0.95
+RELAXATION_SHARE = 0.6
+ROUNDING_SHARE = 0.9
+# Columns the relaxation gives at least this many accelerator-hours join the HiGHS calls of
+# the rounding (an interior point leaves every column slightly positive).
+GUIDE_HOURS = 1.0
 # Alternative candidates per gang job in the neighbourhood search after the rounding.
 LNS_ALTERNATIVES = 3
 STRATEGIES = ("auto", "exact", "scale", "decompose")
@@ -132,9 +135,11 @@ def _decomposed(
     pb_a, m_a = _setup(scenario, start, end, events, True, divisible_gangs=True)
     relax_deadline = t0 + RELAXATION_SHARE * time_limit
     progress(f"relaxation LP: {m_a.n_cols:,} columns, interior point method")
-    bound, relaxed_values, ipm_seconds = interior_bound(pb_a, m_a, deadline=relax_deadline)
-    relaxation_method = "interior point method"
-    iterations, converged = 0, bound is not None
+    bound, relaxed_values, ipm_seconds, converged = interior_bound(
+        pb_a, m_a, deadline=relax_deadline
+    )
+    relaxation_method = "interior point method" + ("" if converged else ", stopped early")
+    iterations = 0
     if bound is None:
         progress("interior point method out of time: column generation instead")
         left = max(1.0, relax_deadline - time.perf_counter())
@@ -168,11 +173,15 @@ def _decomposed(
         y = hours[ga[pb.gang_w][k_has], pb.gang_o[k_has], :].sum(axis=1)
         guide[model.n_x : model.n_x + model.n_y][k_has] = y
         allotment = (ga, hours)
+    if not converged and relaxed_values is None:
+        progress("the relaxation did not finish: rounding without its guidance")
     progress("rounding the relaxation onto whole gang placements")
-    start_values = _round(
+    start_values, slowest = _round(
         pb, model, guide, allotment, deadline=t0 + ROUNDING_SHARE * time_limit, progress=progress
     )
-    if start_values is not None and guide is not None:
+    left = time_limit - (time.perf_counter() - t0)
+    # HiGHS's presolve does not heed the deadline: search only with time for two fills left
+    if start_values is not None and guide is not None and left > 2 * slowest:
         start_values = _improve(
             pb, model, start_values, guide, bound, gap, deadline=t0 + time_limit, progress=progress
         )
@@ -219,8 +228,9 @@ def _round(
     *,
     deadline: float,
     progress: Progress,
-) -> Any:
-    """The cheapest plan of several roundings of the relaxation: the greedy guided by it;
+) -> tuple[Any, float]:
+    """The cheapest plan of several roundings of the relaxation (and the seconds the slowest
+    HiGHS call took): the greedy guided by it;
     gang jobs placed by the relaxation's hours (``place_gangs`` with an allotment) or by the
     guide, with the fractional hours and ROFR binaries then left to HiGHS (``fill``, over the
     columns the guide uses and each row's cheapest, then over every column); the plain
@@ -229,6 +239,7 @@ def _round(
     from charter.planner.scale import start_columns
 
     best: Any = None
+    slowest = 0.0
 
     def keep(values: Any, how: str) -> None:
         nonlocal best
@@ -255,15 +266,19 @@ def _round(
             continue
         cols = start_columns(model, 3)
         if guide is not None:
-            cols = np.union1d(cols, np.flatnonzero(guide[: model.n_x] > 1e-9))
+            cols = np.union1d(cols, np.flatnonzero(guide[: model.n_x] >= GUIDE_HOURS))
         for columns in (cols, None):
+            if deadline - time.perf_counter() < slowest:
+                break  # not enough time for another call as slow as the slowest so far
+            began = time.perf_counter()
             values = fill(pb, model, placed, deadline=deadline, columns=columns)
+            slowest = max(slowest, time.perf_counter() - began)
             if values is not None:
                 keep(values, how + ", the rest by HiGHS")
                 break
     if best is None:
         keep(greedy(pb, model), "greedy")
-    return best
+    return best, slowest
 
 
 def _improve(
@@ -293,7 +308,7 @@ def _improve(
         order = np.lexsort((model.cost[y0 + ks], -guide[y0 + ks]))
         alternatives.append(ks[order[:LNS_ALTERNATIVES]])
     free = np.concatenate(alternatives) if alternatives else np.zeros(0, dtype=np.int64)
-    cols = np.union1d(start_columns(model, 3), np.flatnonzero(guide[: model.n_x] > 1e-9))
+    cols = np.union1d(start_columns(model, 3), np.flatnonzero(guide[: model.n_x] >= GUIDE_HOURS))
     progress(f"neighbourhood search: {len(free):,} alternative placements")
     better = fill(
         pb,

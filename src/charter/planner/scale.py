@@ -88,14 +88,16 @@ def lagrangian_bound(model: Model, upper: F, pi: F) -> tuple[float, F]:
 
 def interior_bound(
     pb: Problem, model: Model, *, deadline: float
-) -> tuple[float | None, F | None, float]:
+) -> tuple[float | None, F | None, float, bool]:
     """The LP relaxation by HiGHS's interior point method, without crossover: a Lagrangian
-    bound from its row duals (clamped to their sign, so the bound holds even though the
-    duals are only nearly optimal) and its column values, to guide rounding. (None, None)
-    when the method does not finish by ``deadline``; the seconds it took."""
+    bound from its row duals, clamped to their sign, so that the bound holds even for
+    nearly optimal duals, and even for those of an iterate stopped at ``deadline``. Returns
+    the bound (None if there are no duals at all), the column values (a guide for rounding;
+    an interior point, so every column is slightly positive), the seconds it took and
+    whether the method converged."""
     left = deadline - time.perf_counter()
     if left <= 1:
-        return None, None, 0.0
+        return None, None, 0.0, False
     res = solve(
         model,
         relax=True,
@@ -103,10 +105,11 @@ def interior_bound(
         options={"solver": "ipm", "run_crossover": "off"},
         deadline=deadline,
     )
-    if res.duals is None or res.status != "optimal":
-        return None, res.values if res.status == "optimal" else None, res.seconds
+    if res.duals is None:
+        return None, None, res.seconds, False
     bound, _ = lagrangian_bound(model, column_bounds(pb, model), _clamp(res.duals, model))
-    return bound, res.values, res.seconds
+    values = res.values if res.values is not None and len(res.values) == model.n_cols else None
+    return bound, values, res.seconds, res.status == "optimal"
 
 
 def start_columns(model: Model, per_row: int) -> Ints:

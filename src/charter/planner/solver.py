@@ -77,7 +77,8 @@ class Solution:
     seconds: float
     nodes: int
     gap: float | None
-    duals: F | None = None  # row duals of an LP relaxation (``solve(relax=True)``)
+    # row duals of an LP relaxation (``solve(relax=True)``), also when it was interrupted
+    duals: F | None = None
 
 
 def build_model(pb: Problem, rofr_rows: str = "triple") -> Model:
@@ -587,6 +588,10 @@ def solve(
     if objective is not None and bound is not None:
         gap_value = max(0.0, (objective - bound) / max(abs(objective), 1e-9))
     duals = None
-    if relax and n and m.shape[0] and info.dual_solution_status == 2:
-        duals = np.array(h.getSolution().row_dual)
+    if relax and n and m.shape[0]:
+        # also an unfinished (interrupted) interior point iterate's: sign-clamped, any duals
+        # give a valid Lagrangian bound
+        row_dual = np.array(h.getSolution().row_dual)
+        if len(row_dual) == m.shape[0] and np.isfinite(row_dual).all() and row_dual.any():
+            duals = row_dual
     return Solution(name, objective, bound, values, seconds, nodes, gap_value, duals)
