@@ -84,7 +84,7 @@ SIZES: dict[str, tuple[int, int, int]] = {
     "XL": (100000, 1000, 36),
 }
 GAPS: dict[str, float] = {"XS": 1e-3, "S": 1e-3, "M": 0.01, "L": 0.03, "XL": 0.03}
-TIME_LIMITS: dict[str, float] = {"XS": 10.0, "S": 60.0, "M": 50.0, "L": 540.0, "XL": 540.0}
+TIME_LIMITS: dict[str, float] = {"XS": 10.0, "S": 60.0, "M": 50.0, "L": 540.0, "XL": 480.0}
 LP_SIZES = ("XS", "S", "M")  # LP relaxations are too expensive at L and XL
 
 

@@ -231,6 +231,7 @@ def test_interior_point_bound(tmp_path: Path) -> None:
             options={"solver": "ipm", "run_crossover": "off", "ipm_iteration_limit": iterations},
         )
         assert early.status != "optimal" and early.duals is not None
+        assert early.iterate is not None and len(early.iterate) == model.n_cols
         weak, _ = lagrangian_bound(model, upper, _clamp(early.duals, model))
         assert weak <= bound * (1 + REL)
 

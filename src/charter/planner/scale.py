@@ -108,7 +108,7 @@ def interior_bound(
     if res.duals is None:
         return None, None, res.seconds, False
     bound, _ = lagrangian_bound(model, column_bounds(pb, model), _clamp(res.duals, model))
-    values = res.values if res.values is not None and len(res.values) == model.n_cols else None
+    values = res.values if res.values is not None else res.iterate
     return bound, values, res.seconds, res.status == "optimal"
 
 

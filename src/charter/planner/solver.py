@@ -79,6 +79,8 @@ class Solution:
     gap: float | None
     # row duals of an LP relaxation (``solve(relax=True)``), also when it was interrupted
     duals: F | None = None
+    # column values of an interrupted LP iterate: not a plan (rows may be violated), a guide
+    iterate: F | None = None
 
 
 def build_model(pb: Problem, rofr_rows: str = "triple") -> Model:
@@ -588,10 +590,15 @@ def solve(
     if objective is not None and bound is not None:
         gap_value = max(0.0, (objective - bound) / max(abs(objective), 1e-9))
     duals = None
+    iterate = None
     if relax and n and m.shape[0]:
         # also an unfinished (interrupted) interior point iterate's: sign-clamped, any duals
         # give a valid Lagrangian bound
         row_dual = np.array(h.getSolution().row_dual)
         if len(row_dual) == m.shape[0] and np.isfinite(row_dual).all() and row_dual.any():
             duals = row_dual
-    return Solution(name, objective, bound, values, seconds, nodes, gap_value, duals)
+            if values is None:  # the iterate's column values: not a plan, a guide
+                col_value = np.array(h.getSolution().col_value)
+                if len(col_value) == n and np.isfinite(col_value).all():
+                    iterate = col_value
+    return Solution(name, objective, bound, values, seconds, nodes, gap_value, duals, iterate)
