@@ -256,11 +256,26 @@ def check_plan(
             )
 
     # 3. the ROFR: third-party use only when the holder's reachable capacity is full
-    usable: dict[tuple[str, str, str], bool] = {}
+    usable: dict[tuple[Any, ...], bool] = {}
 
     def can_use(w: WorkloadSpec, h: OfferSpec, period: str) -> bool:
-        """Could this workload run on the holder's offer that month? (cached)"""
-        key = (w.id, h.id, period)
+        """Could this workload run on the holder's offer that month? (cached by everything
+        the answer depends on, so workloads alike share it)"""
+        key = (
+            w.owner or party,
+            w.kind,
+            w.segment,
+            w.new_capacity,
+            w.api,
+            w.product,
+            w.codeveloped_with,
+            w.first_party,
+            tuple(sorted(w.families)),
+            tuple(sorted(w.regions)),
+            tuple(sorted(w.compliance)),
+            h.id,
+            period,
+        )
         if key not in usable:
             usable[key] = (
                 h.family in w.families
@@ -273,6 +288,23 @@ def check_plan(
             )
         return usable[key]
 
+    short: dict[tuple[str, str, str, str], list[str]] = {}
+
+    def holder_short(spec: RofrSpec, w: WorkloadSpec, family: str, period: str) -> list[str]:
+        """The holder's offers of this family the workload could use that month and that are
+        not full."""
+        holder = set(spec.holder_providers(scenario.providers_of))
+        out = []
+        for h in scenario.data.offers:
+            if h.provider not in holder or h.family != family:
+                continue
+            cap = _capacity(h, Period.parse(period))
+            if cap <= 0:
+                continue
+            if can_use(w, h, period) and load[(h.id, period)] < cap * (1 - 1e-6) - TOLERANCE:
+                out.append(f"{h.id} ({load[(h.id, period)]:,.0f} of {cap:,.0f})")
+        return out
+
     for i, clause_ids in sorted(rofr_rows.items()):
         r = rows[i]
         o = offers[r.offer]
@@ -281,18 +313,12 @@ def check_plan(
             spec = rec.spec
             if not isinstance(spec, RofrSpec):
                 continue
-            holder = set(spec.holder_providers(scenario.providers_of))
-            covered = [workloads[_base_name(r.workload)]]  # the work taking third-party capacity
-            not_full = []
-            for h in scenario.data.offers:
-                if h.provider not in holder or h.family != o.family:
-                    continue
-                cap = _capacity(h, Period.parse(r.period))
-                if cap <= 0:
-                    continue
-                reachable = any(can_use(w, h, r.period) for w in covered)
-                if reachable and load[(h.id, r.period)] < cap * (1 - 1e-6) - TOLERANCE:
-                    not_full.append(f"{h.id} ({load[(h.id, r.period)]:,.0f} of {cap:,.0f})")
+            # the holder offers left short, per (workload, month, family, clause): a workload
+            # often takes several third-party offers in one month
+            memo = (_base_name(r.workload), r.period, o.family, cid)
+            if memo not in short:
+                short[memo] = holder_short(spec, workloads[memo[0]], o.family, r.period)
+            not_full = short[memo]
             if not_full:
                 report.breaches.append(
                     Breach(
