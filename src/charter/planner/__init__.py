@@ -236,10 +236,10 @@ def _round(
     columns the guide uses and each row's cheapest, then over every column); the plain
     greedy and plain placements only when nothing else found a plan."""
     from charter.planner.greedy import fill, place_gangs
-    from charter.planner.scale import start_columns
 
     best: Any = None
     slowest = 0.0
+    cols = _rounding_columns(model, guide)
 
     def keep(values: Any, how: str) -> None:
         nonlocal best
@@ -264,9 +264,6 @@ def _round(
         placed = place_gangs(pb, model, g, allotment=a)
         if placed is None:
             continue
-        cols = start_columns(model, 3)
-        if guide is not None:
-            cols = np.union1d(cols, np.flatnonzero(guide[: model.n_x] >= GUIDE_HOURS))
         for columns in (cols, None):
             if deadline - time.perf_counter() < slowest:
                 break  # not enough time for another call as slow as the slowest so far
@@ -279,6 +276,17 @@ def _round(
     if best is None:
         keep(greedy(pb, model), "greedy")
     return best, slowest
+
+
+def _rounding_columns(model: Model, guide: Any) -> Any:
+    """The fractional columns the rounding's HiGHS calls get: each row's 3 cheapest and those
+    the relaxation gives at least ``GUIDE_HOURS``."""
+    from charter.planner.scale import start_columns
+
+    cols = start_columns(model, 3)
+    if guide is None:
+        return cols
+    return np.union1d(cols, np.flatnonzero(guide[: model.n_x] >= GUIDE_HOURS))
 
 
 def _improve(
@@ -296,7 +304,6 @@ def _improve(
     its ``LNS_ALTERNATIVES`` candidates the relaxation favours most; HiGHS re-optimises
     placements, fractional hours and ROFR binaries together from the incumbent."""
     from charter.planner.greedy import fill
-    from charter.planner.scale import start_columns
 
     y0 = model.n_x
     cost = float(model.cost @ values)
@@ -308,7 +315,7 @@ def _improve(
         order = np.lexsort((model.cost[y0 + ks], -guide[y0 + ks]))
         alternatives.append(ks[order[:LNS_ALTERNATIVES]])
     free = np.concatenate(alternatives) if alternatives else np.zeros(0, dtype=np.int64)
-    cols = np.union1d(start_columns(model, 3), np.flatnonzero(guide[: model.n_x] >= GUIDE_HOURS))
+    cols = _rounding_columns(model, guide)
     progress(f"neighbourhood search: {len(free):,} alternative placements")
     better = fill(
         pb,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -36,70 +37,55 @@ def place_gangs(
     relaxation's hours where the jobs of a class are one divisible block, the largest jobs
     go first, each to the candidate whose remaining allotment covers the largest share of
     its demand in its tightest month, and that allotment shrinks by the job's demand."""
-    if allotment is not None:
-        return _place_by_allotment(pb, model, *allotment)
-    lp = np.zeros(model.n_cols) if guide is None else guide
-    residual = pb.cap.copy()
-    y0 = model.n_x
-    n_o = len(pb.offers)
-    subject = pb.t_rofr >= 0
-    gang_sub = np.isin(pb.gang_w * n_o + pb.gang_o, pb.tw[subject] * n_o + pb.to[subject])
     cands = pb.candidates_by_gang()
     if len(cands) < sum(1 for g in pb.groups if g.gang):
         return None  # a gang job without any candidate
-    chosen: list[int] = []
-    if not cands:
-        return np.zeros(0, dtype=np.int64)
-    ws = list(cands)
-    sizes = np.array([float(pb.demand[w].sum()) for w in ws])
-    firm = np.array([float(lp[y0 + cands[w]].max()) for w in ws])
-    for i in np.lexsort((-sizes, -np.round(firm, 6))):
-        w = ws[i]
-        ks = cands[w]
-        d = pb.demand[w]
-        active = d > 0
-        offers = pb.gang_o[ks]
-        room = (residual[offers][:, active] >= d[active] - 1e-9).all(axis=1)
-        if not room.any():
-            return None
-        cost = model.cost[y0 + ks]
-        rank = np.lexsort((cost, gang_sub[ks], -np.round(lp[y0 + ks], 6)))
-        k = int(ks[next(r for r in rank if room[r])])
-        residual[pb.gang_o[k]] -= d
-        chosen.append(k)
-    return np.array(chosen, dtype=np.int64)
-
-
-def _place_by_allotment(
-    pb: Problem, model: Model, klass: npt.NDArray[np.int64], hours: npt.NDArray[np.float64]
-) -> npt.NDArray[np.int64] | None:
-    left = hours.copy()
-    residual = pb.cap.copy()
     y0 = model.n_x
-    cands = pb.candidates_by_gang()
-    if len(cands) < sum(1 for g in pb.groups if g.gang):
-        return None
-    chosen: list[int] = []
     ws = list(cands)
     sizes = np.array([float(pb.demand[w].sum()) for w in ws])
-    for i in np.argsort(-sizes, kind="stable").tolist():
+    if allotment is None:
+        lp = np.zeros(model.n_cols) if guide is None else guide
+        n_o = len(pb.offers)
+        subject = pb.t_rofr >= 0
+        gang_sub = np.isin(pb.gang_w * n_o + pb.gang_o, pb.tw[subject] * n_o + pb.to[subject])
+        firm = np.array([float(lp[y0 + cands[w]].max()) for w in ws])
+        order = np.lexsort((-sizes, -np.round(firm, 6)))
+
+        def rank(w: int, ks: Any, active: Any, d: Any) -> Any:
+            return np.lexsort((model.cost[y0 + ks], gang_sub[ks], -np.round(lp[y0 + ks], 6)))
+
+        def took(w: int, k: int, d: Any) -> None:
+            pass
+
+    else:
+        klass, left = allotment[0], allotment[1].copy()
+        order = np.argsort(-sizes, kind="stable")
+
+        def rank(w: int, ks: Any, active: Any, d: Any) -> Any:
+            c = int(klass[w])
+            cover = np.zeros(len(ks))
+            if c >= 0:
+                share = np.maximum(left[c][pb.gang_o[ks]][:, active], 0.0) / d[active]
+                cover = np.minimum(share.min(axis=1), 1.0)
+            return np.lexsort((model.cost[y0 + ks], -np.round(cover, 6)))
+
+        def took(w: int, k: int, d: Any) -> None:
+            if klass[w] >= 0:
+                left[int(klass[w]), pb.gang_o[k]] -= d
+
+    residual = pb.cap.copy()
+    chosen: list[int] = []
+    for i in order.tolist():
         w = ws[i]
         ks = cands[w]
         d = pb.demand[w]
         active = d > 0
-        offers = pb.gang_o[ks]
-        room = (residual[offers][:, active] >= d[active] - 1e-9).all(axis=1)
+        room = (residual[pb.gang_o[ks]][:, active] >= d[active] - 1e-9).all(axis=1)
         if not room.any():
             return None
-        c = int(klass[w])
-        cover = np.zeros(len(ks))
-        if c >= 0:
-            cover = (np.maximum(left[c][offers][:, active], 0.0) / d[active]).min(axis=1)
-        rank = np.lexsort((model.cost[y0 + ks], -np.round(np.minimum(cover, 1.0), 6)))
-        k = int(ks[next(r for r in rank if room[r])])
+        k = int(ks[next(r for r in rank(w, ks, active, d) if room[r])])
         residual[pb.gang_o[k]] -= d
-        if c >= 0:
-            left[c, pb.gang_o[k]] -= d
+        took(w, k, d)
         chosen.append(k)
     return np.array(chosen, dtype=np.int64)
 
