@@ -1,20 +1,37 @@
 # charter: two commands on a fresh machine, `make run` and `make test`.
+#
+# Every install comes from the lock files in requirements/ (exact versions and hashes of
+# every package, runtime and dev, and of the build backend): a new release of anything
+# cannot change what `make run` prints. `make lock` refreshes them deliberately,
+# `make test-latest` tries the newest releases in a throwaway environment.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+TOOLS  := .venv-tools
+UV_VERSION := 0.13.9
+RUN_LOCK := requirements/run.lock
+DEV_LOCK := requirements/dev.lock
+# pip: only the lock's packages, only with their recorded hashes, and no resolver of its own
+PIP_LOCKED := $(BIN)/python -m pip install --quiet --require-hashes --no-deps
+# the project itself, built with the locked setuptools rather than whatever is newest
+PIP_SELF := $(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+UPGRADE ?=
 
-.PHONY: run test lint install dev bench bench-full bench-plan bench-service clean
+.PHONY: run test lint install dev lock test-latest bench bench-full bench-plan bench-service clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e .
+$(VENV)/.installed: $(BIN)/python pyproject.toml $(RUN_LOCK)
+	$(PIP_LOCKED) -r $(RUN_LOCK)
+	$(PIP_SELF)
+	$(BIN)/python -m pip check --quiet >/dev/null || $(BIN)/python -m pip check
 	touch $@
 
-$(VENV)/.dev-installed: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(VENV)/.dev-installed: $(BIN)/python pyproject.toml $(DEV_LOCK)
+	$(PIP_LOCKED) -r $(DEV_LOCK)
+	$(PIP_SELF)
+	$(BIN)/python -m pip check --quiet >/dev/null || $(BIN)/python -m pip check
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -28,8 +45,8 @@ run: install
 
 ## make lint: ruff and mypy
 lint: dev
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks requirements
+	$(BIN)/ruff format --check src tests benchmarks requirements
 	$(BIN)/mypy
 
 ## make test: install the dev extras, lint, run every test
@@ -58,5 +75,29 @@ bench-plan: dev
 bench-service: dev
 	$(BIN)/python -m benchmarks.service_bench --seconds 8
 
+## make lock: re-resolve the lock files from pyproject.toml's ranges and requirements/*.in,
+## keeping every pin that still fits (UPGRADE=--upgrade for the newest of everything, or
+## UPGRADE="--upgrade-package highspy" for one); then run `make test` and commit both files
+lock:
+	test -x $(TOOLS)/bin/uv || ($(PYTHON) -m venv $(TOOLS) && \
+	  $(TOOLS)/bin/python -m pip install --quiet uv==$(UV_VERSION))
+	$(TOOLS)/bin/uv pip compile --quiet pyproject.toml requirements/build.in --extra dev \
+	  --constraint requirements/constraints.in --universal --python-version 3.11 \
+	  --generate-hashes --no-header $(UPGRADE) -o $(DEV_LOCK)
+	$(TOOLS)/bin/uv pip compile --quiet pyproject.toml requirements/build.in \
+	  --constraint $(DEV_LOCK) --universal --python-version 3.11 \
+	  --generate-hashes --no-header -o $(RUN_LOCK)
+	@echo "wrote $(DEV_LOCK) and $(RUN_LOCK); now run make test and commit both"
+
+## make test-latest: the whole test suite against the newest releases pyproject.toml allows
+## (no lock, no holds), in a throwaway virtualenv; prints what differs from the lock
+test-latest:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(PYTHON) -m venv "$$tmp/venv" && \
+	"$$tmp/venv/bin/python" -m pip install --quiet --upgrade pip && \
+	"$$tmp/venv/bin/python" -m pip install --quiet -e '.[dev]' && \
+	"$$tmp/venv/bin/python" requirements/compare.py $(DEV_LOCK) && \
+	"$$tmp/venv/bin/python" -m pytest -q -p no:cacheprovider
+
 clean:
-	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache src/*.egg-info
+	rm -rf $(VENV) $(TOOLS) build .pytest_cache .mypy_cache .ruff_cache src/*.egg-info

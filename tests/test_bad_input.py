@@ -1,8 +1,9 @@
 """Bad scenario input: one fixture per case, each message asserted exactly.
 
 Each folder under ``fixtures/bad/`` holds one file that replaces the same file of the valid
-``fixtures/base/`` scenario. Loading must fail with a message naming file, line and field; the
-CLI must print it and exit 2 without a traceback (see test_cli.py for the subprocess runs).
+``fixtures/base/`` scenario (``offers.csv`` replaces ``offers.yaml``: one file per portfolio
+part). Loading must fail with a message naming file, line and field; the CLI must print it and
+exit 2 without a traceback (see test_cli.py for the subprocess runs).
 """
 
 from __future__ import annotations
@@ -67,6 +68,30 @@ EXPECTED = {
     "parties are: cloud, lab, other",
     "bad_confidence": "agreements.yaml:12: amendments[0].clauses[0].confidence: input should be "
     "'primary', 'quoted', 'reported' or 'weak', got 'rumour'",
+    # offers and workloads: a workload no offer can ever take (the planner's fit rule) ...
+    "workload_unknown_family": "workloads.yaml:12: [1].families: workload 'gov' fits no offer: "
+    "no offer has accelerator family 'h10' (did you mean 'h100'?); the offers' families are: "
+    "h100, tpu-v6e",
+    "workload_unknown_region": "workloads.yaml:13: [1].regions: workload 'gov' fits no offer: "
+    "no offer of family h100 is in region 'us-gvo' (did you mean 'us-gov'?); offers of family "
+    "h100 are in: us-east, us-gov",
+    "workload_unknown_compliance": "workloads.yaml:14: [1].compliance: workload 'gov' fits no "
+    "offer: no offer of family h100 in region us-gov carries compliance tag 'fedramp-hi' (did "
+    "you mean 'fedramp-high'?); the tags on offers of family h100 in region us-gov are: "
+    "fedramp-high, il6",
+    "workload_compliance_split": "workloads.yaml:14: [1].compliance: workload 'gov' fits no "
+    "offer: no single offer of family h100 in region us-gov carries all of 'fedramp-high' and "
+    "'il6'; those offers carry only: fedramp-high; il6",
+    "workloads_csv_unknown_family": "workloads.csv:4: families: workload 'infer' fits no offer: "
+    "no offer has accelerator family 'tpu-v5e' (did you mean 'tpu-v6e'?); the offers' families "
+    "are: h100, tpu-v6e",
+    # ... unknown fields and columns with suggestions, CSV lines counting the header
+    "workload_unknown_field": "workloads.yaml:5: [0].demnd: unknown field 'demnd'; did you mean "
+    "'demand' or 'end'?",
+    "offers_csv_unknown_column": "offers.csv:1: available_to: unknown column 'available_to'; did "
+    "you mean 'available_from' or 'available_until'?",
+    "offers_csv_unknown_provider": "offers.csv:4: provider: unknown provider 'cloudyy' (did you "
+    "mean 'cloudy'?); valid providers are: cloudy, elsewhere",
 }
 
 
@@ -75,6 +100,10 @@ def make_case(case: str, dest: Path) -> Path:
     folder = dest / case
     shutil.copytree(FIXTURES / "base", folder)
     for f in (FIXTURES / "bad" / case).iterdir():
+        stem = f.name.split(".")[0]
+        if stem in ("offers", "workloads"):  # one file per part: offers.csv replaces .yaml
+            for other in folder.glob(f"{stem}.*"):
+                other.unlink()
         shutil.copyfile(f, folder / f.name)
     return folder
 
@@ -88,6 +117,8 @@ def test_every_fixture_has_an_expected_message() -> None:
 def test_base_fixture_is_valid() -> None:
     s = charter.load_scenario(FIXTURES / "base")
     assert len(s.clauses) == 2
+    assert [w.id for w in s.data.workloads] == ["train", "gov"]
+    assert len(s.data.offers) == 4
 
 
 @pytest.mark.parametrize("case", sorted(EXPECTED))

@@ -63,6 +63,55 @@ def test_init_copies_a_scenario_that_validates(tmp_path: Path) -> None:
     assert r.returncode == 0 and (tmp_path / "acme" / "agreements").is_dir()
 
 
+def test_init_blank_validates_and_plans(tmp_path: Path) -> None:
+    dest = tmp_path / "My Deals"
+    r = charter("init", str(dest), "--blank")
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in dest.iterdir()) == [
+        "agreements.yaml",
+        "offers.yaml",
+        "parties.yaml",
+        "providers.yaml",
+        "scenario.yaml",
+        "workloads.yaml",
+    ]
+    summary = ok_json("validate", str(dest))
+    assert summary == {
+        **summary,
+        "valid": True,
+        "scenario": "my-deals",
+        "agreements": 1,
+        "providers": 1,
+        "clauses": 1,
+    }
+    r = charter("plan", str(dest), "--json")
+    assert r.returncode == 0, r.stderr
+    result = json.loads(r.stdout)
+    assert result["status"] == "optimal"
+    assert {p["workload"] for p in result["placements"]} == {"train-model"}
+    assert result["notes"] == []
+    human = charter("plan", str(dest))
+    assert human.returncode == 0 and "plan: optimal" in human.stdout
+
+
+def test_init_blank_and_from_together_is_an_error(tmp_path: Path) -> None:
+    r = charter("init", str(tmp_path / "x"), "--blank", "--from", "acme-cloud")
+    assert r.returncode == 2
+    assert r.stderr.startswith("error: give --blank or --from NAME, not both")
+    assert not (tmp_path / "x").exists()
+
+
+def test_plan_prints_its_notes(tmp_path: Path) -> None:
+    dest = tmp_path / "blank"
+    assert charter("init", str(dest), "--blank").returncode == 0
+    r = charter("plan", str(dest), "--from", "2026-01", "--to", "2026-02")
+    assert r.returncode == 0, r.stderr
+    assert (
+        "note: not planned: 1 workload lies entirely outside the horizon 2026-01 to 2026-02: "
+        "train-model (2025-01 to 2025-06)" in " ".join(r.stdout.split())
+    )
+
+
 def test_validate_default_and_human_output() -> None:
     r = charter("validate")
     assert r.returncode == 0
@@ -84,10 +133,22 @@ def test_validate_bad_input_exits_2_with_the_message(case: str, tmp_path: Path) 
 def test_schema_is_json_schema() -> None:
     r = charter("schema")
     assert r.returncode == 0
+    assert len(r.stdout) < 150_000  # selectors and ends stated once under $defs (was 1.1 MB)
     doc = json.loads(r.stdout)
     assert doc["$schema"].startswith("https://json-schema.org/")
-    assert {"scenario.yaml", "agreements.yaml", "parties.yaml"} <= set(doc["properties"])
-    assert "RofrSpec" in doc["$defs"]
+    assert {
+        "scenario.yaml",
+        "agreements.yaml",
+        "parties.yaml",
+        "offers.yaml",
+        "workloads.yaml",
+    } <= set(doc["properties"])
+    assert {"RofrSpec", "OfferSpec", "WorkloadSpec", "Selector", "Where", "Until"} <= set(
+        doc["$defs"]
+    )
+    assert doc["$defs"]["ExclusivitySpec"]["properties"]["where"] == {"$ref": "#/$defs/Where"}
+    families = doc["$defs"]["WorkloadSpec"]["properties"]["families"]
+    assert families["description"] == "acceptable accelerator families"
 
 
 def test_timeline_human_and_json() -> None:

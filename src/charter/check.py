@@ -11,6 +11,7 @@ every holder offer of that family that work could use is full that month.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -160,7 +161,6 @@ def check_plan(
     for r in rows:
         w, o = workloads[_base_name(r.workload)], offers[r.offer]
         p = Period.parse(r.period)
-        report.cost += r.hours * o.price
         load[(o.id, r.period)] += r.hours
         got[(r.workload, r.period)] += r.hours
         if o.family not in w.families:
@@ -331,4 +331,6 @@ def check_plan(
                         r.period,
                     )
                 )
+    # correctly rounded, whatever the number of rows
+    report.cost = math.fsum(r.hours * offers[r.offer].price for r in rows)
     return report

@@ -14,7 +14,8 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 from rich.panel import Panel
-from rich.table import Table
+from rich.table import Column
+from rich.table import Table as RichTable
 from rich.text import Text
 
 from charter.errors import CharterError, RequestError
@@ -28,6 +29,18 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+
+class Table(RichTable):
+    """A Rich table whose cells wrap (fold) when the terminal is narrow, never cut with "…":
+    two workloads ``chatgpt-serving-gpt5`` and ``chatgpt-serving-gpt4o`` must not both read
+    ``chatgpt-serving-g…``."""
+
+    def __init__(self, *headers: str | Column, **kwargs: Any) -> None:
+        columns = [Column(h, overflow="fold") if isinstance(h, str) else h for h in headers]
+        super().__init__(*columns, **kwargs)
+
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
@@ -60,7 +73,8 @@ VERDICT_STYLE = {"allow": "bold green", "deny": "bold red", "conditional": "bold
 
 
 def _fail(exc: CharterError) -> NoReturn:
-    err.print(f"[red]error:[/red] {Text(str(exc))}")
+    # assembled, not markup: a message may hold brackets, e.g. a path like [/tmp]
+    err.print(Text.assemble(("error:", "red"), " ", str(exc)))
     raise typer.Exit(2)
 
 
@@ -121,12 +135,21 @@ def init(
     scenario: Annotated[
         str | None, typer.Option("--from", help="Bundled scenario to copy (default: the default).")
     ] = None,
+    blank: Annotated[
+        bool,
+        typer.Option(
+            "--blank",
+            help="Write a minimal scenario instead (one agreement, provider, offer and workload).",
+        ),
+    ] = False,
 ) -> None:
-    """Copy a bundled scenario into DEST as the start of your own."""
+    """Copy a bundled scenario into DEST as the start of your own (or a minimal one: --blank)."""
     from charter.scenario import init_scenario
 
     try:
-        path = init_scenario(dest, scenario)
+        if blank and scenario is not None:
+            raise RequestError("give --blank or --from NAME, not both")
+        path = init_scenario(dest, scenario, blank=blank)
     except CharterError as exc:
         _fail(exc)
     out.print(f"created {path}; check it with: charter validate {path}")
@@ -485,9 +508,14 @@ def _render_plan(result: Any) -> None:
     st = result.stats
     out.print(
         Text(
-            f"plan: {result.status}; cost {_money(result.cost)}; bound {_money(result.bound)} "
-            f"({result.bound_method}); gap "
-            + ("-" if result.gap is None else f"{result.gap * 100:.3f}%"),
+            f"plan: {result.status}; cost {_money(result.cost)}; "
+            + (
+                f"bound {_money(result.bound)} ({result.bound_method}); gap "
+                f"{result.gap * 100:.3f}%"
+                if result.bound is not None and result.gap is not None
+                else "no bound yet (the time limit ended before any bound was proven; "
+                "give it more --time-limit)"
+            ),
             style="bold",
         )
     )
@@ -563,6 +591,8 @@ def _render_plan(result: Any) -> None:
         out.print(t)
     if result.infeasibility:
         out.print(Panel(Text(result.infeasibility["message"]), title="No plan", width=100))
+    for note in result.notes:
+        out.print(Text(f"note: {note}"))
 
 
 @app.command()
@@ -735,7 +765,7 @@ def brief(scenario: ScenarioArg = None, lang: LangOpt = "en") -> None:
 
 
 # ---------------------------------------------------------------------------- service
-db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
+db_app = typer.Typer(help="The database: migrations and status.", no_args_is_help=True)
 token_app = typer.Typer(help="Bearer tokens for the service.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The tamper-evident ledger.", no_args_is_help=True)
 rofr_app = typer.Typer(help="The right-of-first-refusal process.", no_args_is_help=True)
@@ -776,6 +806,19 @@ def _db_url(db: str | None) -> str:
     return db or os.environ.get("CHARTER_DATABASE_URL") or default_url()
 
 
+def _database(db: str | None) -> Any:
+    """The database named by --db, $CHARTER_DATABASE_URL or the default (DatabaseError if its
+    URL is unusable)."""
+    from charter.ledger import Database
+
+    return Database(_db_url(db))
+
+
+def _line(text: str, *, to_err: bool = False) -> None:
+    """One plain line, never wrapped (rich wraps at 80 columns when not on a terminal)."""
+    (err if to_err else out).print(Text(text), soft_wrap=True)
+
+
 def _client(url: str | None, db: str | None, scenario: str | None, as_party: str | None) -> Any:
     """An HTTP client for a server, or for the app in-process on the database."""
     import os
@@ -783,6 +826,12 @@ def _client(url: str | None, db: str | None, scenario: str | None, as_party: str
     import httpx
 
     if url:
+        try:
+            parsed = httpx.URL(url)
+        except httpx.InvalidURL as exc:
+            raise RequestError(f"--url {url!r}: {exc}; expected http://HOST:PORT") from None
+        if parsed.scheme not in ("http", "https") or not parsed.host:
+            raise RequestError(f"--url {url!r}: expected http://HOST:PORT")
         token = os.environ.get("CHARTER_TOKEN")
         if not token:
             raise RequestError("set CHARTER_TOKEN to a token made with `charter token create`")
@@ -804,40 +853,87 @@ def _client(url: str | None, db: str | None, scenario: str | None, as_party: str
     return TestClient(app_)
 
 
+def _detail(r: Any) -> str:
+    """The reason of an error response: FastAPI's ``detail`` ("field: message; ...")."""
+    try:
+        detail = r.json().get("detail")
+    except (ValueError, AttributeError):
+        return str(r.text).strip()[:300] or str(r.reason_phrase)
+    if not isinstance(detail, list):
+        return str(detail)
+    parts = []
+    for d in detail:
+        if not isinstance(d, dict):
+            parts.append(str(d))
+            continue
+        loc = ".".join(str(x) for x in d.get("loc", []) if x not in ("body", "database"))
+        parts.append(f"{loc}: {d.get('msg')}" if loc else str(d.get("msg")))
+    return "; ".join(parts)
+
+
 def _call(client: Any, method: str, path: str, **kw: Any) -> Any:
-    r = client.request(method, path, **kw)
+    import httpx
+
+    try:
+        r = client.request(method, path, **kw)
+    except httpx.TransportError as exc:  # nothing listening, a timeout, a dropped connection
+        raise RequestError(
+            f"cannot reach the server at {client.base_url}: {exc or type(exc).__name__}; "
+            "is `charter serve` running there (check --url)?"
+        ) from None
     if r.status_code >= 400:
-        try:
-            detail = r.json().get("detail")
-        except ValueError:
-            detail = r.text
-        raise RequestError(f"{r.status_code}: {detail}")
-    return r.json()
+        raise RequestError(f"{r.status_code}: {_detail(r)}")
+    try:
+        return r.json()
+    except ValueError:
+        raise RequestError(
+            f"the server at {client.base_url} did not answer with JSON (HTTP {r.status_code}); "
+            "is --url a charter server?"
+        ) from None
 
 
 @db_app.command("upgrade")
 def db_upgrade(db: DbOpt = None) -> None:
     """Apply every migration to the database."""
-    from charter.ledger import Database
-
     try:
-        rev = Database(_db_url(db)).upgrade()
+        d = _database(db)
+        rev = d.upgrade()
     except CharterError as exc:
         _fail(exc)
-    out.print(f"database at revision {rev}")
+    _line(f"database at revision {rev}: {d.shown_url}")
 
 
 @db_app.command("status")
-def db_status(db: DbOpt = None) -> None:
-    """Show the schema revision and whether it is current."""
-    from charter.ledger import Database
+def db_status(db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Show the database, its schema revision and whether it is current.
 
-    d = Database(_db_url(db))
-    current, head = d.revision(), d.head()
-    out.print(
-        f"revision {current or 'none'}; newest {head}"
-        + ("" if current == head else " — run `charter db upgrade`")
-    )
+    Exit 0 when the schema is current, 1 when it is out of date or absent, 2 when the database
+    cannot be opened.
+    """
+    try:
+        d = _database(db)
+        missing = d.file_missing()
+        current, head = d.revision(), d.head()
+        known = d.known_revisions()
+    except CharterError as exc:
+        _fail(exc)
+    if current == head:
+        state, advice = "current", "up to date"
+    elif current is None:
+        state = "absent"
+        advice = (
+            "no database file yet" if missing else "no schema yet"
+        ) + ": run `charter db upgrade` (`charter serve` also creates it on an empty database)"
+    elif current not in known:
+        state, advice = "newer", "written by a newer charter: upgrade charter"
+    else:
+        state, advice = "behind", "out of date: run `charter db upgrade`"
+    if as_json:
+        _print_json({"database": d.shown_url, "revision": current, "head": head, "state": state})
+    else:
+        _line(f"database {d.shown_url}: revision {current or 'none'}; newest {head} — {advice}")
+    if state != "current":
+        raise typer.Exit(1)
 
 
 @token_app.command("create")
@@ -848,12 +944,11 @@ def token_create(
     db: DbOpt = None,
 ) -> None:
     """Create a bearer token and print it once (only its hash is stored)."""
-    from charter.ledger import Database
     from charter.service.tokens import create_token
 
     try:
         s = _load(scenario)
-        d = Database(_db_url(db))
+        d = _database(db)
         d.require_current()
         ident, token = create_token(d, party, role, set(s.parties))
     except CharterError as exc:
@@ -862,19 +957,69 @@ def token_create(
     sys.stdout.write(token + "\n")
 
 
+@token_app.command("list")
+def token_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """List the tokens: id, party, role, created, revoked (never a token or its hash)."""
+    from charter.service.tokens import list_tokens
+
+    try:
+        d = _database(db)
+        d.require_current()
+        rows = list_tokens(d)
+    except CharterError as exc:
+        _fail(exc)
+    if as_json:
+        _print_json(rows)
+        return
+    if not rows:
+        _line("no tokens yet; make one with `charter token create --party PARTY --role ROLE`")
+        return
+    table = Table("id", "party", "role", "created", "revoked", box=None)
+    for r in rows:
+        table.add_row(str(r["id"]), r["party"], r["role"], r["created"], r["revoked"] or "-")
+    out.print(table)
+
+
 @token_app.command("revoke")
 def token_revoke(
     ident: Annotated[int, typer.Argument(help="The token's id.")], db: DbOpt = None
 ) -> None:
     """Revoke a token."""
-    from charter.ledger import Database
     from charter.service.tokens import revoke_token
 
     try:
-        revoke_token(Database(_db_url(db)), ident)
+        d = _database(db)
+        d.require_current()
+        revoke_token(d, ident)
     except CharterError as exc:
         _fail(exc)
     out.print(f"token {ident} revoked")
+
+
+def _listen(host: str, port: int) -> Any:
+    """A listening socket on host:port (port 0: any free port), or a RequestError."""
+    import socket
+
+    if not 0 <= port <= 65535:
+        raise RequestError(f"--port {port}: expected 0 to 65535")
+    try:
+        family, kind, proto, _, addr = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except OSError as exc:
+        raise RequestError(f"--host {host!r}: {exc.strerror or exc}") from None
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(addr)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        raise RequestError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}; "
+            "is another server running there? choose another --port (or --host)"
+        ) from None
+    return sock
 
 
 @app.command()
@@ -882,37 +1027,67 @@ def serve(
     scenario: ScenarioArg = None,
     db: DbOpt = None,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    port: Annotated[int, typer.Option(help="Port (0: any free port).")] = 8000,
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Run the clock from this date (e.g. 2025-03-01).")
     ] = None,
 ) -> None:
-    """Start the service (FastAPI on uvicorn); OpenAPI at /docs."""
+    """Start the service (FastAPI on uvicorn); OpenAPI at /docs.
+
+    On an empty database it creates the schema; on an out-of-date one it refuses (run
+    `charter db upgrade`). It prints one line saying where it listens, the scenario, the
+    database and the clock.
+    """
     import uvicorn
 
     from charter.dates import parse_date
     from charter.service import Settings, create_app
 
+    sock = None
     try:
         day = parse_date(as_of, what="--as-of") if as_of else None
-        app_ = create_app(Settings(db_url=_db_url(db), scenario=scenario, as_of=day))
+        url = _db_url(db)
+        sock = _listen(host, port)
+        d = _database(db)
+        try:
+            created = d.create_schema_if_empty()
+        finally:
+            d.dispose()
+        if created:
+            _line(f"created the database schema ({created}) in {d.shown_url}", to_err=True)
+        app_ = create_app(Settings(db_url=url, scenario=scenario, as_of=day))
     except CharterError as exc:
+        if sock is not None:
+            sock.close()
         _fail(exc)
-    uvicorn.run(app_, host=host, port=port, log_level="warning")
+    bound_host, bound_port = sock.getsockname()[:2]
+    shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host
+    clock = f"clock from {day.isoformat()} (--as-of)" if day else "system clock"
+    _line(
+        f"serving http://{shown_host}:{bound_port} (OpenAPI at /docs): scenario "
+        f"{app_.state.scenario.name}, database {d.shown_url}, {clock}",
+        to_err=True,
+    )
+    server = uvicorn.Server(uvicorn.Config(app_, log_level="warning"))
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+        app_.state.db.dispose()
 
 
 @ledger_app.command("verify")
 def ledger_verify(url: UrlOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Check every link of the chain; exit 1 at the first broken one."""
-    from charter.ledger import Database, Ledger
+    from charter.ledger import Ledger
 
     try:
         if url:
             result = _call(_client(url, db, None, None), "GET", "/v1/ledger/verify")
         else:
-            d = Database(_db_url(db))
+            d = _database(db)
             d.require_current()
-            with d.session() as s:
+            with d.guard(), d.session() as s:
                 result = Ledger(d.is_sqlite).verify(s).to_json()
     except CharterError as exc:
         _fail(exc)
@@ -1013,6 +1188,46 @@ def rofr_file(
         )
 
 
+def _resolve_request_id(client: Any, given: str) -> str:
+    """A full request id, from a full id or a unique prefix of one (as `charter rofr list`
+    prints them), looked up among the requests the caller can list."""
+    import re
+    import uuid
+
+    prefix = given.strip().lower()
+    if len(prefix) == 36:
+        try:
+            return str(uuid.UUID(prefix))
+        except ValueError:
+            pass
+    if not re.fullmatch(r"[0-9a-f-]+", prefix):
+        raise RequestError(
+            f"{given!r} is not a request id: ids look like 3f2a9c1e-..., see `charter rofr list`"
+        )
+    if len(prefix) < MIN_ID_PREFIX:
+        raise RequestError(
+            f"request id {given!r} is too short: give at least {MIN_ID_PREFIX} characters "
+            "(`charter rofr list` prints 8)"
+        )
+    listed = _call(client, "GET", "/v1/rofr/requests")["requests"]
+    ids = sorted({str(r["id"]) for r in listed if str(r["id"]).startswith(prefix)})
+    if not ids:
+        raise RequestError(
+            f"no request you can see has an id starting with {given!r}; "
+            "`charter rofr list` shows yours"
+        )
+    if len(ids) > 1:
+        raise RequestError(
+            f"the id prefix {given!r} is ambiguous: it matches {', '.join(ids)}; "
+            "give more characters"
+        )
+    return ids[0]
+
+
+#: the shortest id prefix `charter rofr match/decline` accept (as git's abbreviated hashes)
+MIN_ID_PREFIX = 4
+
+
 def _rofr_answer(
     action: str,
     rid: str,
@@ -1025,20 +1240,24 @@ def _rofr_answer(
     import uuid
 
     try:
+        client = _client(url, db, scenario, as_party)
+        full = _resolve_request_id(client, rid)
         data = _call(
-            _client(url, db, scenario, as_party),
+            client,
             "POST",
-            f"/v1/rofr/requests/{rid}/{action}",
+            f"/v1/rofr/requests/{full}/{action}",
             headers={"Idempotency-Key": key or str(uuid.uuid4())},
         )
     except CharterError as exc:
         _fail(exc)
-    out.print(f"request {rid}: {data['status']}")
+    out.print(f"request {full}: {data['status']}")
 
 
 @rofr_app.command("match")
 def rofr_match(
-    rid: Annotated[str, typer.Argument(help="Request id.")],
+    rid: Annotated[
+        str, typer.Argument(help="Request id, or a unique prefix of it (at least 4 characters).")
+    ],
     key: Annotated[str | None, typer.Option(help="Idempotency key.")] = None,
     url: UrlOpt = None,
     db: DbOpt = None,
@@ -1051,7 +1270,9 @@ def rofr_match(
 
 @rofr_app.command("decline")
 def rofr_decline(
-    rid: Annotated[str, typer.Argument(help="Request id.")],
+    rid: Annotated[
+        str, typer.Argument(help="Request id, or a unique prefix of it (at least 4 characters).")
+    ],
     key: Annotated[str | None, typer.Option(help="Idempotency key.")] = None,
     url: UrlOpt = None,
     db: DbOpt = None,
@@ -1096,10 +1317,86 @@ def spend_import(
     out.print(f"imported {data['imported']} spend rows")
 
 
+def _print_version(value: bool) -> None:
+    if not value:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        v = version("charter")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        v = "(version unknown: not installed)"
+    sys.stdout.write(f"charter {v}\n")
+    raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print charter's version and exit.",
+            is_eager=True,
+            callback=_print_version,
+        ),
+    ] = False,
+) -> None:
+    pass
+
+
+def _error_line(message: str) -> None:
+    err.print(Text.assemble(("error:", "red"), " ", message))
+
+
+def _boundary_message(exc: Exception) -> str | None:
+    """The ``error: ...`` message for a failure no command turned into a CharterError, or
+    None for a bug. Only modules already imported are consulted (the check costs nothing)."""
+    if isinstance(exc, OSError):
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        if exc.filename is not None:
+            return f"{exc.filename}: {reason}"
+        return reason
+    sa = sys.modules.get("sqlalchemy.exc")
+    if sa is not None and isinstance(exc, sa.SQLAlchemyError):
+        from charter.ledger.db import describe_db_error
+
+        return describe_db_error(exc, None)
+    alembic_exc = sys.modules.get("alembic.util.exc")
+    if alembic_exc is not None and isinstance(exc, alembic_exc.CommandError):
+        return f"the database migration failed: {exc}"
+    httpx = sys.modules.get("httpx")
+    if httpx is not None and isinstance(exc, httpx.HTTPError | httpx.InvalidURL):
+        return f"the server could not be reached: {exc or type(exc).__name__}"
+    return None
+
+
 def main() -> None:
-    """Console entry point."""
+    """Console entry point, and the CLI's one error boundary: whatever a user can cause ends
+    in ``error: ...`` on stderr and exit 2, an interrupt in exit 130, never a traceback."""
+    import os
+
     try:
         app()
-    except CharterError as exc:  # a last guard: user errors never end in a traceback
-        err.print(f"error: {exc}")
+    except SystemExit as exc:
+        if exc.code == 130:  # Typer's answer to Ctrl-C (no command exits 130 otherwise)
+            err.print("interrupted")
+        raise
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        raise SystemExit(130) from None
+    except CharterError as exc:
+        _error_line(str(exc))
         raise SystemExit(2) from None
+    except Exception as exc:
+        message = _boundary_message(exc)
+        if message is not None:
+            _error_line(message)
+            raise SystemExit(2) from None
+        if os.environ.get("CHARTER_DEBUG"):
+            raise
+        _error_line(
+            f"internal error: {type(exc).__name__}: {exc}. This is a bug in charter; please "
+            "report it (CHARTER_DEBUG=1 shows the traceback)"
+        )
+        raise SystemExit(1) from None

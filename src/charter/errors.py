@@ -4,7 +4,9 @@
 
     CharterError                 anything charter reports to a user (exit code 2 at the CLI)
     ├── ScenarioError            a scenario folder is malformed; carries file, line and field
-    └── RequestError             a question is malformed: unknown party, action, date ...
+    ├── RequestError             a question is malformed: unknown party, action, date ...
+    └── SolverError              a solver's answer failed charter's own check of it: no figure
+                                 is reported rather than a wrong one
 
 An infeasible plan or a denied request is a *result*, never an exception.
 Messages carry no colour codes; colour is added only at the CLI edge.
@@ -12,7 +14,7 @@ Messages carry no colour codes; colour is added only at the CLI edge.
 
 from __future__ import annotations
 
-__all__ = ["CharterError", "RequestError", "ScenarioError"]
+__all__ = ["CharterError", "RequestError", "ScenarioError", "SolverError"]
 
 
 class CharterError(Exception):
@@ -57,3 +59,11 @@ class ScenarioError(CharterError):
 
 class RequestError(CharterError):
     """A question put to the engine is malformed (unknown party, action, date, option)."""
+
+
+class SolverError(CharterError):
+    """A solver's answer disagrees with charter's independent recomputation of it.
+
+    Raised, for instance, when a plan's placements do not cost what the solver reported, or a
+    solution breaks a row of the model it claims to solve. The message says what disagreed.
+    """

@@ -171,48 +171,103 @@ class PricingKind(StrEnum):
 class OfferSpec(_Model):
     """One entry of ``offers.yaml`` (or a row of offers.csv / offers.parquet)."""
 
-    id: str = Field(pattern=ID)
-    provider: str
-    region: str
-    family: str = Field(description="accelerator family, e.g. h100, gb200, tpu-v6e")
-    pricing: PricingKind = PricingKind.ON_DEMAND
-    price: float = Field(ge=0, description="USD per accelerator-hour")
-    capacity: float = Field(ge=0, description="accelerator-hours per month")
-    capacity_by_period: dict[str, float] = Field(
-        default_factory=dict, description="month → accelerator-hours, overriding capacity"
+    id: str = Field(
+        pattern=ID, description="unique name of the offer", examples=["azure-eastus-h100"]
     )
-    compliance: tuple[str, ...] = Field((), description="tags such as fedramp-high, il6")
-    available_from: dt.date | None = None
-    available_until: dt.date | None = None
-    source: str | None = Field(None, description="where the price comes from")
-    assumed_capacity: bool = Field(True, description="the capacity is an assumption")
-    note: str | None = None
+    provider: str = Field(description="a provider of providers.yaml", examples=["azure"])
+    region: str = Field(description="where the capacity is", examples=["eastus"])
+    family: str = Field(
+        description="accelerator family, e.g. h100, gb200, tpu-v6e", examples=["h100"]
+    )
+    pricing: PricingKind = Field(
+        PricingKind.ON_DEMAND,
+        description="how it is priced (informational)",
+        examples=["committed"],
+    )
+    price: float = Field(ge=0, description="USD per accelerator-hour", examples=[6.5])
+    capacity: float = Field(ge=0, description="accelerator-hours per month", examples=[900000])
+    capacity_by_period: dict[str, float] = Field(
+        default_factory=dict,
+        description="month → accelerator-hours, overriding capacity",
+        examples=[{"2026-01": 1000000, "2026-02": 1200000}],
+    )
+    compliance: tuple[str, ...] = Field(
+        (), description="tags such as fedramp-high, il6", examples=[["fedramp-high", "il6"]]
+    )
+    available_from: dt.date | None = Field(
+        None, description="first day it exists (its month counts in full)", examples=["2026-01-01"]
+    )
+    available_until: dt.date | None = Field(
+        None, description="last day it exists (its month counts in full)", examples=["2026-12-31"]
+    )
+    source: str | None = Field(
+        None, description="where the price comes from", examples=["PRICES.md"]
+    )
+    assumed_capacity: bool = Field(
+        True, description="the capacity is an assumption (informational)", examples=[False]
+    )
+    note: str | None = Field(None, description="free text", examples=["existing fleet"])
 
 
 class WorkloadSpec(_Model):
     """One entry of ``workloads.yaml`` (or a row of workloads.csv / workloads.parquet)."""
 
-    id: str = Field(pattern=ID)
-    owner: str | None = Field(None, description="the party running it (default: plan.party)")
-    kind: str = Field(description="training, research, batch, api, product-serving, inference")
-    segment: str = "commercial"
-    product: str | None = None
-    codeveloped_with: str | None = None
-    api: str | None = None
-    first_party: bool = False
-    families: tuple[str, ...] = Field(min_length=1, description="acceptable accelerator families")
-    regions: tuple[str, ...] = Field((), description="allowed regions (empty: any)")
-    compliance: tuple[str, ...] = Field((), description="compliance tags the offer must have")
-    demand: float = Field(0, ge=0, description="accelerator-hours per month")
-    demand_by_period: dict[str, float] = Field(
-        default_factory=dict, description="month → accelerator-hours, overriding demand"
+    id: str = Field(pattern=ID, description="unique name of the workload", examples=["train-a"])
+    owner: str | None = Field(
+        None, description="the party running it (default: plan.party)", examples=["openai"]
     )
-    start: str = Field(description="first month, e.g. 2025-03")
-    end: str = Field(description="last month, e.g. 2025-12")
-    gang: bool = Field(False, description="must sit whole on one offer for its window")
-    new_capacity: bool = Field(True, description="needs new capacity (ROFR applies)")
-    count: int = Field(1, ge=1, description="identical copies")
-    note: str | None = None
+    kind: str = Field(
+        description="training, research, batch, api, product-serving, inference",
+        examples=["training"],
+    )
+    segment: str = Field(
+        "commercial",
+        description="customer segment (scenario.yaml segments)",
+        examples=["commercial"],
+    )
+    product: str | None = Field(None, description="the product it serves", examples=["chatgpt"])
+    codeveloped_with: str | None = Field(
+        None, description="a party it is developed with", examples=["microsoft"]
+    )
+    api: str | None = Field(
+        None, description="API style: stateless or stateful", examples=["stateless"]
+    )
+    first_party: bool = Field(
+        False, description="a first-party product (clauses may match it)", examples=[True]
+    )
+    families: tuple[str, ...] = Field(
+        min_length=1, description="acceptable accelerator families", examples=[["h100", "gb200"]]
+    )
+    regions: tuple[str, ...] = Field(
+        (), description="allowed regions (empty: any)", examples=[["eastus", "westus"]]
+    )
+    compliance: tuple[str, ...] = Field(
+        (), description="compliance tags the offer must have", examples=[["fedramp-high"]]
+    )
+    demand: float = Field(0, ge=0, description="accelerator-hours per month", examples=[450000])
+    demand_by_period: dict[str, float] = Field(
+        default_factory=dict,
+        description="month → accelerator-hours, overriding demand",
+        examples=[{"2026-01": 1000, "2026-02": 1200}],
+    )
+    start: str = Field(
+        description="first month, e.g. 2025-03",
+        examples=["2025-02"],
+        json_schema_extra={"format": "month"},
+    )
+    end: str = Field(
+        description="last month, e.g. 2025-12",
+        examples=["2025-09"],
+        json_schema_extra={"format": "month"},
+    )
+    gang: bool = Field(
+        False, description="must sit whole on one offer for its window", examples=[True]
+    )
+    new_capacity: bool = Field(
+        True, description="needs new capacity (ROFR applies)", examples=[False]
+    )
+    count: int = Field(1, ge=1, description="identical copies", examples=[4])
+    note: str | None = Field(None, description="free text", examples=["a pre-training run"])
 
 
 class BriefingQuestion(_Model):

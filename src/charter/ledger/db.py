@@ -4,22 +4,90 @@ the schema's migration state (Alembic)."""
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from charter.errors import CharterError
 
-__all__ = ["Database", "SchemaOutOfDate", "default_url"]
+__all__ = [
+    "Database",
+    "DatabaseError",
+    "SchemaOutOfDate",
+    "default_url",
+    "describe_db_error",
+    "mask_url",
+]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
+URL_EXAMPLES = "sqlite:///PATH/charter.db or postgresql+psycopg://USER:PASSWORD@HOST/DBNAME"
 
-class SchemaOutOfDate(CharterError):
+
+class DatabaseError(CharterError):
+    """The database cannot be used: a malformed URL, a missing driver, nothing listening,
+    a file that cannot be opened. The message names the database (password masked)."""
+
+
+class SchemaOutOfDate(DatabaseError):
     """The database schema is behind the code: run ``charter db upgrade``."""
+
+
+def mask_url(url: str) -> str:
+    """``url`` with its password replaced by ``***`` (also when it does not parse)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError, TypeError):
+        return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)  # the driver's own exception, without SQL and links
+    text_ = str(orig if orig is not None else exc).strip()
+    return text_.splitlines()[0].strip() if text_ else type(exc).__name__
+
+
+def describe_db_error(exc: BaseException, url: str | None) -> str:
+    """A one-line message for a database failure, naming the database (when known) and what
+    to check."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    detail = _first_line(exc)
+    if url is None:
+        return f"the database failed: {detail}"
+    where = mask_url(url)
+    if isinstance(exc, ArgumentError):
+        return f"{where!r} is not a database URL we can use ({detail}); use {URL_EXAMPLES}"
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        hint = "is the server running, and are host, port, user and password right?"
+        if url.startswith("sqlite"):
+            path = _sqlite_path(url)
+            if path is not None and not path.parent.exists():
+                hint = f"the folder {path.parent} does not exist"
+            else:
+                hint = "may you read and write the file and its folder?"
+        return f"cannot use the database {where}: {detail}; {hint}"
+    return f"the database {where} failed: {detail}"
+
+
+def _sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL, or None (in memory, or not SQLite)."""
+    if not url.startswith("sqlite"):
+        return None
+    try:
+        name = make_url(url).database
+    except ArgumentError:
+        return None
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return Path(name)
 
 
 def default_url() -> str:
@@ -53,7 +121,14 @@ class Database:
         else:
             kwargs["pool_pre_ping"] = True
             kwargs["pool_size"] = 10
-        self.engine: Engine = create_engine(url, **kwargs)
+        try:
+            self.engine: Engine = create_engine(url, **kwargs)
+        except ArgumentError as exc:
+            raise DatabaseError(describe_db_error(exc, url)) from None
+        except ImportError as exc:  # the URL names a driver that is not installed
+            raise DatabaseError(
+                f"the driver for {mask_url(url)} is not installed ({exc}); use {URL_EXAMPLES}"
+            ) from None
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             # every transaction takes the write lock at once: appenders never interleave
@@ -84,6 +159,28 @@ class Database:
         if self.read_engine is not self.engine:
             self.read_engine.dispose()
 
+    @property
+    def shown_url(self) -> str:
+        """The URL with its password masked, for messages."""
+        return mask_url(self.url)
+
+    @contextlib.contextmanager
+    def guard(self) -> Iterator[None]:
+        """Turn database failures inside the block into :class:`DatabaseError`."""
+        from alembic.util.exc import CommandError
+
+        try:
+            yield
+        except SQLAlchemyError as exc:
+            raise DatabaseError(describe_db_error(exc, self.url)) from None
+        except CommandError as exc:
+            raise DatabaseError(f"the database {self.shown_url}: {exc}") from None
+
+    def file_missing(self) -> bool:
+        """True for a SQLite URL whose file does not exist (yet)."""
+        path = _sqlite_path(self.url)
+        return path is not None and not path.exists()
+
     # ------------------------------------------------------------------ migrations
     def _alembic_config(self) -> Any:
         from alembic.config import Config
@@ -98,7 +195,8 @@ class Database:
         """Apply every migration; returns the revision the schema is now at."""
         from alembic import command
 
-        command.upgrade(self._alembic_config(), "head")
+        with self.guard():
+            command.upgrade(self._alembic_config(), "head")
         return self.revision() or ""
 
     def head(self) -> str:
@@ -107,22 +205,52 @@ class Database:
         head = ScriptDirectory.from_config(self._alembic_config()).get_current_head()
         return str(head)
 
+    def known_revisions(self) -> set[str]:
+        from alembic.script import ScriptDirectory
+
+        scripts = ScriptDirectory.from_config(self._alembic_config())
+        return {s.revision for s in scripts.walk_revisions()}
+
     def revision(self) -> str | None:
+        """The schema's revision; None when there is none (or no SQLite file yet)."""
         from alembic.runtime.migration import MigrationContext
 
-        with self.engine.connect() as conn:
+        if self.file_missing():  # do not create the file just to look at it
+            return None
+        with self.guard(), self.engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
+
+    def is_empty(self) -> bool:
+        """True when the database has no tables at all (a new database)."""
+        if self.file_missing():
+            return True
+        with self.guard(), self.engine.connect() as conn:
+            return not inspect(conn).get_table_names()
+
+    def create_schema_if_empty(self) -> str | None:
+        """On a database without any table, apply every migration and return the revision;
+        on any other database do nothing and return None."""
+        if not self.is_empty():
+            return None
+        return self.upgrade()
 
     def require_current(self) -> None:
         """Raise :class:`SchemaOutOfDate` unless the schema is at the newest migration."""
         current, head = self.revision(), self.head()
-        if current != head:
+        if current == head:
+            return
+        if current is not None and current not in self.known_revisions():
             raise SchemaOutOfDate(
-                f"the database schema is at {current or 'nothing'}, the code needs {head}: "
-                f"run `charter db upgrade` (with the same --db)"
+                f"the database {self.shown_url} is at schema revision {current}, which this "
+                f"version of charter does not know (it needs {head}): a newer charter wrote it; "
+                "upgrade charter"
             )
+        raise SchemaOutOfDate(
+            f"the database schema of {self.shown_url} is at {current or 'nothing'}, the code "
+            f"needs {head}: run `charter db upgrade` (with the same --db)"
+        )
 
     def ping(self) -> bool:
-        with self.engine.connect() as conn:
+        with self.guard(), self.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         return True

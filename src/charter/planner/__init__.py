@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from charter.errors import RequestError
+from charter.errors import RequestError, SolverError
 from charter.planner.greedy import greedy
 from charter.planner.problem import Problem, build_problem, months
-from charter.planner.result import Placement, Plan, extract
+from charter.planner.result import Placement, Plan, audit, extract
 from charter.planner.solver import Model, Solution, build_model, solve, subject_columns
 from charter.scenario import Scenario
 
@@ -454,6 +454,12 @@ def plan(
     }
     if scale_info is not None:
         stats["scale"] = scale_info
+    if sol.rejected is not None:
+        raise SolverError(
+            f"HiGHS's answer failed charter's check of it ({sol.rejected}); no plan is "
+            "reported rather than a wrong one. Try another --strategy, or report it with "
+            "the scenario"
+        )
     if sol.values is None:
         result = Plan(
             status="infeasible" if sol.status == "infeasible" else sol.status,
@@ -474,17 +480,22 @@ def plan(
             )
         return result
     placements, extra = extract(pb, model, sol)
+    cost, owed = audit(pb, model, sol, placements, extra["shortfalls"])
+    bound = sol.bound if sol.bound is not None and np.isfinite(sol.bound) else None
+    notes = list(pb.notes)
+    if sol.recovered:
+        notes.append(sol.recovered)
     result = Plan(
         status=sol.status,
         placements=placements,
-        cost=sol.objective,
-        bound=sol.bound,
-        gap=sol.gap,
+        cost=cost,
+        bound=bound,
+        gap=None if bound is None else max(0.0, (cost - bound) / max(abs(cost), 1e-9)),
         bound_method=bound_method,
         stats=stats,
-        notes=list(pb.notes),
+        notes=notes,
     )
-    _summarize(result, pb, extra["shortfalls"], model, sol)
+    _summarize(result, pb, owed, model, sol)
     if clause_costs:
         result.clause_costs = _clause_costs(
             scenario, pb, model, sol, start, end, events, time_limit, gap, progress
@@ -571,21 +582,43 @@ def _clause_costs(
     gap: float,
     progress: Progress,
 ) -> list[dict[str, Any]]:
-    """cost(with clause) − cost(without clause), for every deciding clause in force."""
-    base = sol.objective or 0.0
+    """cost(with clause) − cost(without clause), for every deciding clause in force.
+
+    Both sides are solved to optimality (gap 0), so that a figure is the difference of two
+    optima and not of two plans that each stopped somewhere within the gap (which would make
+    it depend on the solver's path, and so on its version). Where a side is not proven optimal
+    in the time limit, ``cost_low``/``cost_high`` bound the true difference.
+    """
+    del gap  # clause costs are differences of optima: see the docstring
+    base_sol = sol
+    if sol.gap is None or sol.gap > 1e-9:
+        progress("clause cost: solving the plan to optimality")
+        start_values = sol.values
+        base_sol = solve(
+            model,
+            time_limit=time_limit,
+            gap=0.0,
+            start=start_values,
+            deadline=time.perf_counter() + time_limit,
+        )
+        if base_sol.values is None:
+            base_sol = sol
+    base = base_sol.objective or 0.0
+    base_bound = base_sol.bound if base_sol.bound is not None else base
     first, last = pb.periods[0].start, pb.periods[-1].end
     out = []
     keys = {}
-    if sol.values is not None:
-        for col in np.flatnonzero(sol.values[: model.n_x] > 1e-6):
+    values = base_sol.values
+    if values is not None:
+        for col in np.flatnonzero(values[: model.n_x] > 1e-6):
             j = model.frac[col]
-            keys[(int(pb.tw[j]), int(pb.to[j]), int(pb.tt[j]))] = float(sol.values[col])
+            keys[(int(pb.tw[j]), int(pb.to[j]), int(pb.tt[j]))] = float(values[col])
     chosen = (
         {
             (int(pb.gang_w[k]), int(pb.gang_o[k]))
-            for k in np.flatnonzero(sol.values[model.n_x : model.n_x + model.n_y] > 0.5)
+            for k in np.flatnonzero(values[model.n_x : model.n_x + model.n_y] > 0.5)
         }
-        if sol.values is not None
+        if values is not None
         else set()
     )
     for rec in scenario.clauses:
@@ -619,22 +652,39 @@ def _clause_costs(
                 idx.append(model2.n_x + k)
                 vals.append(1.0)
         partial = (np.array(idx, dtype=np.int64), np.array(vals)) if idx else None
-        sol2, _ = _solve(pb2, model2, time_limit, gap, partial)
+        sol2, _ = _solve(pb2, model2, time_limit, 0.0, partial)
         cost = None if sol2.objective is None else base - sol2.objective
+        low = high = cost
+        if sol2.objective is not None:
+            bound2 = sol2.bound if sol2.bound is not None else sol2.objective
+            low, high = base_bound - sol2.objective, base - bound2
+        note = None
+        if sol2.status == "infeasible":
+            note = "needed: without it no plan exists"
+        elif sol2.objective is None:
+            note = f"no plan without it within the time limit ({sol2.status})"
+        elif cost is not None and cost < -1e-6:
+            note = "negative: the exception saves money"
+        if low is not None and high is not None and high - low > 0.01:
+            extra = f"between {_dollars(low)} and {_dollars(high)} (not proven optimal in time)"
+            note = extra if note is None else f"{note}; {extra}"
         out.append(
             {
                 "clause": rec.id,
                 "kind": spec.kind,  # type: ignore[attr-defined]
                 "title": spec.title,
                 "cost": cost,
+                "cost_low": low,
+                "cost_high": high,
+                "with": base,
                 "without": sol2.objective,
                 "status_without": sol2.status,
                 "exception": bool(spec.lifts),
-                "note": (
-                    "negative: the exception saves money"
-                    if cost is not None and cost < -1e-6
-                    else None
-                ),
+                "note": note,
             }
         )
     return out
+
+
+def _dollars(x: float) -> str:
+    return f"${x:,.0f}" if x >= 0 else f"-${-x:,.0f}"

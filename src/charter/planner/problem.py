@@ -25,6 +25,7 @@ from charter.decide import Rules
 from charter.errors import RequestError
 from charter.model import OfferSpec, WorkloadSpec
 from charter.periods import Period
+from charter.planner.notes import outside_horizon
 
 __all__ = ["Commitment", "Group", "Problem", "RofrGroup", "build_problem", "months"]
 
@@ -327,6 +328,7 @@ def build_problem(
         commitments=_commitments(rules, party, periods, commitment_share),
         rofr=[],
         denied=denied,
+        notes=outside_horizon(workloads, periods),
     )
     problem.rofr = _rofr_groups(rules, problem, ok_c, class_of)
     return problem

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from charter.errors import SolverError
 from charter.planner.problem import Problem
-from charter.planner.solver import Model, Solution
+from charter.planner.solver import COST_TOLERANCE, Model, Solution, inconsistency
 
-__all__ = ["Placement", "Plan", "extract"]
+__all__ = ["Placement", "Plan", "audit", "extract"]
+
+# a bound above the plan's cost by more than this (relative) is an error, by less it is the
+# solvers' tolerances (primal and dual feasibility 1e-7) and the bound is taken as the cost
+BOUND_TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -100,3 +106,60 @@ def extract(pb: Problem, model: Model, sol: Solution) -> tuple[list[Placement], 
     s0 = model.n_x + model.n_y
     shortfalls = {c.clause: float(v[s0 + i]) for i, c in enumerate(pb.commitments)}
     return out, {"shortfalls": shortfalls}
+
+
+def audit(
+    pb: Problem,
+    model: Model,
+    sol: Solution,
+    placements: list[Placement],
+    shortfalls: dict[str, float],
+) -> tuple[float, dict[str, float]]:
+    """The plan's cost from its placements, checked against what the solver reported.
+
+    The placements are the plan handed out; their cost (hours × price, summed) plus what each
+    commitment still lacks after them (committed − spent on its providers in its window, at
+    least 0) is the plan's cost. The solver's objective must equal the placements' cost plus
+    the solver's own shortfall columns, its values must keep every row of the model, and its
+    bound must not exceed the cost; any disagreement raises :class:`SolverError` rather than
+    let a figure through.
+
+    Returns:
+        the cost and each commitment's shortfall, both recomputed from the placements.
+    """
+    if sol.values is None or sol.objective is None:
+        raise SolverError(f"the solver returned no plan to check (status {sol.status})")
+    problem = inconsistency(model, sol.values, sol.objective)
+    if problem is not None:
+        raise SolverError(f"the solver's plan failed charter's check: {problem}")
+    placed = math.fsum(p.cost for p in placements)  # correctly rounded: no drift with size
+    month = {q.label: i for i, q in enumerate(pb.periods)}
+    owed: dict[str, float] = {}
+    for c in pb.commitments:
+        spent = math.fsum(
+            p.cost for p in placements if p.provider in c.providers and c.periods[month[p.period]]
+        )
+        owed[c.clause] = max(0.0, float(c.amount) - spent)
+    solver_view = placed + sum(shortfalls.values())
+    scale = max(1.0, abs(sol.objective), abs(solver_view))
+    if abs(solver_view - sol.objective) > COST_TOLERANCE * scale + 0.01:
+        raise SolverError(
+            f"the solver reported a plan costing {sol.objective:,.2f}, but its placements cost "
+            f"{placed:,.2f} and its commitment shortfalls {sum(shortfalls.values()):,.2f}"
+        )
+    for clause, need in owed.items():
+        if shortfalls.get(clause, 0.0) < need - COST_TOLERANCE * scale:
+            raise SolverError(
+                f"the solver counts a shortfall of {shortfalls.get(clause, 0.0):,.2f} on "
+                f"{clause}, but the placements leave {need:,.2f} of it unspent"
+            )
+    cost = math.fsum([placed, *owed.values()])
+    # a bound from duals or a dual bound may sit above the optimum by the solver's tolerances
+    if sol.bound is not None and np.isfinite(sol.bound):
+        if sol.bound > cost + BOUND_TOLERANCE * scale + 0.01:
+            raise SolverError(
+                f"the solver's bound {sol.bound:,.2f} is above the plan's cost {cost:,.2f}: "
+                "a bound must be below every plan"
+            )
+        sol.bound = min(sol.bound, cost)
+    return cost, owed

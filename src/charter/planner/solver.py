@@ -26,7 +26,13 @@ the commitment holder is free up to A_c. The solver reports its dual bound; the 
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import os
+import sys
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,10 +43,23 @@ import scipy.sparse as sp
 
 from charter.planner.problem import Problem
 
-__all__ = ["LpSession", "Model", "Solution", "build_model", "solve", "submodel"]
+__all__ = [
+    "LpSession",
+    "Model",
+    "Solution",
+    "build_model",
+    "inconsistency",
+    "new_highs",
+    "solve",
+    "submodel",
+]
 
 F = npt.NDArray[np.float64]
 INF = highspy.kHighsInf
+# a solution's cost recomputed from its values may differ from the solver's objective by
+# rounding only; HiGHS's primal feasibility tolerance is 1e-7 (relative to the row's size)
+COST_TOLERANCE = 1e-7
+FEASIBILITY_TOLERANCE = 1e-6
 
 
 @dataclass
@@ -81,6 +100,95 @@ class Solution:
     duals: F | None = None
     # column values of an interrupted LP iterate: not a plan (rows may be violated), a guide
     iterate: F | None = None
+    # what went wrong with a first answer HiGHS gave and how it was recovered, for the notes
+    recovered: str | None = None
+    # why HiGHS's answer was refused (it failed :func:`inconsistency`): no plan is made of it
+    rejected: str | None = None
+
+
+_STDOUT_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _stdout_silenced() -> Iterator[None]:
+    """Point file descriptor 1 at /dev/null for the block (C-level writes included).
+
+    Some HiGHS releases print a banner while ``highspy.Highs()`` is constructed, before any
+    option can be set; ``charter plan --json`` must write nothing but JSON to stdout.
+    """
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # no real stdout (captured): nothing to do
+        yield
+        return
+    with _STDOUT_LOCK:
+        sys.stdout.flush()
+        saved = os.dup(fd)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, fd)
+            yield
+        finally:
+            _flush_c_stdio()
+            os.dup2(saved, fd)
+            os.close(saved)
+            os.close(devnull)
+
+
+def _flush_c_stdio() -> None:
+    """Flush the C library's stdio buffers, so that what HiGHS wrote there goes to /dev/null."""
+    with contextlib.suppress(OSError, AttributeError, TypeError):
+        ctypes.CDLL(None).fflush(None)
+
+
+def new_highs() -> highspy.Highs:
+    """A HiGHS instance that writes nothing to stdout, from its construction on."""
+    with _stdout_silenced():
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+    return h
+
+
+def inconsistency(
+    model: Model, values: F, objective: float | None, *, integral: bool = True
+) -> str | None:
+    """Why ``values`` is not a solution of ``model`` costing ``objective`` (None if it is).
+
+    ``integral=False`` checks a solution of the LP relaxation (binaries may be fractional).
+
+    Independent of the solver: the cost of the values is recomputed from the model's costs,
+    the row activities from its matrix, bounds and integrality from its columns.
+    """
+    if len(values) != model.n_cols or not np.isfinite(values).all():
+        return "the solution has the wrong length or non-finite values"
+    cost = float(model.cost @ values)
+    scale = max(1.0, abs(cost), abs(objective or 0.0))
+    if objective is not None and abs(cost - objective) > COST_TOLERANCE * scale:
+        return (
+            f"the solver reported an objective of {objective:,.2f} but its solution costs "
+            f"{cost:,.2f}"
+        )
+    tol = FEASIBILITY_TOLERANCE
+    if (values < model.lower - tol * np.maximum(1.0, np.abs(model.lower))).any() or (
+        values > model.upper + tol * np.maximum(1.0, np.abs(model.upper))
+    ).any():
+        return "the solution leaves a column's bounds"
+    ints = model.integer
+    if integral and ints.any() and (np.abs(values[ints] - np.round(values[ints])) > 1e-6).any():
+        return "the solution gives a binary column a fractional value"
+    if model.matrix.shape[0]:
+        activity = model.matrix @ values
+        size = np.maximum(1.0, np.abs(activity))
+        low = activity < model.row_lower - tol * np.maximum(size, np.abs(model.row_lower))
+        high = activity > model.row_upper + tol * np.maximum(size, np.abs(model.row_upper))
+        bad = np.flatnonzero(low | high)
+        if len(bad):
+            name = next(
+                (g for g, first, count in model.row_groups if first <= bad[0] < first + count),
+                "a",
+            )
+            return f"the solution breaks {len(bad):,} model rows (the first: a {name} row)"
+    return None
 
 
 def build_model(pb: Problem, rofr_rows: str = "triple") -> Model:
@@ -395,8 +503,7 @@ class LpSession:
         self.cols: list[npt.NDArray[np.int64]] = []
         # each model column's index among the LP's columns, -1 while it is not in the LP
         self.pos = np.full(model.n_cols, -1, dtype=np.int64)
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h = new_highs()
         # added columns leave the basis primal feasible: primal simplex re-solves fastest
         h.setOptionValue("simplex_strategy", 4)
         m = model.matrix
@@ -506,6 +613,12 @@ def solve(
 ) -> Solution:
     """Solve with HiGHS; the outcome is a status, never an exception.
 
+    Every solution is checked against the model before it is returned (:func:`inconsistency`):
+    its recomputed cost must equal HiGHS's objective and it must keep every row, bound and
+    integrality. A warm-started answer that fails the check (highspy 1.16.0 reports the
+    objective of its presolved search but hands back the start vector) is solved again without
+    the start; an answer that still fails is an ``error`` status with the reason, never a plan.
+
     Args:
         start: a feasible assignment of all columns to start from (e.g. the greedy plan).
         partial: (columns, values) of a partial start (e.g. a previous plan's placements);
@@ -523,9 +636,66 @@ def solve(
         if (empty & ((model.row_lower > 1e-9) | (model.row_upper < -1e-9))).any():
             # a demand (or gang) row with nothing that could meet it
             return Solution("infeasible", None, None, None, 0.0, 0, None)
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", float(time_limit))
+    t0 = time.perf_counter()
+    args = (time_limit, gap, relax, threads, options, deadline, stop_at)
+    sol = _solve_once(model, *args, start=start, partial=partial)
+    problem = _check(model, sol, relax)
+    if problem is not None and (start is not None or partial is not None):
+        first = problem
+        left = time_limit - (time.perf_counter() - t0)
+        if deadline is not None:
+            left = min(left, deadline - time.perf_counter())
+        # a cold solve gets at least a few seconds: small models need far less
+        retry = max(left, 5.0)
+        args = (retry, gap, relax, threads, options, time.perf_counter() + retry, stop_at)
+        sol = _solve_once(model, *args, start=None, partial=None)
+        problem = _check(model, sol, relax)
+        how = "solved again without the start"
+        if sol.values is None and start is not None and _check_values(model, start) is None:
+            # the cold solve found nothing in the time left: the start is still a plan
+            cost = float(model.cost @ start)
+            gap_value = None if sol.bound is None else _gap(cost, sol.bound)
+            sol = Solution("feasible", cost, sol.bound, start, 0.0, sol.nodes, gap_value)
+            how = "the cold solve found no plan in time; the start is kept"
+            problem = None
+        sol.recovered = f"HiGHS's warm-started answer was rejected ({first}); {how}"
+    if problem is not None:
+        sol = Solution(f"error: {problem}", None, None, None, sol.seconds, sol.nodes, None)
+        sol.rejected = problem
+    sol.seconds = time.perf_counter() - t0
+    return sol
+
+
+def _check(model: Model, sol: Solution, relax: bool) -> str | None:
+    if sol.values is None:
+        return None
+    return inconsistency(model, sol.values, sol.objective, integral=not relax)
+
+
+def _check_values(model: Model, values: F) -> str | None:
+    return inconsistency(model, values, None)
+
+
+def _gap(objective: float, bound: float) -> float:
+    return max(0.0, (objective - bound) / max(abs(objective), 1e-9))
+
+
+def _solve_once(
+    model: Model,
+    time_limit: float,
+    gap: float,
+    relax: bool,
+    threads: int | None,
+    options: dict[str, Any] | None,
+    deadline: float | None,
+    stop_at: float | None,
+    *,
+    start: F | None,
+    partial: tuple[npt.NDArray[np.int64], F] | None,
+) -> Solution:
+    m = model.matrix
+    h = new_highs()
+    h.setOptionValue("time_limit", float(max(time_limit, 0.0)))
     h.setOptionValue("mip_rel_gap", float(gap))
     for name, value in (options or {}).items():
         h.setOptionValue(name, value)
@@ -588,7 +758,7 @@ def solve(
         name, objective, bound, values = "optimal", 0.0, 0.0, np.zeros(n)
     gap_value = None
     if objective is not None and bound is not None:
-        gap_value = max(0.0, (objective - bound) / max(abs(objective), 1e-9))
+        gap_value = _gap(objective, bound)
     duals = None
     iterate = None
     if relax and n and m.shape[0]:

@@ -252,7 +252,7 @@ def load_folder(folder: Path) -> ScenarioData:
     locations = checker.check(docs, agreements)
     checker.check_briefing(briefing)
     offers = read_offers(folder, {p.id for p in providers})
-    workloads = read_workloads(folder, {p.id for p in parties}, meta)
+    workloads = read_workloads(folder, {p.id for p in parties}, meta, offers)
     if meta.plan is not None and meta.plan.party not in {p.id for p in parties}:
         raise meta_doc.error(("plan", "party"), f"unknown party {meta.plan.party!r}")
     return ScenarioData(

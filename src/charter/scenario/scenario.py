@@ -19,6 +19,7 @@ from charter.dates import parse_date
 from charter.decide import REQUEST_FIELDS, Decision, DecisionBatch, Request, Rules
 from charter.errors import RequestError
 from charter.i18n import LANGS
+from charter.model import Removal
 from charter.periods import Period
 from charter.revenue import Owed, compute_owed
 from charter.scenario.loader import ScenarioData, load_folder
@@ -78,12 +79,21 @@ def load_scenario(name_or_path: str | Path | None = None) -> Scenario:
     return Scenario(load_folder(resolve_scenario(name_or_path)))
 
 
-def init_scenario(dest: Path, name: str | None = None) -> Path:
-    """Copy a bundled scenario into ``dest`` (which must not exist or be empty)."""
-    src = resolve_scenario(name)
+def init_scenario(dest: Path, name: str | None = None, *, blank: bool = False) -> Path:
+    """Copy a bundled scenario into ``dest`` (which must not exist or be empty), or with
+    ``blank`` write a minimal one (one agreement, provider, offer and workload)."""
+    if blank and name is not None:
+        raise RequestError("give a bundled scenario to copy or blank, not both")
+    src = None if blank else resolve_scenario(name)
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise RequestError(f"{str(dest)!r} exists and is not an empty folder; choose another")
     dest.mkdir(parents=True, exist_ok=True)
+    if src is None:
+        from charter.scenario.blank import blank_files
+
+        for file, text in blank_files(dest.resolve()).items():
+            (dest / file).write_text(text, encoding="utf-8")
+        return dest
     for item in sorted(src.rglob("*.yaml")):
         target = dest / item.relative_to(src)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -122,21 +132,33 @@ class Scenario:
         return f"Scenario({self.name!r}, {len(self.timeline_.records)} clauses)"
 
     def without(self, clause_ids: Iterable[str]) -> Scenario:
-        """The same scenario with some clauses taken out (for what-ifs and clause costs)."""
+        """The same scenario with some clauses taken out (for what-ifs and clause costs).
+
+        A clause taken out that replaced an earlier one still ends it: the earlier clause is
+        removed on the same date rather than revived, so "without V2.C2" means without the
+        restriction V2.C2 states, not back to the version before it.
+        """
         drop = set(clause_ids)
         if not drop:
             return self
-        ags = tuple(
-            ag.model_copy(
+
+        def trimmed(am: Any) -> Any:
+            ended = [
+                Removal(clause=old, by=None)
+                for c in am.clauses
+                if c.id in drop
+                for old in c.replaces
+                if old not in drop
+            ]
+            return am.model_copy(
                 update={
-                    "amendments": tuple(
-                        am.model_copy(
-                            update={"clauses": tuple(c for c in am.clauses if c.id not in drop)}
-                        )
-                        for am in ag.amendments
-                    )
+                    "clauses": tuple(c for c in am.clauses if c.id not in drop),
+                    "removes": (*am.removes, *ended),
                 }
             )
+
+        ags = tuple(
+            ag.model_copy(update={"amendments": tuple(trimmed(am) for am in ag.amendments)})
             for ag in self.data.agreements
         )
         return Scenario(replace(self.data, agreements=ags))

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -22,12 +23,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session
 
 from charter.clauses.commitment import CommitmentSpec
 from charter.errors import CharterError
 from charter.ledger.chain import Ledger, canonical
-from charter.ledger.db import Database
+from charter.ledger.db import Database, DatabaseError, describe_db_error
 from charter.ledger.rows import IdempotencyRow, TokenRow
 from charter.periods import Period
 from charter.scenario import Scenario, load_scenario
@@ -35,6 +38,8 @@ from charter.service.clock import Clock
 from charter.service.policy import ROUTES, Caller, allowed, can_see_event, redact
 
 __all__ = ["Settings", "create_app", "hash_token"]
+
+log = logging.getLogger("charter.service")
 
 
 def hash_token(token: str) -> str:
@@ -129,6 +134,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "the caller's party or role may not do this"},
     404: {"description": "no such resource, or not visible to the caller"},
     409: {"description": "the resource is not in a state that allows this"},
+    503: {"description": "the database is unavailable"},
 }
 
 
@@ -160,6 +166,27 @@ def create_app(settings: Settings) -> FastAPI:
     async def _charter_error(_: Request, exc: CharterError) -> JSONResponse:
         detail = [{"loc": ["body"], "msg": str(exc), "type": "value_error"}]
         return JSONResponse(status_code=422, content={"detail": detail})
+
+    def _unavailable(msg: str) -> JSONResponse:
+        """503; the reason names the database, so only local callers (the CLI acting
+        in-process) read it in the response, network callers get it in the server's log."""
+        if settings.local_caller is None:
+            log.warning("%s", msg)
+            msg = "the database is unavailable (the server's log says why)"
+        detail = [{"loc": ["database"], "msg": msg, "type": "unavailable"}]
+        return JSONResponse(status_code=503, content={"detail": detail})
+
+    @app.exception_handler(DatabaseError)
+    async def _database_error(_: Request, exc: DatabaseError) -> JSONResponse:
+        return _unavailable(str(exc))
+
+    async def _db_down(_: Request, exc: Exception) -> JSONResponse:
+        return _unavailable(describe_db_error(exc, settings.db_url))
+
+    # the database went away, is locked or read-only, the pool timed out; other SQLAlchemy
+    # errors are bugs and stay 500
+    for down in (OperationalError, InterfaceError, PoolTimeoutError):
+        app.add_exception_handler(down, _db_down)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -252,7 +279,7 @@ def create_app(settings: Settings) -> FastAPI:
         return JSONResponse(status_code=status, content=result)
 
     # ------------------------------------------------------------------ health
-    @app.get("/health", operation_id="health", tags=["service"])
+    @app.get("/health", operation_id="health", tags=["service"], responses={503: ERRORS[503]})
     def health() -> dict[str, Any]:
         db.ping()
         return {"ok": True, "scenario": scenario.name, "now": clock.now().isoformat()}
