@@ -9,7 +9,9 @@ import re
 import sys
 from importlib import metadata
 
-PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)")
+from packaging.markers import Marker
+
+PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)(?:\s*;\s*([^\\]+))?")
 
 
 def canonical(name: str) -> str:
@@ -21,7 +23,8 @@ def main(lock: str) -> int:
     with open(lock, encoding="utf-8") as f:
         for line in f:
             m = PIN.match(line)
-            if m:
+            # a universal lock pins some packages once per Python: keep the line for this one
+            if m and (m.group(3) is None or Marker(m.group(3).strip()).evaluate()):
                 pinned[canonical(m.group(1))] = m.group(2)
     installed = {canonical(d.metadata["Name"]): d.version for d in metadata.distributions()}
     changed = sorted(

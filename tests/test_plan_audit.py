@@ -30,7 +30,9 @@ from charter.check import check_plan
 from charter.errors import SolverError
 from charter.planner import Plan, plan
 from charter.plans import PlanRow
+from tests.conftest import amendment, clause, write_scenario
 from tests.test_cli import charter as run_charter
+from tests.test_planner import PARTIES, PROVIDERS, offer, tiny, workload
 from tests.test_planner_reference import make_scenario, oracle_spec
 
 
@@ -235,3 +237,88 @@ def test_plan_json_is_json_and_its_cost_is_what_check_adds_up(
     checked = json.loads(c.stdout)
     shortfall = sum(x["shortfall"] for x in doc["commitments"])
     assert doc["cost"] == pytest.approx(checked["cost"] + shortfall, rel=1e-12)
+
+
+# ---------------------------------------------------------------- what a new user reads
+
+EXCL_API = clause(
+    "X", "exclusivity", principal="lab", providers=["cloudy"], where={"kind": ["api"]}
+)
+CARVE = clause(
+    "K", "carve_out", principal="lab", where={"segment": ["government"]}, overrides=["X"]
+)
+
+
+def test_a_clause_without_which_no_plan_exists_is_needed(tmp_path: Path) -> None:
+    s = tiny(
+        tmp_path,
+        [EXCL_API, CARVE],
+        [offer("c1", "cloudy", 5, 100), offer("g1", "elsewhere", 1, 100, region="gov")],
+        [
+            workload("w", 50, kind="api"),
+            workload("g", 20, kind="api", segment="government", regions=["gov"]),
+        ],
+    )
+    p = plan(s, gap=0.0, clause_costs=True)
+    rows = {r["clause"]: r for r in p.clause_costs}
+    assert rows["K"]["status_without"] == "infeasible"
+    assert rows["K"]["cost"] is None
+    assert rows["K"]["note"] == "needed: without it no plan exists"
+    # the exclusivity keeps w (50 a month, 2 months) on cloudy at 5 instead of elsewhere at 1
+    assert rows["X"]["cost"] == pytest.approx(2 * 50 * (5 - 1))
+    assert rows["X"]["cost_low"] == rows["X"]["cost_high"] == rows["X"]["cost"]
+    r = run_charter("plan", str(tmp_path / "s"), "--clause-costs")
+    assert r.returncode == 0, r.stderr
+    assert "needed: without it no plan exists" in r.stdout
+
+
+def test_without_a_replacing_clause_the_replaced_one_stays_ended(tmp_path: Path) -> None:
+    folder = write_scenario(
+        tmp_path / "s",
+        [
+            amendment(
+                "2024-01-01", clause("A", "exclusivity", principal="lab", providers=["cloudy"])
+            ),
+            amendment(
+                "2024-06-01",
+                clause(
+                    "B",
+                    "exclusivity",
+                    principal="lab",
+                    providers=["cloudy"],
+                    where={"kind": ["api"]},
+                    replaces=["A"],
+                ),
+            ),
+        ],
+        parties=PARTIES,
+        providers=PROVIDERS,
+    )
+    s = charter.load_scenario(folder)
+    assert {r.id for r in s.in_force("2025-01-15")} == {"B"}
+    assert {r.id for r in s.without(["B"]).in_force("2025-01-15")} == set()
+    assert {r.id for r in s.without(["B"]).in_force("2024-03-01")} == {"A"}
+
+
+def test_too_short_a_time_limit_says_no_bound_yet() -> None:
+    r = run_charter("plan", "--time-limit", "0.001")
+    assert r.returncode == 0, r.stderr
+    assert "no bound yet" in r.stdout
+    assert "$-inf" not in r.stdout and "inf%" not in r.stdout
+    doc = json.loads(run_charter("plan", "--time-limit", "0.001", "--json").stdout)
+    assert doc["bound"] is None and doc["gap"] is None
+    assert doc["cost"] is not None
+
+
+def test_tables_never_cut_an_id() -> None:
+    """At 80 columns the ROFR table's workload ids wrap rather than end in an ellipsis."""
+    r = subprocess.run(
+        [sys.executable, "-m", "charter", "plan"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"COLUMNS": "80", "PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
+    )
+    assert r.returncode == 0, r.stderr
+    assert "Capacity to offer to the ROFR holder first" in r.stdout
+    assert "…" not in r.stdout

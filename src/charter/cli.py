@@ -31,7 +31,6 @@ app = typer.Typer(
 )
 
 
-
 class Table(RichTable):
     """A Rich table whose cells wrap (fold) when the terminal is narrow, never cut with "…":
     two workloads ``chatgpt-serving-gpt5`` and ``chatgpt-serving-gpt4o`` must not both read
@@ -510,8 +509,7 @@ def _render_plan(result: Any) -> None:
         Text(
             f"plan: {result.status}; cost {_money(result.cost)}; "
             + (
-                f"bound {_money(result.bound)} ({result.bound_method}); gap "
-                f"{result.gap * 100:.3f}%"
+                f"bound {_money(result.bound)} ({result.bound_method}); gap {result.gap * 100:.3f}%"
                 if result.bound is not None and result.gap is not None
                 else "no bound yet (the time limit ended before any bound was proven; "
                 "give it more --time-limit)"

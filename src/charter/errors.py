@@ -5,8 +5,10 @@
     CharterError                 anything charter reports to a user (exit code 2 at the CLI)
     ├── ScenarioError            a scenario folder is malformed; carries file, line and field
     ├── RequestError             a question is malformed: unknown party, action, date ...
-    └── SolverError              a solver's answer failed charter's own check of it: no figure
-                                 is reported rather than a wrong one
+    ├── SolverError              a solver's answer failed charter's own check of it: no figure
+    │                            is reported rather than a wrong one
+    └── DatabaseError            (charter.ledger.db) the database cannot be opened or reached,
+        └── SchemaOutOfDate      or its schema is not the code's
 
 An infeasible plan or a denied request is a *result*, never an exception.
 Messages carry no colour codes; colour is added only at the CLI edge.
