@@ -34,7 +34,7 @@ def main(lock: str) -> int:
     )
     new = sorted(set(installed) - set(pinned) - {"charter"})
     if not changed and not new:
-        print(f"the newest releases are the ones in {lock}")
+        print(f"every package here is at the version {lock} names")
     for name, old, version in changed:
         print(f"{name}: {old} in the lock, {version} here")
     for name in new:

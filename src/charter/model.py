@@ -172,9 +172,9 @@ class OfferSpec(_Model):
     """One entry of ``offers.yaml`` (or a row of offers.csv / offers.parquet)."""
 
     id: str = Field(
-        pattern=ID, description="unique name of the offer", examples=["azure-eastus-h100"]
+        pattern=ID, description="unique name of the offer", examples=["cloudco-east-h100"]
     )
-    provider: str = Field(description="a provider of providers.yaml", examples=["azure"])
+    provider: str = Field(description="a provider of providers.yaml", examples=["cloudco"])
     region: str = Field(description="where the capacity is", examples=["eastus"])
     family: str = Field(
         description="accelerator family, e.g. h100, gb200, tpu-v6e", examples=["h100"]
@@ -214,7 +214,7 @@ class WorkloadSpec(_Model):
 
     id: str = Field(pattern=ID, description="unique name of the workload", examples=["train-a"])
     owner: str | None = Field(
-        None, description="the party running it (default: plan.party)", examples=["openai"]
+        None, description="the party running it (default: plan.party)", examples=["acme"]
     )
     kind: str = Field(
         description="training, research, batch, api, product-serving, inference",
@@ -225,9 +225,9 @@ class WorkloadSpec(_Model):
         description="customer segment (scenario.yaml segments)",
         examples=["commercial"],
     )
-    product: str | None = Field(None, description="the product it serves", examples=["chatgpt"])
+    product: str | None = Field(None, description="the product it serves", examples=["assistant"])
     codeveloped_with: str | None = Field(
-        None, description="a party it is developed with", examples=["microsoft"]
+        None, description="a party it is developed with", examples=["partnerco"]
     )
     api: str | None = Field(
         None, description="API style: stateless or stateful", examples=["stateless"]

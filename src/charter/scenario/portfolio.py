@@ -76,7 +76,7 @@ def listing(valid: Collection[str]) -> str:
 
 
 def unknown(what: str, value: Any, valid: Collection[str]) -> str:
-    """``unknown provider 'azzure' (did you mean 'azure'?); valid providers are: ...``."""
+    """``unknown provider 'cloudcoo' (did you mean 'cloudco'?); valid providers are: ...``."""
     return (
         f"unknown {what} {value!r}{did_you_mean([str(value)], valid)}; valid "
         f"{'parties' if what == 'party' else what + 's'} are: {listing(valid)}"

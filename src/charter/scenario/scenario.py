@@ -135,8 +135,8 @@ class Scenario:
         """The same scenario with some clauses taken out (for what-ifs and clause costs).
 
         A clause taken out that replaced an earlier one still ends it: the earlier clause is
-        removed on the same date rather than revived, so "without V2.C2" means without the
-        restriction V2.C2 states, not back to the version before it.
+        removed on the same date rather than revived, so "without B" (B replaced A) means
+        without the restriction B states, not back to A.
         """
         drop = set(clause_ids)
         if not drop:
