@@ -178,7 +178,9 @@ def inconsistency(
         return "the solution gives a binary column a fractional value"
     if model.matrix.shape[0]:
         activity = model.matrix @ values
-        size = np.maximum(1.0, np.abs(activity))
+        # a row's tolerance grows with its terms (Σ|a·x|), not with its activity: a linking
+        # row x − C·z ≤ 0 with x = C = 1e6 has activity 0 and rounding of order 1e-10 · 1e6
+        size = np.maximum(1.0, abs(model.matrix) @ np.abs(values))
         low = activity < model.row_lower - tol * np.maximum(size, np.abs(model.row_lower))
         high = activity > model.row_upper + tol * np.maximum(size, np.abs(model.row_upper))
         bad = np.flatnonzero(low | high)
