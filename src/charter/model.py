@@ -64,7 +64,6 @@ class ScenarioMeta(_Model):
     segments: tuple[str, ...] = Field(
         ("commercial",), description="customer segments workloads may be in"
     )
-    default_at: dt.date | None = Field(None, description="date questions default to")
     sources: tuple[str, ...] = ()
     translations: Translations = Field(default_factory=dict)
     plan: PlanDefaults | None = None

@@ -81,13 +81,6 @@ class Selector:
     def matches(self, attrs: Mapping[str, Any]) -> bool:
         return all(t.matches(attrs.get(t.attr)) for t in self.terms)
 
-    def values_of(self, type_: AttrType) -> Iterable[tuple[str, Any]]:
-        """(attribute, value) pairs whose attribute has the given type, for validation."""
-        for t in self.terms:
-            if ATTRIBUTES[t.attr].type == type_ and t.op != "exists":
-                for v in t.values:
-                    yield t.attr, v
-
 
 #: Alternatives: a request matches a ``Where`` when it matches any of its selectors.
 Where = tuple[Selector, ...]

@@ -42,6 +42,3 @@ class ApprovalSpec(ClauseSpec):
             return None
         detail = t(lang, "ob.consent", approver=self.approver)
         return Obligation("consent", self.approver, detail, self.id)
-
-    def party_refs(self) -> tuple[str, ...]:
-        return (*super().party_refs(), self.approver)

@@ -291,18 +291,6 @@ class ClauseSpec(BaseModel):
         translated = getattr(t, field, None) if t is not None else None
         return translated or getattr(self, field, None)
 
-    def party_refs(self) -> tuple[str, ...]:
-        """Party ids this clause names (validated against the scenario)."""
-        return (self.principal,) if self.principal else ()
-
-    def provider_refs(self) -> tuple[str, ...]:
-        """Provider ids this clause names (validated against the scenario)."""
-        return ()
-
-    def clause_refs(self) -> tuple[str, ...]:
-        """Clause ids this clause refers to, other than ``replaces``."""
-        return ()
-
     def events(self) -> set[str]:
         """Event names this clause depends on."""
         from charter.dates import until_events

@@ -17,6 +17,3 @@ class CarveOutSpec(ClauseSpec):
     kind: Literal["carve_out"]
     lifts = True
     overrides: tuple[str, ...] = Field(min_length=1, description="clause ids it exempts from")
-
-    def clause_refs(self) -> tuple[str, ...]:
-        return self.overrides

@@ -24,12 +24,6 @@ class CommitmentSpec(ClauseSpec):
     currency: str = "USD"
     window_end: dt.date | None = Field(None, description="date by which it must be spent")
 
-    def party_refs(self) -> tuple[str, ...]:
-        return (*super().party_refs(), self.payer, self.payee)
-
-    def provider_refs(self) -> tuple[str, ...]:
-        return self.providers
-
     def figures(self) -> dict[str, Any]:
         return {
             "amount": self.amount,

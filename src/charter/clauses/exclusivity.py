@@ -31,11 +31,5 @@ class ExclusivitySpec(ClauseSpec):
     def effect_one(self, attrs: Mapping[str, Any], ctx: ScalarContext) -> int:
         return Effect.SATISFIED if attrs["provider"] in self.providers else Effect.FORBID
 
-    def party_refs(self) -> tuple[str, ...]:
-        return super().party_refs() + ((self.holder,) if self.holder else ())
-
-    def provider_refs(self) -> tuple[str, ...]:
-        return self.providers
-
     def figures(self) -> dict[str, object]:
         return {"providers": list(self.providers)}

@@ -60,9 +60,3 @@ class FirstShipSpec(ClauseSpec):
             t(lang, "ob.first_ship", holder=self.holder, escape=escape),
             self.id,
         )
-
-    def party_refs(self) -> tuple[str, ...]:
-        return (*super().party_refs(), self.holder)
-
-    def provider_refs(self) -> tuple[str, ...]:
-        return self.providers or ()

@@ -21,9 +21,6 @@ class EquitySpec(ClauseSpec):
     stake: float | None = Field(None, ge=0, le=1, description="share held, 0..1")
     currency: str = "USD"
 
-    def party_refs(self) -> tuple[str, ...]:
-        return super().party_refs() + ((self.holder,) if self.holder else ())
-
     def figures(self) -> dict[str, Any]:
         return {"holder": self.holder, "amount": self.amount, "stake": self.stake}
 

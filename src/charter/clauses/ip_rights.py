@@ -72,9 +72,6 @@ class IpRightsSpec(ClauseSpec):
             return Effect.NONE
         return Effect.GRANT
 
-    def party_refs(self) -> tuple[str, ...]:
-        return (*super().party_refs(), self.grantor)
-
     def events(self) -> set[str]:
         return super().events() | until_events(self.created_before)
 

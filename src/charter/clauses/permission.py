@@ -45,9 +45,3 @@ class PermissionSpec(ClauseSpec):
             return None
         detail = t(lang, "ob.criteria", criteria=self.text("criteria", lang))
         return Obligation("criteria", self.principal, detail, self.id)
-
-    def clause_refs(self) -> tuple[str, ...]:
-        return self.overrides
-
-    def party_refs(self) -> tuple[str, ...]:
-        return super().party_refs() + ((self.granted_by,) if self.granted_by else ())

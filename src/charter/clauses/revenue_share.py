@@ -31,11 +31,5 @@ class RevenueShareSpec(ClauseSpec):
     kind: Literal["revenue_share"]
     flows: tuple[Flow, ...] = Field(min_length=1)
 
-    def party_refs(self) -> tuple[str, ...]:
-        refs = list(super().party_refs())
-        for f in self.flows:
-            refs += [f.payer, f.payee]
-        return tuple(refs)
-
     def figures(self) -> dict[str, Any]:
         return {"flows": [f.model_dump() for f in self.flows]}

@@ -73,11 +73,5 @@ class RofrSpec(ClauseSpec):
         detail = t(lang, "ob.rofr", holder=self.holder, take=take, window=window)
         return Obligation("rofr", self.holder, detail, self.id)
 
-    def party_refs(self) -> tuple[str, ...]:
-        return (*super().party_refs(), self.holder)
-
-    def provider_refs(self) -> tuple[str, ...]:
-        return self.providers or ()
-
     def figures(self) -> dict[str, object]:
         return {"holder": self.holder, "response_days": self.response_days}

@@ -23,7 +23,6 @@ name: {name}
 title: My compute agreements
 description: A starting point to edit.
 segments: [commercial]          # customer segments workloads and clauses may name
-default_at: 2025-01-01          # the date questions default to
 sources: [my-notes]
 plan:
   party: us                     # whose workloads the planner places
