@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from charter.clauses.rofr import RofrSpec
 from charter.dates import day_number, from_day_number
 from charter.errors import RequestError
 from charter.model import OfferSpec, WorkloadSpec
@@ -133,7 +133,9 @@ def check_plan(
         for day in days_of(r.period):
             asks.append((i, request(w, o, day)))
     decided = scenario.decide_many([a[1] for a in asks], events) if asks else []
-    rofr_rows: dict[int, set[str]] = defaultdict(set)
+    # conditional on a clause the plan itself can settle (the ROFR): checked against the
+    # whole plan in step 3
+    settled: dict[int, set[str]] = defaultdict(set)
     flagged: set[tuple[int, str]] = set()
     for (i, _), d in zip(asks, decided, strict=True):
         r = rows[i]
@@ -146,8 +148,8 @@ def check_plan(
                     )
         elif d.verdict.value == "conditional":
             for c in d.clauses:
-                if isinstance(c.record.spec, RofrSpec):
-                    rofr_rows[i].add(c.record.id)
+                if c.record.spec.settled_by_plan:
+                    settled[i].add(c.record.id)
                 elif (i, c.record.id) not in flagged:
                     flagged.add((i, c.record.id))
                     report.breaches.append(
@@ -255,14 +257,64 @@ def check_plan(
                 )
             )
 
-    # 3. the ROFR: third-party use only when the holder's reachable capacity is full
-    usable: dict[tuple[Any, ...], bool] = {}
+    # 3. clauses the plan settles itself, asked of their kinds over a view of the plan
+    view = _View(scenario, load, lambda w, o, day: request(w, o, day), days_of, party, events)
+    seen: dict[tuple[str, str, str, str], str | None] = {}
+    for i, clause_ids in sorted(settled.items()):
+        r = rows[i]
+        o = offers[r.offer]
+        for cid in sorted(clause_ids):
+            # once per (workload, month, family, clause): a workload often takes several
+            # third-party offers in one month
+            memo = (_base_name(r.workload), r.period, o.family, cid)
+            if memo not in seen:
+                spec = scenario.timeline_.by_id[cid].spec
+                seen[memo] = spec.plan_breach(view, workloads[memo[0]], o, r.period)
+            detail = seen[memo]
+            if detail is not None:
+                report.breaches.append(Breach("clause", detail, cid, r.offer, r.workload, r.period))
+    # correctly rounded, whatever the number of rows
+    report.cost = math.fsum(r.hours * offers[r.offer].price for r in rows)
+    return report
 
-    def can_use(w: WorkloadSpec, h: OfferSpec, period: str) -> bool:
-        """Could this workload run on the holder's offer that month? (cached by everything
-        the answer depends on, so workloads alike share it)"""
+
+class _View:
+    """The plan as a clause kind's check sees it (:class:`charter.clauses.base.PlanView`)."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        load: dict[tuple[str, str], float],
+        request: Callable[[WorkloadSpec, OfferSpec, int], Any],
+        days_of: Callable[[str], list[int]],
+        party: str | None,
+        events: dict[str, str] | None,
+    ) -> None:
+        self.scenario = scenario
+        self.providers_of: Mapping[str, tuple[str, ...]] = scenario.providers_of
+        self._load = load
+        self._request = request
+        self._days_of = days_of
+        self._party = party
+        self._events = events
+        self._usable: dict[tuple[Any, ...], bool] = {}
+
+    def offers(self) -> tuple[OfferSpec, ...]:
+        return tuple(self.scenario.data.offers)
+
+    def capacity(self, offer: OfferSpec, period: str) -> float:
+        return _capacity(offer, Period.parse(period))
+
+    def load(self, offer: OfferSpec, period: str) -> float:
+        return self._load[(offer.id, period)]
+
+    def could_run(self, workload: WorkloadSpec, offer: OfferSpec, period: str) -> bool:
+        """Fit, and no clause denies it on any checkpoint of the month (the first day and
+        every day a clause starts or ends in it), as the planner decides feasibility. Cached by
+        everything the answer depends on, so that workloads alike share it."""
+        w = workload
         key = (
-            w.owner or party,
+            w.owner or self._party,
             w.kind,
             w.segment,
             w.new_capacity,
@@ -273,64 +325,20 @@ def check_plan(
             tuple(sorted(w.families)),
             tuple(sorted(w.regions)),
             tuple(sorted(w.compliance)),
-            h.id,
+            offer.id,
             period,
         )
-        if key not in usable:
-            usable[key] = (
-                h.family in w.families
-                and (not w.regions or h.region in w.regions)
-                and set(w.compliance) <= set(h.compliance)
-                and scenario.decide(
-                    request(w, h, day_number(Period.parse(period).start)), events=events
-                ).verdict.value
-                != "deny"
+        if key not in self._usable:
+            fits = (
+                offer.family in w.families
+                and (not w.regions or offer.region in w.regions)
+                and set(w.compliance) <= set(offer.compliance)
             )
-        return usable[key]
-
-    short: dict[tuple[str, str, str, str], list[str]] = {}
-
-    def holder_short(spec: RofrSpec, w: WorkloadSpec, family: str, period: str) -> list[str]:
-        """The holder's offers of this family the workload could use that month and that are
-        not full."""
-        holder = set(spec.holder_providers(scenario.providers_of))
-        out = []
-        for h in scenario.data.offers:
-            if h.provider not in holder or h.family != family:
-                continue
-            cap = _capacity(h, Period.parse(period))
-            if cap <= 0:
-                continue
-            if can_use(w, h, period) and load[(h.id, period)] < cap * (1 - 1e-6) - TOLERANCE:
-                out.append(f"{h.id} ({load[(h.id, period)]:,.0f} of {cap:,.0f})")
-        return out
-
-    for i, clause_ids in sorted(rofr_rows.items()):
-        r = rows[i]
-        o = offers[r.offer]
-        for cid in sorted(clause_ids):
-            rec = scenario.timeline_.by_id[cid]
-            spec = rec.spec
-            if not isinstance(spec, RofrSpec):
-                continue
-            # the holder offers left short, per (workload, month, family, clause): a workload
-            # often takes several third-party offers in one month
-            memo = (_base_name(r.workload), r.period, o.family, cid)
-            if memo not in short:
-                short[memo] = holder_short(spec, workloads[memo[0]], o.family, r.period)
-            not_full = short[memo]
-            if not_full:
-                report.breaches.append(
-                    Breach(
-                        "clause",
-                        f"third-party capacity taken while {spec.holder}'s capacity is not full: "
-                        + ", ".join(not_full),
-                        cid,
-                        r.offer,
-                        r.workload,
-                        r.period,
-                    )
+            self._usable[key] = fits and all(
+                d.verdict.value != "deny"
+                for d in self.scenario.decide_many(
+                    [self._request(w, offer, day) for day in self._days_of(period)],
+                    self._events,
                 )
-    # correctly rounded, whatever the number of rows
-    report.cost = math.fsum(r.hours * offers[r.offer].price for r in rows)
-    return report
+            )
+        return self._usable[key]

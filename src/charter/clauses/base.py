@@ -2,9 +2,12 @@
 
 Every clause kind is a subclass of :class:`ClauseSpec` in a module of its own: its fields (the
 legal content), :meth:`ClauseSpec.effects` (its decision rule, vectorized over a batch of
-requests), :meth:`ClauseSpec.obligation` (what would make a request allowed) and
-:meth:`ClauseSpec.describe`. The decision engine, the timeline and (later) the checker and
-planner call only these methods; nothing outside this package switches on a clause kind.
+requests), :meth:`ClauseSpec.obligation` (what would make a request allowed),
+:meth:`ClauseSpec.describe` and, for kinds whose obligation a plan itself can meet
+(``settled_by_plan``), :meth:`ClauseSpec.plan_breach` (its check of a plan, over the small
+:class:`PlanView` the checker gives it). The decision engine, the timeline and the checker call
+only these methods. (The planner's rows for the ROFR and commitments, and the owes arithmetic,
+still live in ``planner/problem.py`` and ``revenue.py``: the rest of this seam is open work.)
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -22,12 +25,16 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSeriali
 from charter.dates import Until, describe_until, parse_until
 from charter.selectors import Encoder, Where, parse_selector, parse_where
 
+if TYPE_CHECKING:
+    from charter.model import OfferSpec, WorkloadSpec
+
 __all__ = [
     "Batch",
     "ClauseSpec",
     "Confidence",
     "Effect",
     "Obligation",
+    "PlanView",
     "ScalarContext",
     "SelectorField",
     "Translation",
@@ -121,6 +128,30 @@ class ScalarContext:
     created: int  # the artifact's creation day number (the decision date if not given)
     events: Mapping[str, dt.date]
     providers_of: Mapping[str, tuple[str, ...]]
+
+
+class PlanView(Protocol):
+    """What a clause kind sees of a plan when it checks it (built by :mod:`charter.check`,
+    independent of the planner)."""
+
+    providers_of: Mapping[str, tuple[str, ...]]
+
+    def offers(self) -> tuple[OfferSpec, ...]:
+        """Every offer of the scenario."""
+        ...
+
+    def capacity(self, offer: OfferSpec, period: str) -> float:
+        """The offer's accelerator-hours in the month (0 when it is not available)."""
+        ...
+
+    def load(self, offer: OfferSpec, period: str) -> float:
+        """The accelerator-hours the plan places on the offer in the month."""
+        ...
+
+    def could_run(self, workload: WorkloadSpec, offer: OfferSpec, period: str) -> bool:
+        """Whether the workload fits the offer (family, region, compliance) and no clause
+        denies running it there on any day of the month that a clause boundary starts."""
+        ...
 
 
 def _until(value: Any) -> Until | None:
@@ -244,6 +275,10 @@ class ClauseSpec(BaseModel):
     lifts: ClassVar[bool] = False
     #: Whether the kind takes part in decisions at all (informational kinds do not).
     decides: ClassVar[bool] = True
+    #: Whether a plan itself can meet the kind's obligation (the ROFR: by filling the holder's
+    #: capacity first), so that the checker asks :meth:`plan_breach` instead of counting the
+    #: conditional verdict as a breach.
+    settled_by_plan: ClassVar[bool] = False
 
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", description="clause id, e.g. A2.C4")
     title: str = Field(min_length=1, description="short name of the clause, in your own words")
@@ -280,6 +315,14 @@ class ClauseSpec(BaseModel):
         """Effect on one request (scalar form of :meth:`effects`; a property test keeps the
         two in agreement). ``attrs`` maps attribute names to the request's values."""
         return Effect.NONE
+
+    def plan_breach(
+        self, view: PlanView, workload: WorkloadSpec, offer: OfferSpec, period: str
+    ) -> str | None:
+        """Why placing ``workload`` on ``offer`` in ``period`` breaches this clause, given the
+        whole plan (None if it does not). Asked only of kinds ``settled_by_plan``, for
+        placements whose verdict is conditional on this clause."""
+        return None
 
     def obligation(self, request: Mapping[str, Any], lang: str = "en") -> Obligation | None:
         """What would make a request this clause obliges allowed (in ``lang``)."""

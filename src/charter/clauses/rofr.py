@@ -4,14 +4,16 @@ Before a matching workload takes third-party capacity, the holder may take it fi
 third party is allowed only after the holder declines or cannot meet the requirement.
 
 Decision: on one of the holder's providers the clause is *satisfied*; elsewhere it is an
-*obligation* ("offer it to the holder first"). (Planner, later: third-party use of a family in
-a period only when the holder's matching capacity is saturated.)
+*obligation* ("offer it to the holder first"). A plan meets the obligation by taking
+third-party capacity of a family in a month only when every offer of the holder's of that
+family that the work could use is full (:meth:`RofrSpec.plan_breach` checks it; the planner's
+linking and saturation rows are in ``planner/problem.py`` and ``planner/solver.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field
@@ -23,14 +25,22 @@ from charter.clauses.base import (
     Effects,
     Mask,
     Obligation,
+    PlanView,
     ScalarContext,
 )
 from charter.i18n import t
+
+if TYPE_CHECKING:
+    from charter.model import OfferSpec, WorkloadSpec
+
+#: hours below a full offer that still count as full (rounding of the solver's values)
+FULL_TOLERANCE = 1e-6
 
 
 class RofrSpec(ClauseSpec):
     kind: Literal["rofr"]
     default_actions: ClassVar[tuple[str, ...]] = ("run",)
+    settled_by_plan: ClassVar[bool] = True
     holder: str = Field(description="the party holding the right")
     providers: tuple[str, ...] | None = Field(
         None, description="the holder's providers (default: every provider the holder owns)"
@@ -72,6 +82,28 @@ class RofrSpec(ClauseSpec):
         )
         detail = t(lang, "ob.rofr", holder=self.holder, take=take, window=window)
         return Obligation("rofr", self.holder, detail, self.id)
+
+    def plan_breach(
+        self, view: PlanView, workload: WorkloadSpec, offer: OfferSpec, period: str
+    ) -> str | None:
+        """Third-party capacity taken while an offer of the holder's, of the same family,
+        that the workload could use that month is not full."""
+        holder = set(self.holder_providers(view.providers_of))
+        not_full = []
+        for h in view.offers():
+            if h.provider not in holder or h.family != offer.family:
+                continue
+            cap = view.capacity(h, period)
+            if cap <= 0 or not view.could_run(workload, h, period):
+                continue
+            used = view.load(h, period)
+            if used < cap * (1 - FULL_TOLERANCE) - FULL_TOLERANCE:
+                not_full.append(f"{h.id} ({used:,.0f} of {cap:,.0f})")
+        if not not_full:
+            return None
+        return f"third-party capacity taken while {self.holder}'s capacity is not full: " + (
+            ", ".join(not_full)
+        )
 
     def figures(self) -> dict[str, object]:
         return {"holder": self.holder, "response_days": self.response_days}
