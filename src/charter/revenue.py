@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from charter.agreements import ClauseRecord, Timeline
-from charter.clauses.revenue_share import Flow, RevenueShareSpec
+from charter.clauses.revenue_share import Flow
 from charter.dates import FOREVER, day_number, from_day_number
 from charter.errors import CharterError, RequestError
 from charter.i18n import t
@@ -128,10 +128,9 @@ def _money(x: float, currency: str) -> str:
 def _flows(timeline: Timeline, payer: str, payee: str) -> list[tuple[ClauseRecord, int, Flow]]:
     out = []
     for rec in timeline.records:
-        if isinstance(rec.spec, RevenueShareSpec):
-            for k, flow in enumerate(rec.spec.flows):
-                if flow.payer == payer and flow.payee == payee:
-                    out.append((rec, k, flow))
+        for k, flow in enumerate(rec.spec.revenue_flows()):
+            if flow.payer == payer and flow.payee == payee:
+                out.append((rec, k, flow))
     return out
 
 
@@ -157,15 +156,8 @@ def _parts(
         last_day = from_day_number(stop - 1)
         seg = timeline.segment_at(rec, last_day) if last_day else rec.segments[-1]
         uncertain = rec.spec.uncertain or seg.uncertain
-        if flow.rate is None:
-            amount: float | None = None
-            effect = "no-rate"
-        else:
-            amount = flow.rate * counted
-            effect = "owed"
-            if flow.cap is not None and amount > flow.cap - before:
-                amount = max(flow.cap - before, 0.0)
-                effect = "capped"
+        amount, effect = flow.owed(counted, before)
+        if amount is not None:
             used[(rec.index, k)] = before + amount
         parts.append(
             SharePart(

@@ -26,6 +26,7 @@ from charter.dates import Until, describe_until, parse_until
 from charter.selectors import Encoder, Where, parse_selector, parse_where
 
 if TYPE_CHECKING:
+    from charter.clauses.revenue_share import Flow
     from charter.model import OfferSpec, WorkloadSpec
 
 __all__ = [
@@ -323,6 +324,10 @@ class ClauseSpec(BaseModel):
         whole plan (None if it does not). Asked only of kinds ``settled_by_plan``, for
         placements whose verdict is conditional on this clause."""
         return None
+
+    def revenue_flows(self) -> tuple[Flow, ...]:
+        """The revenue this clause makes one party pay another (``revenue_share``)."""
+        return ()
 
     def obligation(self, request: Mapping[str, Any], lang: str = "en") -> Obligation | None:
         """What would make a request this clause obliges allowed (in ``lang``)."""
