@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 import charter
 from charter.clauses import KIND_NAMES
+from charter.clauses.base import SpendCommitment
+from charter.clauses.commitment import CommitmentSpec
+from charter.dates import FOREVER, day_number
 from tests.conftest import Builder, amendment, clause
 
 RUN = {"principal": "lab", "action": "run"}
@@ -327,3 +332,48 @@ def test_informational_kinds_decide_nothing_but_show_on_the_timeline(
     (entry,) = tl["entries"]
     assert entry["added"][0]["id"] == spec["id"]
     assert [c["id"] for c in tl["in_force"]] == [spec["id"]]
+
+
+# ---------------------------------------------------------------- commitment: one window rule
+def _commitment(**kw: object) -> CommitmentSpec:
+    fields: dict[str, object] = {
+        "kind": "commitment",
+        "id": "M",
+        "title": "t",
+        "confidence": "primary",
+        "sources": ["s"],
+        "payer": "lab",
+        "payee": "cloud",
+        "amount": 366.0,
+    }
+    fields.update(kw)
+    return CommitmentSpec.model_validate(fields)
+
+
+def test_a_commitment_window_is_the_earlier_of_its_end_and_the_clauses() -> None:
+    start = dt.date(2024, 2, 29)  # a leap day: no "start + 5 years" arithmetic
+    spec = _commitment(window_end="2025-02-27")
+    assert isinstance(spec, SpendCommitment)
+    first = day_number(start)
+    assert spec.window(start, FOREVER) == (first, day_number(dt.date(2025, 2, 28)))
+    # the clause ends earlier than its window: the clause's end wins
+    assert spec.window(start, first + 100) == (first, first + 100)
+    # neither bounds it: no window to prorate or pace against
+    assert _commitment().window(start, FOREVER) is None
+    assert _commitment().window(start, first + 10) == (first, first + 10)
+
+
+def test_a_commitment_prorates_by_day_and_paces_linearly() -> None:
+    start = dt.date(2024, 2, 29)
+    spec = _commitment(window_end="2025-02-27")  # 365 days
+    window = spec.window(start, FOREVER)
+    assert window is not None
+    assert spec.prorated(window, window[0], window[0] + 73) == pytest.approx(366 * 73 / 365)
+    assert spec.prorated(window, window[1], window[1] + 10) == 0
+    b = spec.burn_down(window, spent=100.0, today=dt.date(2024, 5, 1))  # 62 days in
+    assert b.pace_needed_by_now == pytest.approx(366 * 62 / 365)
+    assert b.run_rate_per_day == pytest.approx(100 / 62)
+    assert b.projected_at_window_end == pytest.approx(100 / 62 * 365)
+    assert b.remaining == 266 and b.ahead_of_pace == pytest.approx(100 - 366 * 62 / 365)
+    assert spec.spend_providers({"cloud": ("c1", "c2")}) == ("c1", "c2")
+    assert _commitment(providers=["c1"]).spend_providers({"cloud": ("c1", "c2")}) == ("c1",)

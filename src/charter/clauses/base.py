@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +26,7 @@ from charter.dates import Until, describe_until, parse_until
 from charter.selectors import Encoder, Where, parse_selector, parse_where
 
 if TYPE_CHECKING:
+    from charter.clauses.commitment import BurnDown
     from charter.clauses.revenue_share import Flow
     from charter.model import OfferSpec, WorkloadSpec
 
@@ -38,6 +39,7 @@ __all__ = [
     "PlanView",
     "ScalarContext",
     "SelectorField",
+    "SpendCommitment",
     "Translation",
     "Translations",
     "UntilField",
@@ -153,6 +155,27 @@ class PlanView(Protocol):
         """Whether the workload fits the offer (family, region, compliance) and no clause
         denies running it there on any day of the month that a clause boundary starts."""
         ...
+
+
+@runtime_checkable
+class SpendCommitment(Protocol):
+    """The capability of a kind that commits a payer to spend with a payee's providers
+    (``commitment``): the planner counts spend against it, the service reports its burn-down.
+    Callers ask ``isinstance(spec, SpendCommitment)``, never for the kind."""
+
+    id: str
+    payer: str
+    payee: str
+    amount: float | None
+    currency: str
+
+    def window(self, start: dt.date, end_day: int) -> tuple[int, int] | None: ...
+
+    def spend_providers(self, providers_of: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]: ...
+
+    def prorated(self, window: tuple[int, int], first: int, stop: int) -> float: ...
+
+    def burn_down(self, window: tuple[int, int], spent: float, today: dt.date) -> BurnDown: ...
 
 
 def _until(value: Any) -> Until | None:

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from charter.clauses import Batch, Effect
-from charter.clauses.commitment import CommitmentSpec
+from charter.clauses.base import SpendCommitment
 from charter.clauses.rofr import RofrSpec
 from charter.dates import FOREVER, day_number
 from charter.decide import Rules
@@ -444,26 +444,19 @@ def _commitments(rules: Rules, party: str, periods: list[Period], share: float) 
     h0, h1 = day_number(periods[0].start), day_number(periods[-1].end) + 1
     for rule in rules.rules:
         spec = rule.spec
-        if not isinstance(spec, CommitmentSpec) or spec.amount is None or spec.payer != party:
+        if not isinstance(spec, SpendCommitment) or spec.amount is None or spec.payer != party:
             continue
-        start = day_number(rule.rec.start)
-        end = rule.end
-        if spec.window_end is not None:
-            end = (
-                min(end, day_number(spec.window_end) + 1)
-                if end < FOREVER
-                else (day_number(spec.window_end) + 1)
-            )
-        if end >= FOREVER:
+        window = spec.window(rule.rec.start, rule.end)
+        if window is None:
             continue  # no window: nothing to prorate against
-        overlap = max(0, min(end, h1) - max(start, h0))
-        if overlap == 0:
+        start, end = window
+        if min(end, h1) <= max(start, h0):
             continue
-        amount = spec.amount * share * overlap / (end - start)
+        amount = spec.prorated(window, h0, h1) * share
         counts = np.array(
             [start <= day_number(p.start) and day_number(p.end) < end for p in periods]
         )
-        providers = spec.providers or rules.providers_of.get(spec.payee, ())
+        providers = spec.spend_providers(rules.providers_of)
         out.append(Commitment(spec.id, tuple(providers), amount, counts))
     return out
 
