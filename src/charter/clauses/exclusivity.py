@@ -1,7 +1,8 @@
 """``exclusivity``: matching workloads of the principal run only on the listed providers.
 
 Decision: a matching request on a listed provider *satisfies* the clause; on any other
-provider the clause *forbids* it. (Planner, later: a zero in the feasibility mask.)
+provider the clause *forbids* it. The planner needs nothing more: a denied (workload, offer,
+month) gets no column, and the checker reports a placement the clause denies.
 """
 
 from __future__ import annotations

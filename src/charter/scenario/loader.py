@@ -1,6 +1,7 @@
 """Loading a scenario folder: YAML files → validated specs, every error located.
 
-Only module that reads scenario files. Errors are :class:`~charter.errors.ScenarioError` s
+The entry point for reading a scenario folder (YAML here, the offers and workloads tables in
+:mod:`.portfolio`, both through :mod:`.yamlio`). Errors are :class:`~charter.errors.ScenarioError` s
 naming file, line and field, e.g.
 ``agreements.yaml:14: amendments[2].clauses[0].until: expected a date like 2030-12-31 ...``.
 """
