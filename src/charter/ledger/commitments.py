@@ -50,7 +50,7 @@ def _one(
         if actor == spec.payer
         and p["provider"] in provs
         and start.isoformat() <= p["period_start"] <= end.isoformat()
-    )
+    ) + 0.0  # a float also when nothing was spent
     total_days = max((end - start).days, 1)
     elapsed = min(max((today - start).days, 0), total_days)
     needed_pace = amount * elapsed / total_days

@@ -144,11 +144,11 @@ class RofrPrivatePublic(_Out):
 
 
 class RofrRequestPublic(_Out):
-    """A ROFR request as the caller may see it (the holder never sees ``private``)."""
+    """A ROFR request as the caller may see it (the holder never sees ``private``).
+
+    Keys come in this order, as in the answer to the filing."""
 
     id: str
-    principal: str
-    seq: int
     family: str
     kind: str
     segment: str
@@ -164,6 +164,8 @@ class RofrRequestPublic(_Out):
     status: Literal["open", "matched", "released"]
     deadline: str
     reason: str | None = None
+    principal: str
+    seq: int
     responded_at: str | None = Field(None, description="when the holder answered")
 
 
