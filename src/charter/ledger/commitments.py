@@ -44,13 +44,16 @@ def _one(
     start = rec.start
     end = spec.window_end or dt.date(start.year + 5, start.month, start.day)
     provs = set(spec.providers or store.scenario.providers_of.get(spec.payee, ()))
-    spent = sum(
-        float(p["effective_cost"] if p.get("effective_cost") is not None else p["billed_cost"])
-        for actor, p in spend
-        if actor == spec.payer
-        and p["provider"] in provs
-        and start.isoformat() <= p["period_start"] <= end.isoformat()
-    ) + 0.0  # a float also when nothing was spent
+    spent = (
+        sum(
+            float(p["effective_cost"] if p.get("effective_cost") is not None else p["billed_cost"])
+            for actor, p in spend
+            if actor == spec.payer
+            and p["provider"] in provs
+            and start.isoformat() <= p["period_start"] <= end.isoformat()
+        )
+        + 0.0
+    )  # a float also when nothing was spent
     total_days = max((end - start).days, 1)
     elapsed = min(max((today - start).days, 0), total_days)
     needed_pace = amount * elapsed / total_days

@@ -18,11 +18,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from charter.errors import CharterError
-from charter.ledger.chain import Ledger
-from charter.ledger.db import UNAVAILABLE, Database, DatabaseError, describe_db_error
-from charter.ledger.store import Conflict, Forbidden, InvalidRequest, NotFound, Store
+from charter.ledger.db import UNAVAILABLE, DatabaseError, describe_db_error
+from charter.ledger.store import InvalidRequest, Store, WorkflowError
 from charter.ledger.tokens import hash_token
-from charter.scenario import load_scenario
 from charter.service.clock import Clock
 from charter.service.deps import Service, Settings
 from charter.service.routers import ROUTERS
@@ -30,9 +28,6 @@ from charter.service.routers import ROUTERS
 __all__ = ["Settings", "create_app", "hash_token"]
 
 log = logging.getLogger("charter.service")
-
-#: workflow refusals → status; their message is the response's ``detail``
-STATUS: dict[type[Exception], int] = {NotFound: 404, Forbidden: 403, Conflict: 409}
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -43,15 +38,7 @@ def create_app(settings: Settings) -> FastAPI:
         DatabaseError: the database cannot be used; SchemaOutOfDate: its schema is not the
             code's (unless ``settings.check_schema`` is false).
     """
-    scenario = load_scenario(settings.scenario)
-    db = Database(settings.db_url)
-    if settings.check_schema:
-        try:
-            db.require_current()
-        except CharterError:
-            db.dispose()
-            raise
-    store = Store(db=db, ledger=Ledger(db.is_sqlite), scenario=scenario)
+    store = Store.open(settings.db_url, settings.scenario, check_schema=settings.check_schema)
     service = Service(settings, store, settings.clock or Clock(settings.as_of))
     app = FastAPI(
         title="charter",
@@ -61,8 +48,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.service = service
     # the names callers (the CLI, tests) read
-    app.state.scenario = scenario
-    app.state.db = db
+    app.state.scenario = store.scenario
+    app.state.db = store.db
     app.state.clock = service.clock
     app.state.ledger = store.ledger
     for router in ROUTERS:
@@ -81,15 +68,11 @@ def _add_error_handlers(app: FastAPI, settings: Settings) -> None:
     """Errors → responses: workflow refusals to 403/404/409/422, any other CharterError to
     422, an unusable database to 503, request validation to 422 without echoing inputs."""
 
-    async def refused(_: Request, exc: Exception) -> JSONResponse:
-        return _detail(STATUS[type(exc)], str(exc))
-
-    for cls in STATUS:
-        app.add_exception_handler(cls, refused)
-
-    @app.exception_handler(InvalidRequest)
-    async def _invalid_request(_: Request, exc: InvalidRequest) -> JSONResponse:
-        return _detail(422, exc.errors)
+    @app.exception_handler(WorkflowError)
+    async def _refused(_: Request, exc: WorkflowError) -> JSONResponse:
+        if isinstance(exc, InvalidRequest):
+            return _detail(exc.status, exc.errors)
+        return _detail(exc.status, str(exc))  # 403, 404, 409: the message
 
     @app.exception_handler(CharterError)
     async def _charter_error(_: Request, exc: CharterError) -> JSONResponse:
