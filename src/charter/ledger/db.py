@@ -12,12 +12,14 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
 from charter.errors import CharterError
 
 __all__ = [
+    "UNAVAILABLE",
     "Database",
     "DatabaseError",
     "SchemaOutOfDate",
@@ -27,6 +29,10 @@ __all__ = [
 ]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+#: SQLAlchemy's errors for a database that went away, is locked or read-only, or whose pool
+#: timed out (the service answers them with 503); any other SQLAlchemy error is a bug
+UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeoutError)
 
 URL_EXAMPLES = "sqlite:///PATH/charter.db or postgresql+psycopg://USER:PASSWORD@HOST/DBNAME"
 
@@ -57,8 +63,6 @@ def _first_line(exc: BaseException) -> str:
 def describe_db_error(exc: BaseException, url: str | None) -> str:
     """A one-line message for a database failure, naming the database (when known) and what
     to check."""
-    from sqlalchemy.exc import InterfaceError, OperationalError
-
     detail = _first_line(exc)
     if url is None:
         return f"the database failed: {detail}"

@@ -1,17 +1,36 @@
 """Authorization, in one place.
 
 Every route has an entry in :data:`ROUTES` (a test fails for a route without one): who may
-call it at all (anonymous, any authenticated role, operators only). What a caller may see of a
-resource, and whether it may act on it, is decided here too (:func:`can_see_event`,
-:func:`redact`, :func:`may_respond`) so that handlers never improvise access rules.
+call it at all (anonymous, any authenticated role, operators only); routes declare their
+operation id with :func:`charter.service.deps.operation`, which enforces the entry. What a
+caller may see of a resource, and whether it may act on it, is decided here too
+(:func:`may_ask_for`, :func:`can_see_event`, :func:`redact`, :func:`request_view`,
+:func:`may_answer`, :func:`may_see_statement`, :func:`sees_commitment`), so that neither
+handlers nor workflows improvise access rules. Imports neither FastAPI nor SQLAlchemy.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ROUTES", "Caller", "can_see_event", "redact"]
+__all__ = [
+    "ROLES",
+    "ROUTES",
+    "Caller",
+    "allowed",
+    "can_see_event",
+    "may_answer",
+    "may_ask_for",
+    "may_see_statement",
+    "redact",
+    "request_view",
+    "sees_commitment",
+]
+
+#: the roles a token can have: viewers read, operators also write
+ROLES = ("viewer", "operator")
 
 
 @dataclass(frozen=True)
@@ -41,12 +60,21 @@ ROUTES: dict[str, str] = {
 
 
 def allowed(op: str, caller: Caller | None) -> bool:
+    """Whether ``caller`` (None: anonymous) may call operation ``op`` at all."""
     need = ROUTES[op]
     if need == "anonymous":
         return True
     if caller is None:
         return False
     return need == "viewer" or caller.role == "operator"
+
+
+def may_ask_for(caller: Caller, principal: str, agreements: Iterable[Iterable[str]]) -> bool:
+    """A caller asks decisions for itself or for a party it shares an agreement with
+    (``agreements``: each agreement's parties)."""
+    if principal == caller.party:
+        return True
+    return any(caller.party in ps and principal in ps for ps in map(tuple, agreements))
 
 
 def can_see_event(caller: Caller, audience: tuple[str, ...]) -> bool:
@@ -60,3 +88,28 @@ def redact(caller: Caller, actor: str, payload: dict[str, Any]) -> dict[str, Any
     if caller.party == actor or "private" not in payload:
         return payload
     return {k: v for k, v in payload.items() if k != "private"}
+
+
+def request_view(caller: Caller, request: dict[str, Any]) -> dict[str, Any] | None:
+    """What ``caller`` sees of a ROFR request: the principal all of it, the holder all but
+    the third party's identity, anyone else nothing (None)."""
+    if caller.party == request["principal"]:
+        return request
+    if caller.party == request.get("holder"):
+        return redact(caller, request["principal"], request)
+    return None
+
+
+def may_answer(caller: Caller, request: dict[str, Any]) -> bool:
+    """Only the holder of the right may match or decline a request."""
+    return bool(request.get("holder") == caller.party)
+
+
+def may_see_statement(caller: Caller, *, payer: str, payee: str) -> bool:
+    """Only the payer and the payee see their revenue statement."""
+    return caller.party in (payer, payee)
+
+
+def sees_commitment(caller: Caller, *, payer: str, payee: str) -> bool:
+    """A commitment's burn-down is seen by its payer and its payee."""
+    return caller.party in (payer, payee)
