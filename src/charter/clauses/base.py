@@ -168,6 +168,7 @@ class SpendCommitment(Protocol):
     payee: str
     amount: float | None
     currency: str
+    assumptions: tuple[str, ...]
 
     def window(self, start: dt.date, end_day: int) -> tuple[int, int] | None: ...
 

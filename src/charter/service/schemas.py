@@ -195,14 +195,15 @@ class CommitmentPublic(_Out):
     providers: list[str]
     committed: float
     window_start: str
-    window_end: str
+    # null, with the pace figures, for a commitment without a window (no window_end, open-ended)
+    window_end: str | None
     spent: float
     remaining: float
-    pace_needed_by_now: float
-    ahead_of_pace: float
-    run_rate_per_day: float
-    projected_at_window_end: float
-    projected_shortfall: float
+    pace_needed_by_now: float | None
+    ahead_of_pace: float | None
+    run_rate_per_day: float | None
+    projected_at_window_end: float | None
+    projected_shortfall: float | None
     assumptions: list[str]
 
 
