@@ -14,7 +14,8 @@ modules and the CLI's one error boundary; the commands live by theme:
 ``cli/remote.py``      ``ledger``, ``rofr``, ``spend`` (through a server or as a party)
 =====================  ================================================================
 
-The error boundary: a command raises, it never prints an error itself. Whatever a user can
+The error boundary: a command raises, it never prints an error itself (but ``validate
+--json``, whose error is a JSON document). Whatever a user can
 cause (a :class:`~charter.errors.CharterError`, a file that cannot be read or written, a
 database or server that cannot be reached) ends in ``error: ...`` on stderr and exit 2;
 Ctrl-C in ``interrupted`` and exit 130; a bug in ``error: internal error: ...`` and exit 1
