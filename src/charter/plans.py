@@ -16,7 +16,7 @@ from typing import Any
 
 from charter.errors import RequestError
 
-__all__ = ["PlanRow", "read_plan", "write_plan"]
+__all__ = ["PlanRow", "plan_format", "read_plan", "write_plan"]
 
 COLUMNS = ("workload", "offer", "provider", "family", "period", "hours", "cost")
 
@@ -30,9 +30,30 @@ class PlanRow:
     line: int = 0
 
 
-def write_plan(path: Path, rows: list[dict[str, Any]]) -> None:
-    """Write placements; the format follows the suffix (.csv, .json, .parquet)."""
+#: the file formats a plan is written in, by suffix
+FORMATS = (".csv", ".json", ".parquet")
+
+
+def plan_format(path: Path) -> str:
+    """The format a plan is written in at ``path``: its suffix, lower case.
+
+    Raises:
+        RequestError: not a .csv, .json or .parquet file name (``charter plan --out`` calls
+            this before it plans, so that a bad name fails before a long solve).
+    """
     suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise RequestError(f"--out {path.name}: use a .csv, .json or .parquet file name")
+    return suffix
+
+
+def write_plan(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Write placements; the format follows the suffix (.csv, .json, .parquet).
+
+    Raises:
+        RequestError: another suffix (:func:`plan_format`).
+    """
+    suffix = plan_format(path)
     if suffix == ".csv":
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=list(COLUMNS), extrasaction="ignore")
@@ -47,8 +68,6 @@ def write_plan(path: Path, rows: list[dict[str, Any]]) -> None:
 
         columns = {c: [r[c] for r in rows] for c in COLUMNS}
         pq.write_table(pa.table(columns), path)
-    else:
-        raise RequestError(f"--out {path.name}: use a .csv, .json or .parquet file name")
 
 
 def read_plan(path: Path) -> list[PlanRow]:

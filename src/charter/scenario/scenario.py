@@ -81,9 +81,15 @@ def load_scenario(name_or_path: str | Path | None = None) -> Scenario:
 
 def init_scenario(dest: Path, name: str | None = None, *, blank: bool = False) -> Path:
     """Copy a bundled scenario into ``dest`` (which must not exist or be empty), or with
-    ``blank`` write a minimal one (one agreement, provider, offer and workload)."""
+    ``blank`` write a minimal one (one agreement, provider, offer and workload).
+
+    Raises:
+        RequestError: both ``name`` and ``blank`` (the message in the terms of
+            ``charter init``, whose ``--from`` and ``--blank`` they are), an unknown
+            scenario, or a ``dest`` that is not an empty folder.
+    """
     if blank and name is not None:
-        raise RequestError("give a bundled scenario to copy or blank, not both")
+        raise RequestError("give --blank or --from NAME, not both")
     src = None if blank else resolve_scenario(name)
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise RequestError(f"{str(dest)!r} exists and is not an empty folder; choose another")
