@@ -337,19 +337,32 @@ def _solve_checked(
         sol = _solve_once(model, *args, start=None, partial=None)
         problem = _check(model, sol, relax)
         how = "solved again without the start"
-        if sol.values is None and start is not None and _check_values(model, start) is None:
-            # the cold solve found nothing in the time left: the start is still a plan
-            cost = float(model.cost @ start)
-            gap_value = None if sol.bound is None else _gap(cost, sol.bound)
-            sol = Solution(SolveStatus.FEASIBLE, cost, sol.bound, start, 0.0, sol.nodes, gap_value)
+        kept = _start_stands(model, sol, start, sol.bound)
+        if kept is not None:  # the cold solve found nothing in the time left
+            sol, problem = kept, None
             how = "the cold solve found no plan in time; the start is kept"
-            problem = None
         sol.recovered = f"HiGHS's warm-started answer was rejected ({first}); {how}"
+    elif sol.interrupted:  # Ctrl-C before HiGHS took the start up: the start is the plan
+        finite = sol.bound if sol.bound is not None and np.isfinite(sol.bound) else None
+        sol = _start_stands(model, sol, start, finite) or sol
     if problem is not None:
         sol = Solution(SolveStatus.ERROR, None, None, None, sol.seconds, sol.nodes, None)
         sol.rejected = sol.detail = problem
     sol.seconds = time.perf_counter() - t0
     return sol
+
+
+def _start_stands(
+    model: Model, sol: Solution, start: F | None, bound: float | None
+) -> Solution | None:
+    """The start as the plan, when the solve found none and the start is one."""
+    if sol.values is not None or start is None or _check_values(model, start) is not None:
+        return None
+    cost = float(model.cost @ start)
+    gap_value = None if bound is None else _gap(cost, bound)
+    kept = Solution(SolveStatus.FEASIBLE, cost, bound, start, 0.0, sol.nodes, gap_value)
+    kept.interrupted = sol.interrupted or cancelled()
+    return kept
 
 
 def _check(model: Model, sol: Solution, relax: bool) -> str | None:
