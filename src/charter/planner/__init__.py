@@ -23,10 +23,15 @@ from charter.planner.cancel import cancel_scope, cancelled
 from charter.planner.outcome import SolveStatus
 from charter.planner.progress import ProgressEvent, ProgressListener, Stage, listener
 from charter.planner.result import Placement, Plan, audit, extract, summarize
-from charter.planner.setup import gang_size as _gang_size
-from charter.planner.setup import rofr_row_form as _rofr_rows
-from charter.planner.setup import setup as _setup
-from charter.planner.strategies import RESTRICTED_CANDIDATES, STRATEGIES, Outcome, SolveContext
+from charter.planner.setup import gang_size as _gang_size  # noqa: F401  (benchmarks)
+from charter.planner.setup import rofr_row_form as _rofr_rows  # noqa: F401  (benchmarks)
+from charter.planner.setup import setup as _setup  # noqa: F401  (benchmarks, tests)
+from charter.planner.strategies import (
+    RESTRICTED_CANDIDATES,  # noqa: F401  (benchmarks)
+    STRATEGIES,
+    Outcome,
+    SolveContext,
+)
 from charter.planner.strategies import strategy as _strategy
 from charter.scenario import Scenario
 
@@ -40,9 +45,6 @@ __all__ = [
     "Stage",
     "plan",
 ]
-
-# kept for the benchmarks and tests that build the planner's model themselves
-_ = (_gang_size, _rofr_rows, _setup, RESTRICTED_CANDIDATES)
 
 
 def plan(
