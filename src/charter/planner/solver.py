@@ -5,6 +5,10 @@ docstring. Every HiGHS instance is made by :func:`new_highs` (quiet from constru
 outcome is a :class:`SolveStatus` mapped from HiGHS's model status in one table
 (:data:`HIGHS_STATUS`), never an exception; Ctrl-C during a solve interrupts HiGHS through its
 interrupt callbacks and the solve returns the best plan found so far (:func:`cancel_scope`).
+
+Longer than the planner's other modules on purpose: it is the one seam to highspy, so the
+MILP solve, the column-generation LP session, the quiet constructor and the status table,
+every call into HiGHS, live here and nowhere else.
 """
 
 from __future__ import annotations
@@ -392,7 +396,7 @@ def _solve_once(
     start: F | None,
     partial: tuple[npt.NDArray[np.int64], F] | None,
 ) -> Solution:
-    m = model.matrix
+    """One HiGHS run on the whole model (or its LP relaxation), read back as a Solution."""
     h = new_highs()
     h.setOptionValue("time_limit", float(max(time_limit, 0.0)))
     h.setOptionValue("mip_rel_gap", float(gap))
@@ -400,6 +404,23 @@ def _solve_once(
         h.setOptionValue(name, value)
     if threads is not None:
         h.setOptionValue("threads", int(threads))
+    mip = _load(h, model, relax)
+    if mip and start is not None:
+        given = highspy.HighsSolution()
+        given.col_value = list(map(float, start))
+        given.value_valid = True
+        h.setSolution(given)
+    elif mip and partial is not None and len(partial[0]):
+        h.setSolution(len(partial[0]), partial[0].astype(np.int32), partial[1])
+    _interrupts(h, deadline, stop_at)
+    t0 = time.perf_counter()
+    h.run()  # Ctrl-C: the interrupt callbacks stop it (see cancel_scope)
+    return _read(h, model, relax, mip, time.perf_counter() - t0)
+
+
+def _load(h: highspy.Highs, model: Model, relax: bool) -> bool:
+    """Hand HiGHS the model as whole arrays; whether it is a MILP (binaries, not relaxed)."""
+    m = model.matrix
     n = model.n_cols
     h.addVars(n, model.lower, model.upper)
     if n:
@@ -415,27 +436,23 @@ def _solve_once(
             m.data,
         )
     ints = np.flatnonzero(model.integer)
-    if len(ints) and not relax:
-        h.changeColsIntegrality(
-            len(ints),
-            ints.astype(np.int32),
-            np.array([highspy.HighsVarType.kInteger] * len(ints)),
-        )
-        if start is not None:
-            given = highspy.HighsSolution()
-            given.col_value = list(map(float, start))
-            given.value_valid = True
-            h.setSolution(given)
-        elif partial is not None and len(partial[0]):
-            h.setSolution(len(partial[0]), partial[0].astype(np.int32), partial[1])
-    _interrupts(h, deadline, stop_at)
-    t0 = time.perf_counter()
-    h.run()  # Ctrl-C: the interrupt callbacks stop it (see cancel_scope)
-    seconds = time.perf_counter() - t0
+    if not len(ints) or relax:
+        return False
+    h.changeColsIntegrality(
+        len(ints),
+        ints.astype(np.int32),
+        np.array([highspy.HighsVarType.kInteger] * len(ints)),
+    )
+    return True
+
+
+def _read(h: highspy.Highs, model: Model, relax: bool, mip: bool, seconds: float) -> Solution:
+    """The outcome of a run: status (from :data:`HIGHS_STATUS`), plan, bound, and for an LP
+    relaxation its duals (and an interrupted iterate's column values)."""
+    n, n_rows = model.n_cols, model.matrix.shape[0]
     status = h.getModelStatus()
     info = h.getInfo()
     values = np.array(h.getSolution().col_value) if info.primal_solution_status == 2 else None
-    mip = bool(len(ints)) and not relax
     objective = float(info.objective_function_value) if values is not None else None
     bound = float(info.mip_dual_bound) if mip else objective
     nodes = int(info.mip_node_count) if mip else 0
@@ -451,11 +468,11 @@ def _solve_once(
         gap_value = _gap(objective, bound)
     duals = None
     iterate = None
-    if relax and n and m.shape[0]:
+    if relax and n and n_rows:
         # also an unfinished (interrupted) interior point iterate's: sign-clamped, any duals
         # give a valid Lagrangian bound
         row_dual = np.array(h.getSolution().row_dual)
-        if len(row_dual) == m.shape[0] and np.isfinite(row_dual).all() and row_dual.any():
+        if len(row_dual) == n_rows and np.isfinite(row_dual).all() and row_dual.any():
             duals = row_dual
             if values is None:  # the iterate's column values: not a plan, a guide
                 col_value = np.array(h.getSolution().col_value)
