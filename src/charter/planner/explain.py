@@ -38,7 +38,10 @@ def explain_infeasible(
     report: ProgressListener,
     time_limit: float = 20.0,
 ) -> dict[str, Any]:
-    """The conflicting clauses, capacities and demands, with a message."""
+    """The conflicting clauses, capacities and demands, with a message.
+
+    A little over sixty lines: the deletion filter and its cached feasibility test share
+    the scenario's pieces, so the test is a closure rather than a function of eight."""
     party = scenario.data.meta.plan.party if scenario.data.meta.plan else ""
     share = scenario.data.meta.plan.commitment_share if scenario.data.meta.plan else 1.0
     periods = pb.periods

@@ -36,7 +36,10 @@ def place_gangs(
     With ``allotment`` = (class of every group, hours per class × offer × month), e.g. a
     relaxation's hours where the jobs of a class are one divisible block, the largest jobs
     go first, each to the candidate whose remaining allotment covers the largest share of
-    its demand in its tightest month, and that allotment shrinks by the job's demand."""
+    its demand in its tightest month, and that allotment shrinks by the job's demand.
+
+    One placement loop serves both rankings (guide or allotment), which is what makes it
+    longer than most: the two rankings are defined next to each other, above the loop."""
     cands = pb.candidates_by_gang()
     if len(cands) < sum(1 for g in pb.groups if g.gang):
         return None  # a gang job without any candidate
@@ -204,7 +207,10 @@ def _repair_rofr(
     holder offers, first with its own subject work, then with other fractional work moved
     off third-party offers; a group whose holder offers stay short while it still uses third
     parties fails the greedy. Sets z_g. Holder loads only grow, so a group once saturated
-    stays saturated."""
+    stays saturated.
+
+    Long because the repair is one pass over the groups whose three moves (own work onto
+    the holder, other work onto the holder, give up) share the residuals and column maps."""
     n_o = len(pb.offers)
     y0, z0 = model.y.start, model.z.start
     frac = model.frac

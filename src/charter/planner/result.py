@@ -206,31 +206,34 @@ def summarize(
                 "shortfall": shortfalls.get(c.clause, max(0.0, c.amount - spent)),
             }
         )
-    # ROFR requests: third-party capacity the plan takes that must first be offered
+    if sol.values is not None and pb.rofr:
+        result.rofr_requests = _rofr_requests(pb, model, sol.values)
+
+
+def _rofr_requests(pb: Problem, model: Model, v: Any) -> list[dict[str, Any]]:
+    """Third-party capacity the plan takes that must first be offered to the holder."""
     used: dict[tuple[str, str, str, str, str], float] = defaultdict(float)
-    v = sol.values
-    if v is not None and pb.rofr:
-        g_of, j, t_of, col, is_gang = subject_columns(pb, model.frac, model.y.start)
-        amount = np.where(is_gang, np.where(v[col] > 0.5, pb.demand[pb.tw[j], t_of], 0.0), v[col])
-        for i in np.flatnonzero(amount > 1e-6).tolist():
-            g = pb.rofr[int(g_of[i])]
-            key = (
-                g.clause,
-                pb.periods[g.period].label,
-                g.family,
-                pb.offers[int(pb.to[j[i]])].id,
-                pb.groups[int(pb.tw[j[i]])].members[0],
-            )
-            used[key] += float(amount[i])
-        result.rofr_requests = [
-            {
-                "clause": clause,
-                "period": period,
-                "family": family,
-                "offer": offer,
-                "workload": workload,
-                "hours": h,
-                "holder": next(g.holder for g in pb.rofr if g.clause == clause),
-            }
-            for (clause, period, family, offer, workload), h in sorted(used.items())
-        ]
+    g_of, j, t_of, col, is_gang = subject_columns(pb, model.frac, model.y.start)
+    amount = np.where(is_gang, np.where(v[col] > 0.5, pb.demand[pb.tw[j], t_of], 0.0), v[col])
+    for i in np.flatnonzero(amount > 1e-6).tolist():
+        g = pb.rofr[int(g_of[i])]
+        key = (
+            g.clause,
+            pb.periods[g.period].label,
+            g.family,
+            pb.offers[int(pb.to[j[i]])].id,
+            pb.groups[int(pb.tw[j[i]])].members[0],
+        )
+        used[key] += float(amount[i])
+    return [
+        {
+            "clause": clause,
+            "period": period,
+            "family": family,
+            "offer": offer,
+            "workload": workload,
+            "hours": h,
+            "holder": next(g.holder for g in pb.rofr if g.clause == clause),
+        }
+        for (clause, period, family, offer, workload), h in sorted(used.items())
+    ]

@@ -182,34 +182,20 @@ def solve_scale(
 ) -> tuple[Solution, ScaleInfo]:
     """Column generation bound + restricted MILP plan (see the module docstring).
 
+    Its length is the list of the path's tuning knobs; the work is in
+    :func:`_generate_columns`, :func:`_restricted_milp` and :func:`_standing`.
+
     With ``valid_bound`` the model is a restriction of the real problem (so its own LP bound
     says nothing about the real optimum): the given bound, from a relaxation, is the one
     reported and the one the gap is measured against.
     """
     t0 = time.perf_counter()
     info = ScaleInfo()
-    if (
-        valid_bound is not None
-        and start is not None
-        and valid_bound > 0
-        and float(model.cost @ start) <= valid_bound / (1 - gap)
-    ):
-        cost = float(model.cost @ start)
-        message = "the start is already within the gap of the bound"
-        report(ProgressEvent(Stage.COLUMN_GENERATION, message, valid_bound, cost))
+    done = _start_within(model, start, valid_bound, gap, report)
+    if done is not None:
         info.bound = valid_bound
-        return (
-            Solution(
-                SolveStatus.OPTIMAL,
-                cost,
-                valid_bound,
-                start,
-                time.perf_counter() - t0,
-                0,
-                max(0.0, (cost - valid_bound) / max(abs(cost), 1e-9)),
-            ),
-            info,
-        )
+        done.seconds = time.perf_counter() - t0
+        return done, info
     upper = column_bounds(pb, model)
     lp, in_lp, rc = _generate_columns(
         pb,
@@ -258,6 +244,21 @@ def solve_scale(
     return _standing(sol, start, infeasible, model, info, gap, time.perf_counter() - t0), info
 
 
+def _start_within(
+    model: Model, start: F | None, bound: float | None, gap: float, report: ProgressListener
+) -> Solution | None:
+    """The start as an optimal plan when it is already within the gap of a given bound."""
+    if bound is None or start is None or bound <= 0:
+        return None
+    cost = float(model.cost @ start)
+    if cost > bound / (1 - gap):
+        return None
+    message = "the start is already within the gap of the bound"
+    report(ProgressEvent(Stage.COLUMN_GENERATION, message, bound, cost))
+    gap_value = max(0.0, (cost - bound) / max(abs(cost), 1e-9))
+    return Solution(SolveStatus.OPTIMAL, cost, bound, start, 0.0, 0, gap_value)
+
+
 def _generate_columns(
     pb: Problem,
     model: Model,
@@ -271,7 +272,10 @@ def _generate_columns(
     max_add: int,
 ) -> tuple[LpSession, npt.NDArray[np.bool_], F]:
     """Column generation on the LP relaxation for ``budget`` seconds: the restricted master
-    LP, which columns are in it and the last reduced costs; ``info`` gets the bound."""
+    LP, which columns are in it and the last reduced costs; ``info`` gets the bound.
+
+    One loop (solve, price every column, add the best, stop on convergence, stall or time),
+    kept whole so that its stopping rules read together."""
     t0 = time.perf_counter()
 
     def say(message: str) -> None:
@@ -343,7 +347,10 @@ def _restricted_milp(
     """HiGHS on the generated columns (and the start's), widened by reduced cost until the
     restriction has a plan: the plan (None if none in time) and whether the full model has
     none. HiGHS measures its gap against the restricted model's bound: ``sub_gap`` is the
-    requested gap once column generation has converged, half of it otherwise."""
+    requested gap once column generation has converged, half of it otherwise.
+
+    One loop (solve the restriction, widen on infeasibility), kept whole for the same reason
+    as :func:`_generate_columns`."""
 
     def say(message: str) -> None:
         report(ProgressEvent(Stage.RESTRICTED_MILP, message, info.bound))
