@@ -10,9 +10,10 @@ from typing import Any
 import numpy as np
 
 from charter.errors import SolverError
-from charter.planner.model import COST_TOLERANCE, Model, inconsistency, subject_columns
+from charter.planner.model import Model, subject_columns
 from charter.planner.outcome import Solution
 from charter.planner.problem import Problem
+from charter.planner.verify import COST_TOLERANCE, inconsistency
 
 __all__ = ["Placement", "Plan", "audit", "extract", "summarize"]
 

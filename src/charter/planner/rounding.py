@@ -107,7 +107,7 @@ def round_relaxation(
 def rounding_columns(model: Model, guide: F | None) -> npt.NDArray[np.int64]:
     """The fractional columns the rounding's HiGHS calls get: each row's 3 cheapest and those
     the relaxation gives at least ``GUIDE_HOURS``."""
-    from charter.planner.scale import start_columns
+    from charter.planner.columns import start_columns
 
     cols = start_columns(model, 3)
     if guide is None:

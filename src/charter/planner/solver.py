@@ -28,17 +28,9 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from charter.planner.cancel import Cancellation, cancel_scope, cancelled, current
-from charter.planner.model import (
-    COST_TOLERANCE,
-    FEASIBILITY_TOLERANCE,
-    INF,
-    Model,
-    build_model,
-    inconsistency,
-    subject_columns,
-    submodel,
-)
+from charter.planner.model import INF, Model, build_model, subject_columns, submodel
 from charter.planner.outcome import Solution, SolveStatus
+from charter.planner.verify import COST_TOLERANCE, FEASIBILITY_TOLERANCE, inconsistency
 
 __all__ = [
     "COST_TOLERANCE",
