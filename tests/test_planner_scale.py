@@ -198,9 +198,9 @@ def test_gang_placements_fit_the_capacity(
     assert lp.values is not None
     gangs = sorted(g.index for g in pb.groups if g.gang)
     rng = np.random.default_rng(seed)
-    klass = rng.integers(-1, 3, len(pb.groups))
+    relaxed_group = rng.integers(-1, 3, len(pb.groups))
     hours = rng.uniform(0, 2 * pb.demand.max(), (3, len(pb.offers), len(pb.periods)))
-    for guide, allotment in ((None, None), (lp.values, None), (None, (klass, hours))):
+    for guide, allotment in ((None, None), (lp.values, None), (None, (relaxed_group, hours))):
         placed = place_gangs(pb, model, guide, allotment=allotment)
         assert placed is not None  # the generator gives every job a home offer with room
         assert sorted(pb.gang_w[placed].tolist()) == gangs

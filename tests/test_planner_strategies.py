@@ -142,3 +142,20 @@ def test_only_the_solver_module_imports_highspy_and_makes_instances() -> None:
     assert importers == ["planner/solver.py"]
     assert makers == ["planner/solver.py"]
     assert len(re.findall(MAKES, (SRC / "planner/solver.py").read_text())) == 1  # new_highs
+
+
+def test_the_planner_package_exports_what_it_lists() -> None:
+    import charter.planner as planner
+
+    assert sorted(planner.__all__) == [
+        "Placement",
+        "Plan",
+        "ProgressEvent",
+        "ProgressListener",
+        "STRATEGIES",
+        "SolveStatus",
+        "Stage",
+        "plan",
+    ]
+    for name in planner.__all__:
+        assert getattr(planner, name) is not None
