@@ -573,10 +573,10 @@ _STATE: dict[str, Any] = {}
 def analysis_setup(folder: str) -> dict[str, Any]:
     """Problem arrays and charter's model, as plan() builds them, and where the time goes."""
     from charter.planner import _rofr_rows
-    from charter.planner import problem as problem_module
+    from charter.planner import feasibility as feasibility_module
     from charter.planner.solver import build_model
 
-    evaluate = problem_module._evaluate
+    evaluate = feasibility_module.evaluate
     spent = {"masks": 0.0}
 
     def timed_evaluate(*args: Any, **kw: Any) -> Any:
@@ -587,11 +587,11 @@ def analysis_setup(folder: str) -> dict[str, Any]:
             spent["masks"] += time.perf_counter() - t0
 
     s, _ = _load(folder)
-    problem_module._evaluate = timed_evaluate
+    feasibility_module.evaluate = timed_evaluate
     try:
         pb, problem_seconds = _problem(s)
     finally:
-        problem_module._evaluate = evaluate
+        feasibility_module.evaluate = evaluate
     rofr_rows = _rofr_rows(pb)
     t0 = time.perf_counter()
     model = build_model(pb, rofr_rows=rofr_rows)

@@ -1,6 +1,6 @@
 """The planner's model against references written independently of ``build_model``.
 
-1. A naive builder that follows the model in :mod:`charter.planner.solver`'s docstring with
+1. A naive builder that follows the model in :mod:`charter.planner.model`'s docstring with
    plain Python loops (variable by variable, row by row) must give the same matrix, row
    bounds, costs, bounds and integrality, in the same row and column order.
 2. The same model written with PuLP and solved by CBC must reach the same optimum as

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given
 
 import charter
-import charter.planner as planner
+import charter.planner.strategies as strategies
 from benchmarks.plan_gen import generate
 from charter.check import check_plan
 from charter.planner import Plan, plan
@@ -87,7 +87,7 @@ def test_every_rofr_linking_reaches_the_cbc_optimum(tmp_path: Path, name: str, m
 def test_scale_paths_on_the_oracle_instances(
     tmp_path: Path, name: str, strategy: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(planner, "RESTRICTED_CANDIDATES", 1)  # restrict even tiny instances
+    monkeypatch.setattr(strategies, "RESTRICTED_CANDIDATES", 1)  # restrict even tiny instances
     s = make_scenario(tmp_path / "s", oracle_spec(name))
     exact = plan(s, gap=0.0, explain=False, strategy="exact")
     assert exact.stats["strategy"] == "exact"
@@ -112,7 +112,7 @@ SYNTHETIC = [(30, 10, 6, 1), (40, 12, 6, 2), (60, 14, 3, 3), (50, 10, 6, 4), (80
 def test_scale_paths_on_synthetic_portfolios(
     tmp_path: Path, n_w: int, n_o: int, n_t: int, seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(planner, "RESTRICTED_CANDIDATES", 1)
+    monkeypatch.setattr(strategies, "RESTRICTED_CANDIDATES", 1)
     folder = generate(tmp_path / "s", n_w, n_o, n_t, seed)
     s = charter.load_scenario(folder)
     exact = plan(s, gap=0.0, explain=False, strategy="exact", time_limit=120)
@@ -120,7 +120,7 @@ def test_scale_paths_on_synthetic_portfolios(
     decomposed = assert_scale_agrees(s, exact, f"synthetic-{seed}", "decompose")
     assert "aggregated" in decomposed.bound_method
     # past EXACT_MAX_COLUMNS the rounded (and searched) plan stands against the bound
-    monkeypatch.setattr(planner, "EXACT_MAX_COLUMNS", 0)
+    monkeypatch.setattr(strategies, "EXACT_MAX_COLUMNS", 0)
     assert_scale_agrees(s, exact, f"synthetic-{seed}-rounded", "decompose")
     # the restriction really dropped candidates
     assert decomposed.stats["scale"]["restricted_gang_candidates"] <= scaled.stats["binaries"]
@@ -198,9 +198,9 @@ def test_gang_placements_fit_the_capacity(
     assert lp.values is not None
     gangs = sorted(g.index for g in pb.groups if g.gang)
     rng = np.random.default_rng(seed)
-    klass = rng.integers(-1, 3, len(pb.groups))
+    relaxed_group = rng.integers(-1, 3, len(pb.groups))
     hours = rng.uniform(0, 2 * pb.demand.max(), (3, len(pb.offers), len(pb.periods)))
-    for guide, allotment in ((None, None), (lp.values, None), (None, (klass, hours))):
+    for guide, allotment in ((None, None), (lp.values, None), (None, (relaxed_group, hours))):
         placed = place_gangs(pb, model, guide, allotment=allotment)
         assert placed is not None  # the generator gives every job a home offer with room
         assert sorted(pb.gang_w[placed].tolist()) == gangs
@@ -266,7 +266,7 @@ def test_auto_picks_the_strategy_by_size(tmp_path: Path, monkeypatch: pytest.Mon
     small = plan(s, explain=False)
     assert small.stats["strategy"] == "exact"
     assert "HiGHS branch and bound" in small.bound_method
-    monkeypatch.setattr(planner, "DECOMPOSE_ABOVE", 0)
+    monkeypatch.setattr(strategies, "DECOMPOSE_ABOVE", 0)
     big = plan(s, explain=False)
     assert big.stats["strategy"] == "decompose"
     assert "interior point method" in big.bound_method

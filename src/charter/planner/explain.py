@@ -11,14 +11,16 @@ workloads that cannot be placed are tried first, in bulk, to save solves.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from charter.model import OfferSpec, WorkloadSpec
+from charter.planner.model import build_model
+from charter.planner.outcome import SolveStatus
 from charter.planner.problem import Problem, build_problem
-from charter.planner.solver import build_model, solve
+from charter.planner.progress import ProgressEvent, ProgressListener, Stage
+from charter.planner.solver import solve
 from charter.scenario import Scenario
 
 __all__ = ["explain_infeasible"]
@@ -33,10 +35,13 @@ def explain_infeasible(
     start: str | None,
     end: str | None,
     events: dict[str, str] | None,
-    progress: Callable[[str], None],
+    report: ProgressListener,
     time_limit: float = 20.0,
 ) -> dict[str, Any]:
-    """The conflicting clauses, capacities and demands, with a message."""
+    """The conflicting clauses, capacities and demands, with a message.
+
+    A little over sixty lines: the deletion filter and its cached feasibility test share
+    the scenario's pieces, so the test is a closure rather than a function of eight."""
     party = scenario.data.meta.plan.party if scenario.data.meta.plan else ""
     share = scenario.data.meta.plan.commitment_share if scenario.data.meta.plan else 1.0
     periods = pb.periods
@@ -69,7 +74,7 @@ def explain_infeasible(
             sc.rules(events), offs, wls, periods, party=party, commitment_share=share
         )
         sol = solve(build_model(p2), time_limit=time_limit, gap=1e-2)
-        ok = sol.status != "infeasible"
+        ok = sol.status != SolveStatus.INFEASIBLE
         cache[relaxed] = ok
         return ok
 
@@ -84,7 +89,7 @@ def explain_infeasible(
         relaxed |= set(unrelated)
     kept: list[Group] = []
     for g in [g for g in groups if g not in relaxed]:
-        progress(f"testing {g[0]} {g[1]}")
+        report(ProgressEvent(Stage.EXPLAIN, f"testing {g[0]} {g[1]}"))
         trial = frozenset(relaxed | {g})
         if feasible(trial):
             kept.append(g)  # needed: relaxing it alone removes the conflict

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from charter.planner.model import Model
 from charter.planner.problem import Problem
-from charter.planner.solver import Model
 
 __all__ = ["fill", "greedy", "place_gangs"]
 
@@ -36,11 +36,14 @@ def place_gangs(
     With ``allotment`` = (class of every group, hours per class × offer × month), e.g. a
     relaxation's hours where the jobs of a class are one divisible block, the largest jobs
     go first, each to the candidate whose remaining allotment covers the largest share of
-    its demand in its tightest month, and that allotment shrinks by the job's demand."""
+    its demand in its tightest month, and that allotment shrinks by the job's demand.
+
+    One placement loop serves both rankings (guide or allotment), which is what makes it
+    longer than most: the two rankings are defined next to each other, above the loop."""
     cands = pb.candidates_by_gang()
     if len(cands) < sum(1 for g in pb.groups if g.gang):
         return None  # a gang job without any candidate
-    y0 = model.n_x
+    y0 = model.y.start
     ws = list(cands)
     sizes = np.array([float(pb.demand[w].sum()) for w in ws])
     if allotment is None:
@@ -54,24 +57,24 @@ def place_gangs(
         def rank(w: int, ks: Any, active: Any, d: Any) -> Any:
             return np.lexsort((model.cost[y0 + ks], gang_sub[ks], -np.round(lp[y0 + ks], 6)))
 
-        def took(w: int, k: int, d: Any) -> None:
+        def use_allotment(w: int, k: int, d: Any) -> None:
             pass
 
     else:
-        klass, left = allotment[0], allotment[1].copy()
+        relaxed_group, left = allotment[0], allotment[1].copy()
         order = np.argsort(-sizes, kind="stable")
 
         def rank(w: int, ks: Any, active: Any, d: Any) -> Any:
-            c = int(klass[w])
+            c = int(relaxed_group[w])
             cover = np.zeros(len(ks))
             if c >= 0:
                 share = np.maximum(left[c][pb.gang_o[ks]][:, active], 0.0) / d[active]
                 cover = np.minimum(share.min(axis=1), 1.0)
             return np.lexsort((model.cost[y0 + ks], -np.round(cover, 6)))
 
-        def took(w: int, k: int, d: Any) -> None:
-            if klass[w] >= 0:
-                left[int(klass[w]), pb.gang_o[k]] -= d
+        def use_allotment(w: int, k: int, d: Any) -> None:
+            if relaxed_group[w] >= 0:
+                left[int(relaxed_group[w]), pb.gang_o[k]] -= d
 
     residual = pb.cap.copy()
     chosen: list[int] = []
@@ -85,7 +88,7 @@ def place_gangs(
             return None
         k = int(ks[next(r for r in rank(w, ks, active, d) if room[r])])
         residual[pb.gang_o[k]] -= d
-        took(w, k, d)
+        use_allotment(w, k, d)
         chosen.append(k)
     return np.array(chosen, dtype=np.int64)
 
@@ -101,8 +104,7 @@ def greedy(
     lp = np.zeros(model.n_cols) if guide is None else guide
     residual = pb.cap.copy()
     values = np.zeros(model.n_cols)
-    y0 = model.n_x
-    s0 = y0 + model.n_y
+    y0, s0 = model.y.start, model.s.start
     subject = pb.t_rofr >= 0
     placed = place_gangs(pb, model, lp)
     if placed is None:
@@ -118,7 +120,7 @@ def greedy(
     need = pb.demand.copy()
     frac_groups = np.array([not g.gang for g in pb.groups], dtype=bool)
     by_wt: dict[tuple[int, int], list[int]] = {}
-    for col in np.lexsort((pb.price[xo], xsub, lp[: model.n_x] <= 1e-9)).tolist():
+    for col in np.lexsort((pb.price[xo], xsub, lp[model.x] <= 1e-9)).tolist():
         by_wt.setdefault((int(xw[col]), int(xt[col])), []).append(col)
     for t in range(len(pb.periods)):
         todo = [int(x) for x in np.flatnonzero(frac_groups & (need[:, t] > 0))]
@@ -162,7 +164,7 @@ def _repair_unmet(
     frac = model.frac
     xw, xo = pb.tw[frac], pb.to[frac]
     on_ot: dict[tuple[int, int], list[int]] = {}
-    for col in np.flatnonzero(values[: model.n_x] > 1e-9).tolist():
+    for col in np.flatnonzero(values[model.x] > 1e-9).tolist():
         on_ot.setdefault((int(xo[col]), int(pb.tt[frac[col]])), []).append(col)
     for w, t in zip(*np.nonzero(need > 1e-6), strict=True):
         w, t = int(w), int(t)
@@ -205,14 +207,16 @@ def _repair_rofr(
     holder offers, first with its own subject work, then with other fractional work moved
     off third-party offers; a group whose holder offers stay short while it still uses third
     parties fails the greedy. Sets z_g. Holder loads only grow, so a group once saturated
-    stays saturated."""
+    stays saturated.
+
+    Long because the repair is one pass over the groups whose three moves (own work onto
+    the holder, other work onto the holder, give up) share the residuals and column maps."""
     n_o = len(pb.offers)
-    y0 = model.n_x
-    z0 = y0 + model.n_y + model.n_s
+    y0, z0 = model.y.start, model.z.start
     frac = model.frac
     xw, xo, xt = pb.tw[frac], pb.to[frac], pb.tt[frac]
     col_of = np.full(len(pb.tw), -1, dtype=np.int64)
-    col_of[frac] = np.arange(model.n_x)
+    col_of[frac] = np.arange(model.x.start, model.x.stop)
     gkey = pb.gang_w * n_o + pb.gang_o
     gorder = np.argsort(gkey, kind="stable")
     at: dict[tuple[int, int, int], int] = {
@@ -326,19 +330,19 @@ def fill(
     With ``free`` (gang candidate indices) the jobs of those candidates may also move to
     them (a neighbourhood of the placement); ``start`` is a plan to start from, e.g. the
     incumbent, whose columns are all kept."""
-    from charter.planner.solver import solve, submodel
+    from charter.planner.model import submodel
+    from charter.planner.solver import solve
 
-    y0 = model.n_x
-    s0 = y0 + model.n_y
+    y0, s0 = model.y.start, model.s.start
     free = np.zeros(0, dtype=np.int64) if free is None else free
     allowed = np.union1d(placed, free)
     loose = np.isin(pb.gang_w[placed], pb.gang_w[free])
     lower = model.lower.copy()
     upper = model.upper.copy()
-    upper[y0:s0] = 0.0
+    upper[model.y] = 0.0
     upper[y0 + allowed] = 1.0
     lower[y0 + placed[~loose]] = 1.0
-    xs = np.arange(model.n_x) if columns is None else columns[columns < y0]
+    xs = np.arange(model.x.start, model.x.stop) if columns is None else columns[columns < y0]
     parts = [xs, y0 + allowed, np.arange(s0, model.n_cols)]
     if start is not None:
         parts.append(np.flatnonzero(start > 1e-9))

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from charter.errors import SolverError
+from charter.planner.model import Model, subject_columns
+from charter.planner.outcome import Solution
 from charter.planner.problem import Problem
-from charter.planner.solver import COST_TOLERANCE, Model, Solution, inconsistency
+from charter.planner.verify import COST_TOLERANCE, inconsistency
 
-__all__ = ["Placement", "Plan", "audit", "extract"]
+__all__ = ["Placement", "Plan", "audit", "extract", "summarize"]
 
 # a bound above the plan's cost by more than this (relative) is an error, by less it is the
 # solvers' tolerances (primal and dual feasibility 1e-7) and the bound is taken as the cost
@@ -73,7 +76,7 @@ def extract(pb: Problem, model: Model, sol: Solution) -> tuple[list[Placement], 
     v = sol.values
     out: list[Placement] = []
     frac = model.frac
-    for col in np.flatnonzero(v[: model.n_x] > 1e-6):
+    for col in np.flatnonzero(v[model.x] > 1e-6):
         j = frac[col]
         g = pb.groups[int(pb.tw[j])]
         o = pb.offers[int(pb.to[j])]
@@ -85,8 +88,7 @@ def extract(pb: Problem, model: Model, sol: Solution) -> tuple[list[Placement], 
                 out.append(
                     Placement(name, o.id, o.provider, o.family, period, hours, hours * o.price)
                 )
-    y0 = model.n_x
-    for k in np.flatnonzero(v[y0 : y0 + model.n_y] > 0.5):
+    for k in np.flatnonzero(v[model.y] > 0.5):
         g = pb.groups[int(pb.gang_w[k])]
         o = pb.offers[int(pb.gang_o[k])]
         for tt in np.flatnonzero(pb.demand[g.index] > 0):
@@ -103,8 +105,8 @@ def extract(pb: Problem, model: Model, sol: Solution) -> tuple[list[Placement], 
                 )
             )
     out.sort(key=lambda p: (p.period, p.workload, p.offer))
-    s0 = model.n_x + model.n_y
-    shortfalls = {c.clause: float(v[s0 + i]) for i, c in enumerate(pb.commitments)}
+    shortfall = v[model.s]
+    shortfalls = {c.clause: float(shortfall[i]) for i, c in enumerate(pb.commitments)}
     return out, {"shortfalls": shortfalls}
 
 
@@ -128,7 +130,7 @@ def audit(
         the cost and each commitment's shortfall, both recomputed from the placements.
     """
     if sol.values is None or sol.objective is None:
-        raise SolverError(f"the solver returned no plan to check (status {sol.status})")
+        raise SolverError(f"the solver returned no plan to check (status {sol.label})")
     problem = inconsistency(model, sol.values, sol.objective)
     if problem is not None:
         raise SolverError(f"the solver's plan failed charter's check: {problem}")
@@ -163,3 +165,76 @@ def audit(
             )
         sol.bound = min(sol.bound, cost)
     return cost, owed
+
+
+def summarize(
+    result: Plan, pb: Problem, shortfalls: dict[str, float], model: Model, sol: Solution
+) -> None:
+    """Fill in the plan's spend and hours per provider and year, its commitments (spent,
+    shortfall) and the ROFR requests it makes (third-party capacity it takes that must first
+    be offered to the holder)."""
+    spend: dict[tuple[str, str], float] = defaultdict(float)
+    hours: dict[tuple[str, str], float] = defaultdict(float)
+    year_hours: dict[str, float] = defaultdict(float)
+    for p in result.placements:
+        year = p.period[:4]
+        spend[(p.provider, year)] += p.cost
+        hours[(p.provider, year)] += p.hours
+        year_hours[year] += p.hours
+    result.by_provider_year = [
+        {
+            "provider": prov,
+            "year": year,
+            "spend": spend[(prov, year)],
+            "hours": hours[(prov, year)],
+            "share_of_hours": hours[(prov, year)] / year_hours[year] if year_hours[year] else 0,
+        }
+        for prov, year in sorted(spend)
+    ]
+    month = {q.label: i for i, q in enumerate(pb.periods)}
+    for c in pb.commitments:
+        spent = sum(
+            p.cost
+            for p in result.placements
+            if p.provider in c.providers and c.periods[month[p.period]]
+        )
+        result.commitments.append(
+            {
+                "clause": c.clause,
+                "providers": list(c.providers),
+                "committed": c.amount,
+                "spent": spent,
+                "shortfall": shortfalls.get(c.clause, max(0.0, c.amount - spent)),
+            }
+        )
+    if sol.values is not None and pb.rofr:
+        result.rofr_requests = _rofr_requests(pb, model, sol.values)
+
+
+def _rofr_requests(pb: Problem, model: Model, v: Any) -> list[dict[str, Any]]:
+    """Third-party capacity the plan takes that must first be offered to the holder."""
+    used: dict[tuple[str, str, str, str, str], float] = defaultdict(float)
+    g_of, j, t_of, col, is_gang = subject_columns(pb, model.frac, model.y.start)
+    amount = np.where(is_gang, np.where(v[col] > 0.5, pb.demand[pb.tw[j], t_of], 0.0), v[col])
+    for i in np.flatnonzero(amount > 1e-6).tolist():
+        g = pb.rofr[int(g_of[i])]
+        key = (
+            g.clause,
+            pb.periods[g.period].label,
+            g.family,
+            pb.offers[int(pb.to[j[i]])].id,
+            pb.groups[int(pb.tw[j[i]])].members[0],
+        )
+        used[key] += float(amount[i])
+    return [
+        {
+            "clause": clause,
+            "period": period,
+            "family": family,
+            "offer": offer,
+            "workload": workload,
+            "hours": h,
+            "holder": next(g.holder for g in pb.rofr if g.clause == clause),
+        }
+        for (clause, period, family, offer, workload), h in sorted(used.items())
+    ]

@@ -23,17 +23,30 @@ The reported gap is (cost − L) / cost, with L the best Lagrangian bound seen.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from charter.planner import cancel
+from charter.planner.bounds import clamp as _clamp
+from charter.planner.bounds import column_bounds, interior_bound, lagrangian_bound
+from charter.planner.columns import capacity_greedy, owners, penalties, per_owner, start_columns
+from charter.planner.model import INF, Model, submodel
+from charter.planner.outcome import Solution, SolveStatus
 from charter.planner.problem import Problem
-from charter.planner.solver import INF, LpSession, Model, Solution, solve, submodel
+from charter.planner.progress import ProgressEvent, ProgressListener, Stage, quiet
+from charter.planner.solver import LpSession, solve
 
-__all__ = ["ScaleInfo", "column_bounds", "solve_scale"]
+__all__ = [
+    "BOUND_METHOD",
+    "ScaleInfo",
+    "column_bounds",
+    "interior_bound",
+    "lagrangian_bound",
+    "solve_scale",
+]
 
 F = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -55,160 +68,6 @@ class ScaleInfo:
     history: list[dict[str, float]] = field(default_factory=list)
 
 
-def column_bounds(pb: Problem, model: Model) -> F:
-    """Finite upper bounds for every column that leave the feasible set unchanged."""
-    upper = model.upper.copy()
-    j = model.frac
-    upper[: model.n_x] = np.minimum(pb.demand[pb.tw[j], pb.tt[j]], pb.cap[pb.to[j], pb.tt[j]])
-    s0 = model.n_x + model.n_y
-    for i, c in enumerate(pb.commitments):
-        upper[s0 + i] = max(c.amount, 0.0)
-    return upper
-
-
-def _clamp(pi: F, model: Model) -> F:
-    """Duals with the sign their row allows (so the Lagrangian bound is finite)."""
-    out = pi.copy()
-    no_lower = ~np.isfinite(model.row_lower)
-    no_upper = ~np.isfinite(model.row_upper)
-    out[no_lower & (out > 0)] = 0.0
-    out[no_upper & (out < 0)] = 0.0
-    return out
-
-
-def lagrangian_bound(model: Model, upper: F, pi: F) -> tuple[float, F]:
-    """L(π) and the reduced costs of every column, for sign-correct duals π."""
-    rc = model.cost - model.matrix.T @ pi
-    rows = np.where(pi > 0, pi * np.where(pi > 0, model.row_lower, 0.0), 0.0) + np.where(
-        pi < 0, pi * np.where(pi < 0, model.row_upper, 0.0), 0.0
-    )
-    cols = np.where(rc >= 0, rc * model.lower, rc * upper)
-    return float(rows.sum() + cols.sum()), rc
-
-
-def interior_bound(
-    pb: Problem, model: Model, *, deadline: float
-) -> tuple[float | None, F | None, float, bool]:
-    """The LP relaxation by HiGHS's interior point method, without crossover: a Lagrangian
-    bound from its row duals, clamped to their sign, so that the bound holds even for
-    nearly optimal duals, and even for those of an iterate stopped at ``deadline``. Returns
-    the bound (None if there are no duals at all), the column values (a guide for rounding;
-    an interior point, so every column is slightly positive), the seconds it took and
-    whether the method converged."""
-    left = deadline - time.perf_counter()
-    if left <= 1:
-        return None, None, 0.0, False
-    res = solve(
-        model,
-        relax=True,
-        time_limit=left,
-        options={"solver": "ipm", "run_crossover": "off"},
-        deadline=deadline,
-    )
-    if res.duals is None:
-        return None, None, res.seconds, False
-    bound, _ = lagrangian_bound(model, column_bounds(pb, model), _clamp(res.duals, model))
-    values = res.values if res.values is not None else res.iterate
-    return bound, values, res.seconds, res.status == "optimal"
-
-
-def start_columns(model: Model, per_row: int) -> Ints:
-    """The cheapest ``per_row`` columns of every demand and gang row; all z and s columns."""
-    m = model.matrix.tocsr()
-    chosen = [np.arange(model.n_x + model.n_y, model.n_cols)]
-    for name, first, count in model.row_groups:
-        if name not in ("demand", "gang") or not count:
-            continue
-        block = m[first : first + count]
-        for r in range(count):
-            cols = block.indices[block.indptr[r] : block.indptr[r + 1]]
-            if len(cols) > per_row:
-                cols = cols[np.argpartition(model.cost[cols], per_row)[:per_row]]
-            chosen.append(cols)
-    return np.unique(np.concatenate(chosen)).astype(np.int64)
-
-
-def _penalties(model: Model, rows: Ints) -> F:
-    """Per equality row, ten times the dearest way to meet one unit of it."""
-    m = model.matrix.tocsr()[rows]
-    unit = np.abs(model.cost[m.indices]) / np.maximum(np.abs(m.data), 1e-12)
-    worst = np.zeros(len(rows))
-    counts = np.diff(m.indptr)
-    if m.nnz:
-        worst[counts > 0] = np.maximum.reduceat(unit, m.indptr[:-1][counts > 0])
-    return 10.0 * np.maximum(worst, 1.0)
-
-
-def capacity_greedy(pb: Problem, model: Model) -> Ints:
-    """Columns of a quick capacity-respecting placement (clauses' masks respected, the ROFR's
-    saturation rule not): gang jobs largest first on their cheapest candidate with room, then
-    month by month each fractional group's demand on its cheapest offers with room. Used to
-    seed column generation, so that its first duals are prices rather than penalties."""
-    residual = pb.cap.copy()
-    chosen: list[int] = []
-    y0 = model.n_x
-    n_o = len(pb.offers)
-    # third-party capacity under a ROFR goes last (it needs the holder full)
-    sub = pb.t_rofr >= 0
-    gang_sub = np.isin(pb.gang_w * n_o + pb.gang_o, pb.tw[sub] * n_o + pb.to[sub])
-    cands = pb.candidates_by_gang()
-    if cands:
-        ws = list(cands)
-        sizes = [float(pb.demand[w].sum()) for w in ws]
-        for i in np.argsort(sizes)[::-1]:
-            w = ws[int(i)]
-            ks = cands[w]
-            d = pb.demand[w]
-            active = d > 0
-            offers = pb.gang_o[ks]
-            room = (residual[offers][:, active] >= d[active]).all(axis=1)
-            if not room.any():
-                continue
-            cost = model.cost[y0 + ks] + np.where(gang_sub[ks], np.inf, 0.0)
-            if not np.isfinite(cost[room]).any():
-                cost = model.cost[y0 + ks]
-            k = ks[room][int(np.argmin(cost[room]))]
-            residual[pb.gang_o[k]] -= d
-            chosen.append(y0 + int(k))
-    frac = model.frac
-    xw, xo, xt = pb.tw[frac], pb.to[frac], pb.tt[frac]
-    need = pb.demand.copy()
-    order = np.lexsort((model.cost[: model.n_x], sub[frac], xw, xt))
-    for col in order.tolist():
-        w, o, t = int(xw[col]), int(xo[col]), int(xt[col])
-        if need[w, t] <= 1e-9 or residual[o, t] <= 1e-9:
-            continue
-        take = min(need[w, t], residual[o, t])
-        need[w, t] -= take
-        residual[o, t] -= take
-        chosen.append(col)
-    return np.array(chosen, dtype=np.int64)
-
-
-def _owners(pb: Problem, model: Model) -> Ints:
-    """For every column, the demand or gang row it serves (-1 for z and s columns)."""
-    n_t = len(pb.periods)
-    out = np.full(model.n_cols, -1, dtype=np.int64)
-    j = model.frac
-    out[: model.n_x] = pb.tw[j] * n_t + pb.tt[j]
-    out[model.n_x : model.n_x + model.n_y] = len(pb.groups) * n_t + pb.gang_w
-    return out
-
-
-def _per_owner(cand: Ints, gain: F, owner: Ints, *, per_row: int, limit: int) -> Ints:
-    """The ``per_row`` most improving candidates of every row (multiple pricing: every row
-    gets better columns at once), the most improving overall when that is over ``limit``."""
-    order = np.lexsort((gain[cand], owner[cand]))
-    c = cand[order]
-    own = owner[c]
-    first = np.r_[True, own[1:] != own[:-1]]
-    rank = np.arange(len(c)) - np.maximum.accumulate(np.where(first, np.arange(len(c)), 0))
-    picked = c[(rank < per_row) | (own < 0)]
-    if len(picked) > limit:
-        picked = picked[np.argpartition(gain[picked], limit)[:limit]]
-    return picked
-
-
 def solve_scale(
     pb: Problem,
     model: Model,
@@ -216,7 +75,7 @@ def solve_scale(
     time_limit: float,
     gap: float,
     start: F | None = None,
-    progress: Callable[[str], None] | None = None,
+    report: ProgressListener = quiet,
     per_row: int = 3,
     max_add: int = 50_000,
     mip_options: dict[str, Any] | None = None,
@@ -227,59 +86,129 @@ def solve_scale(
 ) -> tuple[Solution, ScaleInfo]:
     """Column generation bound + restricted MILP plan (see the module docstring).
 
+    Its length is the list of the path's tuning knobs; the work is in
+    :func:`_generate_columns`, :func:`_restricted_milp` and :func:`_standing`.
+
     With ``valid_bound`` the model is a restriction of the real problem (so its own LP bound
     says nothing about the real optimum): the given bound, from a relaxation, is the one
     reported and the one the gap is measured against.
     """
     t0 = time.perf_counter()
-    say = progress or (lambda _: None)
     info = ScaleInfo()
-    if (
-        valid_bound is not None
-        and start is not None
-        and valid_bound > 0
-        and float(model.cost @ start) <= valid_bound / (1 - gap)
-    ):
-        say("the start is already within the gap of the bound")
+    done = _start_within(model, start, valid_bound, gap, report)
+    if done is not None:
         info.bound = valid_bound
-        cost = float(model.cost @ start)
-        return (
-            Solution(
-                "optimal",
-                cost,
-                valid_bound,
-                start,
-                time.perf_counter() - t0,
-                0,
-                max(0.0, (cost - valid_bound) / max(abs(cost), 1e-9)),
-            ),
-            info,
-        )
+        done.seconds = time.perf_counter() - t0
+        return done, info
     upper = column_bounds(pb, model)
+    lp, in_lp, rc = _generate_columns(
+        pb,
+        model,
+        upper,
+        start,
+        info,
+        report,
+        budget=lp_share * time_limit,
+        per_row=per_row,
+        max_add=max_add,
+    )
+    info.lp_seconds = time.perf_counter() - t0
+    if valid_bound is not None:
+        info.bound = valid_bound
+    info.columns_generated = int(in_lp.sum())
+    guide = lp.values()
+    if not mip:  # the bound and the LP's column values only
+        status = SolveStatus.RELAXED if guide is not None else SolveStatus.TIME_LIMIT_NO_SOLUTION
+        elapsed = time.perf_counter() - t0
+        return Solution(status, info.lp_value, info.bound, guide, elapsed, 0, None), info
+    # round the LP: a plan to start the restricted MILP from (and to fall back on)
+    from charter.planner.greedy import greedy
+
+    if guide is not None:
+        rounded = greedy(pb, model, guide)
+        if rounded is not None and (start is None or model.cost @ rounded < model.cost @ start):
+            start = rounded
+            cost = float(model.cost @ rounded)
+            message = f"LP rounding: a plan at {cost:,.0f}"
+            report(ProgressEvent(Stage.RESTRICTED_MILP, message, info.bound, cost))
+    sol, infeasible = _restricted_milp(
+        model,
+        in_lp,
+        rc,
+        start,
+        info,
+        report,
+        gap=gap,
+        deadline=t0 + time_limit,
+        mip_options=mip_options,
+        max_mip_columns=max_mip_columns,
+        sub_gap=gap if info.converged and valid_bound is None else gap / 2,
+    )
+    info.mip_seconds = time.perf_counter() - t0 - info.lp_seconds
+    return _standing(sol, start, infeasible, model, info, gap, time.perf_counter() - t0), info
+
+
+def _start_within(
+    model: Model, start: F | None, bound: float | None, gap: float, report: ProgressListener
+) -> Solution | None:
+    """The start as an optimal plan when it is already within the gap of a given bound."""
+    if bound is None or start is None or bound <= 0:
+        return None
+    cost = float(model.cost @ start)
+    if cost > bound / (1 - gap):
+        return None
+    message = "the start is already within the gap of the bound"
+    report(ProgressEvent(Stage.COLUMN_GENERATION, message, bound, cost))
+    gap_value = max(0.0, (cost - bound) / max(abs(cost), 1e-9))
+    return Solution(SolveStatus.OPTIMAL, cost, bound, start, 0.0, 0, gap_value)
+
+
+def _generate_columns(
+    pb: Problem,
+    model: Model,
+    upper: F,
+    start: F | None,
+    info: ScaleInfo,
+    report: ProgressListener,
+    *,
+    budget: float,
+    per_row: int,
+    max_add: int,
+) -> tuple[LpSession, npt.NDArray[np.bool_], F]:
+    """Column generation on the LP relaxation for ``budget`` seconds: the restricted master
+    LP, which columns are in it and the last reduced costs; ``info`` gets the bound.
+
+    One loop (solve, price every column, add the best, stop on convergence, stall or time),
+    kept whole so that its stopping rules read together."""
+    t0 = time.perf_counter()
+
+    def say(message: str) -> None:
+        report(ProgressEvent(Stage.COLUMN_GENERATION, message, info.bound, info.lp_value))
+
     eq = np.flatnonzero(model.row_lower == model.row_upper)
     active = np.union1d(start_columns(model, per_row), capacity_greedy(pb, model))
     if start is not None:
         active = np.union1d(active, np.flatnonzero(start > 1e-9))
     # artificial columns on equality rows (demand, gang) at a penalty well above any price
-    lp = LpSession(model, active, upper, artificial_rows=eq, penalty=_penalties(model, eq))
+    lp = LpSession(model, active, upper, artificial_rows=eq, penalty=penalties(model, eq))
     in_lp = np.zeros(model.n_cols, dtype=bool)
     in_lp[active] = True
-    owner = _owners(pb, model)
+    owner = owners(pb, model)
     best = -INF
     rc = np.zeros(model.n_cols)
-    lp_budget = lp_share * time_limit
     while True:
-        left = lp_budget - (time.perf_counter() - t0)
+        left = budget - (time.perf_counter() - t0)
         if left <= 0:
             break
         status = lp.run(left)
-        if status != "optimal":
+        if status != SolveStatus.OPTIMAL:
             say(f"column generation stopped: the restricted LP says {status}")
             break
         info.iterations += 1
         pi = _clamp(lp.duals(), model)
         bound, rc = lagrangian_bound(model, upper, pi)
         best = max(best, bound)
+        info.bound = best
         info.lp_value = lp.objective()
         info.history.append(
             {"seconds": time.perf_counter() - t0, "lp": info.lp_value, "bound": bound}
@@ -291,53 +220,57 @@ def solve_scale(
             f"column generation {info.iterations}: LP {info.lp_value:,.0f}, bound {best:,.0f}, "
             f"{int(in_lp.sum()):,} of {model.n_cols:,} columns, {len(cand):,} price out"
         )
-        if not len(cand):
-            info.converged = True
-            break
-        if info.lp_value - best <= 1e-6 * max(1.0, abs(info.lp_value)):
+        if not len(cand) or info.lp_value - best <= 1e-6 * max(1.0, abs(info.lp_value)):
             info.converged = True
             break
         recent = [h["lp"] for h in info.history[-4:]]
         if len(recent) == 4 and recent[0] - recent[-1] <= 1e-6 * max(1.0, abs(recent[-1])):
             say("column generation stalled (the LP has not moved in three rounds)")
             break
-        cand = _per_owner(cand, gain, owner, per_row=2, limit=max_add)
+        cand = per_owner(cand, gain, owner, per_row=2, limit=max_add)
         lp.add(cand)
         in_lp[cand] = True
-    info.lp_seconds = time.perf_counter() - t0
     info.bound = None if best == -INF else best
-    if valid_bound is not None:
-        info.bound = valid_bound
-    info.columns_generated = int(in_lp.sum())
+    return lp, in_lp, rc
 
-    guide = lp.values()
-    if not mip:  # the bound and the LP's column values only
-        status = "relaxed" if guide is not None else "time-limit-no-solution"
-        elapsed = time.perf_counter() - t0
-        return Solution(status, info.lp_value, info.bound, guide, elapsed, 0, None), info
-    # round the LP: a plan to start the restricted MILP from (and to fall back on)
-    from charter.planner.greedy import greedy
 
-    if guide is not None:
-        rounded = greedy(pb, model, guide)
-        if rounded is not None and (start is None or model.cost @ rounded < model.cost @ start):
-            start = rounded
-            say(f"LP rounding: a plan at {model.cost @ rounded:,.0f}")
-    # restricted MILP over the generated columns, widened until it has a plan
+def _restricted_milp(
+    model: Model,
+    in_lp: npt.NDArray[np.bool_],
+    rc: F,
+    start: F | None,
+    info: ScaleInfo,
+    report: ProgressListener,
+    *,
+    gap: float,
+    deadline: float,
+    mip_options: dict[str, Any] | None,
+    max_mip_columns: int,
+    sub_gap: float,
+) -> tuple[Solution | None, bool]:
+    """HiGHS on the generated columns (and the start's), widened by reduced cost until the
+    restriction has a plan: the plan (None if none in time) and whether the full model has
+    none. HiGHS measures its gap against the restricted model's bound: ``sub_gap`` is the
+    requested gap once column generation has converged, half of it otherwise.
+
+    One loop (solve the restriction, widen on infeasibility), kept whole for the same reason
+    as :func:`_generate_columns`."""
+
+    def say(message: str) -> None:
+        report(ProgressEvent(Stage.RESTRICTED_MILP, message, info.bound))
+
     margin = 0.0
-    sol: Solution | None = None
     keep = in_lp.copy()
     if start is not None:
         keep[start > 1e-9] = True
-    infeasible = False
     target = None
     if info.bound is not None and info.bound > 0 and gap < 1:
         target = info.bound / (1 - gap)  # a plan at or below this is within the gap
     if start is not None and target is not None and model.cost @ start <= target:
         say("the rounded plan is already within the gap: no MILP needed")
-        keep[:] = False  # skip the loop below
-    while keep.any():
-        left = time_limit - (time.perf_counter() - t0)
+        return None, False
+    while keep.any() and not cancel.cancelled():
+        left = deadline - time.perf_counter()
         if left <= 1:
             break
         cols = np.flatnonzero(keep)
@@ -346,21 +279,17 @@ def solve_scale(
             say(f"restricted MILP: not widening past {max_mip_columns:,} columns")
             break
         info.columns_in_mip = len(cols)
-        sub = submodel(model, cols)
         sub_start = None
         if start is not None and (start[~keep] <= 1e-9).all():
             sub_start = start[cols]
         say(f"restricted MILP: {len(cols):,} columns, {left:.0f} s left")
-        # HiGHS measures its gap against the restricted model's bound; once column
-        # generation has converged that is the full LP bound, otherwise ask for half
-        sub_gap = gap if info.converged and valid_bound is None else gap / 2
         res = solve(
-            sub,
+            submodel(model, cols),
             time_limit=left,
             gap=sub_gap,
             start=sub_start,
             options=mip_options,
-            deadline=t0 + time_limit,
+            deadline=deadline,
             stop_at=target,
         )
         if res.values is not None:
@@ -369,12 +298,12 @@ def solve_scale(
             sol = Solution(
                 res.status, res.objective, info.bound, full, res.seconds, res.nodes, None
             )
-            break
-        if res.status != "infeasible":
+            sol.interrupted = res.interrupted
+            return sol, False
+        if res.status != SolveStatus.INFEASIBLE:
             break
         if keep.all():
-            infeasible = True  # the full model has no plan
-            break
+            return None, True  # the full model has no plan
         # widen by reduced cost: the columns closest to entering the LP come first
         margin = 0.02 if margin == 0 else margin * 4
         scale_rc = np.maximum(np.abs(model.cost), 1e-9)
@@ -382,21 +311,34 @@ def solve_scale(
         if widened.sum() == keep.sum() or margin > 100:
             widened[:] = True
         keep = widened
-    info.mip_seconds = time.perf_counter() - t0 - info.lp_seconds
-    seconds = time.perf_counter() - t0
+    return None, False
+
+
+def _standing(
+    sol: Solution | None,
+    start: F | None,
+    infeasible: bool,
+    model: Model,
+    info: ScaleInfo,
+    gap: float,
+    seconds: float,
+) -> Solution:
+    """The plan that stands (the MILP's, else the start) with its gap to the bound."""
     if sol is None and start is not None:
         # the MILP ran out of time: the rounded (or greedy) plan stands
-        sol = Solution("feasible", float(model.cost @ start), info.bound, start, seconds, 0, None)
+        cost = float(model.cost @ start)
+        sol = Solution(SolveStatus.FEASIBLE, cost, info.bound, start, seconds, 0, None)
+        sol.interrupted = cancel.cancelled()
     if sol is None:
-        status = "infeasible" if infeasible else "time-limit-no-solution"
-        return Solution(status, None, info.bound, None, seconds, 0, None), info
+        status = SolveStatus.INFEASIBLE if infeasible else SolveStatus.TIME_LIMIT_NO_SOLUTION
+        if not infeasible and cancel.cancelled():
+            status = SolveStatus.INTERRUPTED
+        return Solution(status, None, info.bound, None, seconds, 0, None)
     sol.seconds = seconds
     if sol.objective is not None and info.bound is not None:
         sol.gap = max(0.0, (sol.objective - info.bound) / max(abs(sol.objective), 1e-9))
-        if sol.gap <= gap + 1e-12:
-            sol.status = "optimal"
-        else:
-            sol.status = "feasible"
+        within = sol.gap <= gap + 1e-12
+        sol.status = SolveStatus.OPTIMAL if within else SolveStatus.FEASIBLE
     else:
-        sol.status = "feasible"
-    return sol, info
+        sol.status = SolveStatus.FEASIBLE
+    return sol

@@ -1,0 +1,77 @@
+"""Ctrl-C during a plan: a cancellation that HiGHS's interrupt callbacks and the strategies'
+stages poll, instead of a :class:`KeyboardInterrupt` through the solver."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import signal
+import threading
+from collections.abc import Iterator
+from types import FrameType
+from typing import Any
+
+__all__ = ["Cancellation", "cancel_scope", "cancelled", "current"]
+
+
+class Cancellation:
+    """Set by Ctrl-C; HiGHS's interrupt callbacks and the strategies' stages poll it."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+
+_CANCEL: contextvars.ContextVar[Cancellation | None] = contextvars.ContextVar(
+    "charter_planner_cancel", default=None
+)
+
+
+@contextlib.contextmanager
+def cancel_scope() -> Iterator[Cancellation]:
+    """The Ctrl-C scope of a plan: inside it the first SIGINT sets the cancellation (HiGHS
+    stops at its next interrupt check and hands back its incumbent) and a second one raises
+    :class:`KeyboardInterrupt` as usual. A scope inside another shares the outer one's
+    cancellation. Off the main thread (a server's worker) no handler is installed: the
+    cancellation is then only set by calling :meth:`Cancellation.set`."""
+    outer = _CANCEL.get()
+    if outer is not None:
+        yield outer
+        return
+    cancel = Cancellation()
+    token = _CANCEL.set(cancel)
+    previous: Any = None
+    installed = False
+    if threading.current_thread() is threading.main_thread():
+
+        def on_sigint(signum: int, frame: FrameType | None) -> None:
+            if cancel.is_set():
+                signal.signal(signal.SIGINT, signal.default_int_handler)
+                raise KeyboardInterrupt
+            cancel.set()
+
+        with contextlib.suppress(ValueError):
+            previous = signal.signal(signal.SIGINT, on_sigint)
+            installed = True
+    try:
+        yield cancel
+    finally:
+        if installed:
+            signal.signal(signal.SIGINT, previous)
+        _CANCEL.reset(token)
+
+
+def cancelled() -> bool:
+    """Whether Ctrl-C was pressed in the current :func:`cancel_scope`."""
+    cancel = _CANCEL.get()
+    return cancel is not None and cancel.is_set()
+
+
+def current() -> Cancellation | None:
+    """The cancellation of the current :func:`cancel_scope`, if there is one."""
+    return _CANCEL.get()

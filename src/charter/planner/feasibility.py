@@ -1,0 +1,195 @@
+"""Which (workload class, offer, month) triples the clauses allow: the static filters
+(family, region, compliance, availability) and the decision engine's batch API.
+
+Every candidate triple that passes the static filters becomes a request "may the owner run
+this workload on this offer's provider on this date", evaluated on the first day of its month
+and on every day inside the month where a clause starts or ends; a triple is feasible only if
+it is allowed (or conditional on the ROFR alone) on all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from charter.clauses import Batch, Effect
+from charter.clauses.rofr import RofrSpec
+from charter.dates import FOREVER, day_number
+from charter.decide import Rules
+from charter.model import OfferSpec
+from charter.periods import Period
+
+if TYPE_CHECKING:
+    from charter.planner.problem import Group
+
+__all__ = ["ClassFeasibility", "class_feasibility", "evaluate"]
+
+Ints = npt.NDArray[np.int64]
+F = npt.NDArray[np.float64]
+B = npt.NDArray[np.bool_]
+
+
+@dataclass
+class ClassFeasibility:
+    """Per (signature class, offer, month): allowed?, the ROFR clause record the triple is
+    subject to (-1 for none) and the first clause record that forbids it (-1 for none)."""
+
+    ok: B
+    rofr: Ints
+    forbid: Ints
+
+
+def class_feasibility(
+    rules: Rules,
+    reps: list[Group],
+    offers: tuple[OfferSpec, ...],
+    periods: list[Period],
+    class_of: Ints,
+    demand: F,
+    cap: F,
+) -> ClassFeasibility:
+    """The feasibility of every class (``reps``: one group per class) on every offer and
+    month where the class has demand and the offer capacity."""
+    n_c, n_o, n_t = len(reps), len(offers), len(periods)
+    fam = np.array([[o.family in g.spec.families for o in offers] for g in reps], dtype=bool)
+    reg = np.array(
+        [[not g.spec.regions or o.region in g.spec.regions for o in offers] for g in reps],
+        dtype=bool,
+    )
+    comp = np.array(
+        [[set(g.spec.compliance) <= set(o.compliance) for o in offers] for g in reps],
+        dtype=bool,
+    )
+    active_c = np.zeros((n_c, n_t), dtype=bool)
+    np.logical_or.at(active_c, class_of, demand > 0)
+    static = (
+        (fam & reg & comp).reshape(n_c, n_o, 1)
+        if n_c and n_o
+        else np.zeros((n_c, n_o, 1), dtype=bool)
+    )
+    static = static & active_c[:, None, :] & (cap > 0)[None, :, :]
+    cw, co, ct = np.nonzero(static)
+    ok_j, rofr_j, forbid_j = evaluate(rules, reps, offers, periods, cw, co, ct)
+    ok_c = np.zeros((n_c, n_o, n_t), dtype=bool)
+    ok_c[cw, co, ct] = ok_j
+    rofr_c = np.full((n_c, n_o, n_t), -1, dtype=np.int64)
+    rofr_c[cw, co, ct] = rofr_j
+    forbid_c = np.full((n_c, n_o, n_t), -1, dtype=np.int64)
+    bad = ~ok_j & (forbid_j >= 0)
+    forbid_c[cw[bad], co[bad], ct[bad]] = forbid_j[bad]
+    return ClassFeasibility(ok_c, rofr_c, forbid_c)
+
+
+def _checkpoints(rules: Rules, periods: list[Period]) -> list[list[int]]:
+    """Day numbers to evaluate each period on: its first day and every clause boundary."""
+    bounds: set[int] = set()
+    for rule in rules.rules:
+        for start, stop, _, _ in rule.segments:
+            bounds.add(start)
+            if stop < FOREVER:
+                bounds.add(stop)
+    out = []
+    for p in periods:
+        a, b = day_number(p.start), day_number(p.end)
+        out.append([a, *sorted(d for d in bounds if a < d <= b)])
+    return out
+
+
+def evaluate(
+    rules: Rules,
+    groups: list[Group],
+    offers: tuple[OfferSpec, ...],
+    periods: list[Period],
+    gw: Ints,
+    go: Ints,
+    gt: Ints,
+) -> tuple[B, Ints, Ints]:
+    """Per triple: feasible?, ROFR clause it is subject to (-1), first forbidding clause (-1).
+
+    Longer than most: one pass per checkpoint depth builds the batch's attribute columns,
+    evaluates it and folds its verdicts in; split, the pieces would share a dozen arrays."""
+    n = len(gw)
+    ok = np.ones(n, dtype=bool)
+    rofr_of = np.full(n, -1, dtype=np.int64)
+    forbid_of = np.full(n, -1, dtype=np.int64)
+    if n == 0:
+        return ok, rofr_of, forbid_of
+    enc = rules.encoder
+    # per-group and per-offer codes, gathered by index arrays
+    g_cols: dict[str, npt.NDArray[np.int32]] = {}
+    specs = [g.spec for g in groups]
+    g_cols["principal"] = enc.column([g.owner for g in groups])
+    g_cols["kind"] = enc.column([w.kind for w in specs])
+    g_cols["segment"] = enc.column([w.segment for w in specs])
+    g_cols["api"] = enc.column([w.api for w in specs])
+    g_cols["product"] = enc.column([w.product for w in specs])
+    g_cols["codeveloped_with"] = enc.column([w.codeveloped_with for w in specs])
+    g_cols["first_party"] = enc.column([w.first_party for w in specs])
+    g_cols["new_capacity"] = enc.column([w.new_capacity for w in specs])
+    o_provider = enc.column([o.provider for o in offers])
+    o_owner = enc.column([rules.owner_of.get(o.provider) for o in offers])
+    checkpoints = _checkpoints(rules, periods)
+    rofr_rows = [r.index for r in rules.records if isinstance(r.spec, RofrSpec)]
+    depth = max(len(c) for c in checkpoints)
+    for c in range(depth):
+        rows = np.flatnonzero(np.array([len(checkpoints[t]) > c for t in gt], dtype=bool))
+        if not len(rows):
+            continue
+        m = len(rows)
+        cols = {name: np.full(m, -1, dtype=np.int32) for name in _ALL_ATTRS}
+        for name, arr in g_cols.items():
+            cols[name] = arr[gw[rows]]
+        cols["provider"] = o_provider[go[rows]]
+        cols["provider_owner"] = o_owner[go[rows]]
+        cols["action"] = np.full(m, enc.code("run"), dtype=np.int32)
+        cols["launch"] = np.zeros(m, dtype=np.int32)
+        cols["uses_licensed_ip"] = np.zeros(m, dtype=np.int32)
+        at = np.array([checkpoints[t][c] for t in gt[rows]], dtype=np.int64)
+        batch = Batch(m, cols, at, at, rules.events, enc, rules.providers_of)
+        result = rules.evaluate((), batch=batch)
+        verdict = result.verdicts
+        rofr_hit = np.full(m, -1, dtype=np.int64)
+        rofr_any = np.zeros(m, dtype=bool)
+        for k in rofr_rows:
+            hit = (result.effects[k] == Effect.OBLIGATION) & ~result.lifted[k]
+            rofr_hit[hit] = k
+            rofr_any |= hit
+        other_obligation = ((result.effects == Effect.OBLIGATION) & ~result.lifted).sum(
+            axis=0
+        ) > rofr_any.astype(int)
+        bad = (verdict == 2) | ((verdict == 1) & other_obligation)
+        ok[rows[bad]] = False
+        forb = (result.effects == Effect.FORBID) & ~result.lifted
+        first = (
+            np.where(forb.any(axis=0), forb.argmax(axis=0), -1)
+            if len(forb)
+            else np.full(m, -1, dtype=np.int64)
+        )
+        forbid_of[rows] = np.where(forbid_of[rows] >= 0, forbid_of[rows], first)
+        rofr_of[rows] = np.where(rofr_hit >= 0, rofr_hit, rofr_of[rows])
+    return ok, rofr_of, forbid_of
+
+
+_ALL_ATTRS = (
+    "action",
+    "provider",
+    "provider_owner",
+    "kind",
+    "segment",
+    "new_capacity",
+    "api",
+    "product",
+    "codeveloped_with",
+    "first_party",
+    "launch",
+    "artifact_kind",
+    "artifact_owner",
+    "purpose",
+    "with_party",
+    "uses_licensed_ip",
+    "above_compute_threshold",
+    "principal",
+)

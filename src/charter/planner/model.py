@@ -1,0 +1,380 @@
+"""The mixed-integer model as arrays: its column blocks, its rows, its restrictions.
+
+The solver (:mod:`.solver`, the only module that imports highspy) hands it to HiGHS.
+
+Model (periods t are months; all quantities in accelerator-hours):
+
+    minimise   Σ_j p_o(j) x_j + Σ_k (Σ_t p_o(k) d_w(k),t) y_k + Σ_c s_c
+    subject to Σ_{j∈J(w,t)} x_j = d_w,t                    demand of fractional group w, month t
+               Σ_{k∈K(w)} y_k = 1                          gang group w sits whole on one offer
+               Σ_{j∈J(o,t)} x_j + Σ_{k∈K(o)} d_w(k),t y_k ≤ C_o,t     capacity of offer o in t
+               Σ_{j,k on c's providers, t in c's window} p (x or d·y) + s_c ≥ A_c   commitment c
+               x_j ≤ min(d_w,t, C_o,t) z_g   for each third-party triple j subject to ROFR group g
+               y_k ≤ z_g                     for each gang candidate k subject to g in month t
+               load_h,t ≥ C_h,t z_g          for each reachable holder offer h of g
+               x ≥ 0, s ≥ 0, y ∈ {0,1}, z ∈ {0,1}
+
+``j`` ranges over feasible (workload, offer, month) triples of fractional groups (infeasible
+triples, those a clause denies, have no variable); ``k`` over gang candidates (an offer
+feasible and large enough in every month of the window). A ROFR group g = (clause, family,
+month, holder offers): its workloads may use third-party capacity of the family only when
+z_g = 1, which forces every holder offer of that family they could reach to be full ("saturate
+only reachable capacity": groups are per workload, merged where they reach the same holder
+offers); the per-triple linking rows with the tight bound min(d, C) replace a
+single big-M row and keep the LP bound close. A shortfall s_c is paid anyway, so spend with
+the commitment holder is free up to A_c. The solver reports its dual bound; the gap is
+(cost − bound) / cost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from charter.planner.problem import Problem
+
+__all__ = ["INF", "Model", "build_model", "subject_columns", "submodel"]
+
+F = npt.NDArray[np.float64]
+INF = np.inf  # what HiGHS takes for "no bound" (highspy.kHighsInf is the float infinity)
+
+
+@dataclass
+class Model:
+    """The MILP as arrays (column-wise bounds, costs, integrality; row-wise CSR matrix).
+
+    Columns come in four blocks, in this order, each named by a slice: :attr:`x` the
+    fractional hours of each feasible triple of a fractional group, :attr:`y` the gang
+    choices (one binary per gang candidate), :attr:`s` the commitment shortfalls, :attr:`z`
+    the ROFR binaries (one per ROFR group). ``n_x`` … ``n_z`` are the blocks' lengths.
+    """
+
+    cost: F
+    lower: F
+    upper: F
+    integer: npt.NDArray[np.bool_]
+    matrix: sp.csr_array
+    row_lower: F
+    row_upper: F
+    # column layout
+    n_x: int
+    n_y: int
+    n_s: int
+    n_z: int
+    frac: npt.NDArray[np.int64]  # triple index of each x column
+    # row groups, for explanations: (name, first row, count)
+    row_groups: list[tuple[str, int, int]]
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.cost)
+
+    @property
+    def x(self) -> slice:
+        """The fractional hours: one column per feasible triple of a fractional group."""
+        return slice(0, self.n_x)
+
+    @property
+    def y(self) -> slice:
+        """The gang choices: one binary per gang candidate (index into gang_w / gang_o)."""
+        return slice(self.n_x, self.n_x + self.n_y)
+
+    @property
+    def s(self) -> slice:
+        """The commitment shortfalls: one column per commitment."""
+        start = self.n_x + self.n_y
+        return slice(start, start + self.n_s)
+
+    @property
+    def z(self) -> slice:
+        """The ROFR binaries: one per ROFR group."""
+        start = self.n_x + self.n_y + self.n_s
+        return slice(start, start + self.n_z)
+
+
+class _Rows:
+    """The rows of the model as they are built: COO triplets, row bounds and named groups."""
+
+    def __init__(self) -> None:
+        self.rows: list[npt.NDArray[np.int64]] = []
+        self.cols: list[npt.NDArray[np.int64]] = []
+        self.vals: list[F] = []
+        self.lower: list[F] = []
+        self.upper: list[F] = []
+        self.groups: list[tuple[str, int, int]] = []
+        self.n = 0
+
+    def add(self, name: str, r: Any, c: Any, v: Any, lower: F, upper: F) -> None:
+        """Rows ``r`` (numbered from 0 within the group) with entries ``v`` at columns ``c``."""
+        self.rows.append(np.asarray(r, dtype=np.int64) + self.n)
+        self.cols.append(np.asarray(c, dtype=np.int64))
+        self.vals.append(np.asarray(v, dtype=np.float64))
+        self.lower.append(lower)
+        self.upper.append(upper)
+        self.groups.append((name, self.n, len(lower)))
+        self.n += len(lower)
+
+    def matrix(self, n_cols: int) -> sp.csr_array:
+        def cat(parts: list[Any], dtype: Any) -> Any:
+            return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
+
+        m = sp.csr_array(
+            (cat(self.vals, np.float64), (cat(self.rows, np.int64), cat(self.cols, np.int64))),
+            shape=(self.n, n_cols),
+        )
+        m.sum_duplicates()
+        return m
+
+
+def build_model(pb: Problem, rofr_rows: str = "triple") -> Model:
+    """Assemble the model of the module docstring from the problem's arrays.
+
+    Args:
+        rofr_rows: how third-party use is linked to z_g: ``triple`` (one row per subject
+            triple, x_j ≤ min(d, C) z_g), ``workload`` (one row per workload and group,
+            Σ_o x ≤ d z_g: far fewer rows, stronger where a workload spreads over several
+            third-party offers) or ``both``.
+    """
+    frac = np.flatnonzero(pb.fractional)
+    n_x, n_y = len(frac), len(pb.gang_w)
+    n_s, n_z = len(pb.commitments), len(pb.rofr)
+    # the column blocks (Model.x, .y, .s, .z), laid out before the Model exists
+    x = slice(0, n_x)
+    y = slice(x.stop, x.stop + n_y)
+    s = slice(y.stop, y.stop + n_s)
+    z = slice(s.stop, s.stop + n_z)
+    n_cols = z.stop
+    xo = pb.to[frac]
+
+    cost = np.zeros(n_cols)
+    cost[x] = pb.price[xo]
+    gang_hours = pb.demand[pb.gang_w]  # k × t
+    cost[y] = (gang_hours * pb.price[pb.gang_o][:, None]).sum(axis=1)
+    cost[s] = 1.0
+    lower = np.zeros(n_cols)
+    upper = np.full(n_cols, INF)
+    upper[y] = 1.0
+    upper[z] = 1.0
+    integer = np.zeros(n_cols, dtype=bool)
+    integer[y] = True
+    integer[z] = True
+
+    rows = _Rows()
+    _demand_and_gang_rows(pb, rows, frac, y.start)
+    cap_block = _capacity_rows(pb, rows, frac, y.start, gang_hours, n_cols)
+    _commitment_rows(pb, rows, frac, y.start, s.start, gang_hours)
+    # ROFR rows: linking (third-party subject use only with z_g = 1) and saturation
+    if pb.rofr and n_z:
+        _rofr_rows(pb, rows, rofr_rows, frac, y.start, z.start, cap_block)
+    return Model(
+        cost=cost,
+        lower=lower,
+        upper=upper,
+        integer=integer,
+        matrix=rows.matrix(n_cols),
+        row_lower=np.concatenate(rows.lower) if rows.lower else np.zeros(0),
+        row_upper=np.concatenate(rows.upper) if rows.upper else np.zeros(0),
+        n_x=n_x,
+        n_y=n_y,
+        n_s=n_s,
+        n_z=n_z,
+        frac=frac,
+        row_groups=rows.groups,
+    )
+
+
+def _demand_and_gang_rows(pb: Problem, rows: _Rows, frac: npt.NDArray[np.int64], y0: int) -> None:
+    """Demand rows (one per fractional group and month with demand) and gang rows (Σ y = 1
+    per gang group); x columns start at 0, y columns at ``y0``."""
+    n_x, n_y, n_t = len(frac), len(pb.gang_w), len(pb.periods)
+    frac_groups = np.array([not g.gang for g in pb.groups], dtype=bool)
+    dem_w, dem_t = np.nonzero((pb.demand > 0) & frac_groups[:, None])
+    dem_index = np.full((len(pb.groups), n_t), -1, dtype=np.int64)
+    dem_index[dem_w, dem_t] = np.arange(len(dem_w))
+    need = pb.demand[dem_w, dem_t]
+    rows.add(
+        "demand", dem_index[pb.tw[frac], pb.tt[frac]], np.arange(n_x), np.ones(n_x), need, need
+    )
+    gang_groups = np.array([g.index for g in pb.groups if g.gang], dtype=np.int64)
+    gang_index = np.full(len(pb.groups), -1, dtype=np.int64)
+    gang_index[gang_groups] = np.arange(len(gang_groups))
+    one = np.ones(len(gang_groups))
+    rows.add("gang", gang_index[pb.gang_w], np.arange(n_y) + y0, np.ones(n_y), one, one)
+
+
+def _capacity_rows(
+    pb: Problem, rows: _Rows, frac: npt.NDArray[np.int64], y0: int, gang_hours: F, n_cols: int
+) -> tuple[npt.NDArray[np.int64], sp.csr_array]:
+    """Capacity rows, one per (offer, month) with capacity; returns the (offer, month) → row
+    index and the rows' block, which the ROFR saturation rows reuse."""
+    n_x = len(frac)
+    xo, xt = pb.to[frac], pb.tt[frac]
+    cap_o, cap_t = np.nonzero(pb.cap > 0)
+    cap_index = np.full(pb.cap.shape, -1, dtype=np.int64)
+    cap_index[cap_o, cap_t] = np.arange(len(cap_o))
+    gk, gt = np.nonzero(gang_hours > 0)
+    cap_r = np.concatenate([cap_index[xo, xt], cap_index[pb.gang_o[gk], gt]])
+    cap_c = np.concatenate([np.arange(n_x), gk + y0])
+    cap_v = np.concatenate([np.ones(n_x), gang_hours[gk, gt]])
+    rows.add("capacity", cap_r, cap_c, cap_v, np.full(len(cap_o), -INF), pb.cap[cap_o, cap_t])
+    return cap_index, sp.csr_array((cap_v, (cap_r, cap_c)), shape=(len(cap_o), n_cols))
+
+
+def _commitment_rows(
+    pb: Problem, rows: _Rows, frac: npt.NDArray[np.int64], y0: int, s0: int, gang_hours: F
+) -> None:
+    """One row per commitment: spend on its providers in its window plus its shortfall."""
+    if not pb.commitments:
+        return
+    xo, xt = pb.to[frac], pb.tt[frac]
+    provider = np.array([o.provider for o in pb.offers])
+    c_r, c_c, c_v = [], [], []
+    for i, c in enumerate(pb.commitments):
+        on = np.isin(provider, c.providers)
+        sel = np.flatnonzero(on[xo] & c.periods[xt])
+        c_r.append(np.full(len(sel), i))
+        c_c.append(sel)
+        c_v.append(pb.price[xo[sel]])
+        gsel = np.flatnonzero(on[pb.gang_o])
+        if len(gsel):
+            spend = (gang_hours[gsel] * c.periods[None, :]).sum(axis=1) * pb.price[pb.gang_o[gsel]]
+            c_r.append(np.full(len(gsel), i))
+            c_c.append(gsel + y0)
+            c_v.append(spend)
+        c_r.append(np.array([i]))
+        c_c.append(np.array([s0 + i]))
+        c_v.append(np.array([1.0]))
+    rows.add(
+        "commitment",
+        np.concatenate(c_r),
+        np.concatenate(c_c),
+        np.concatenate(c_v),
+        np.array([c.amount for c in pb.commitments]),
+        np.full(len(pb.commitments), INF),
+    )
+
+
+def subject_columns(
+    pb: Problem, frac: npt.NDArray[np.int64], y0: int
+) -> tuple[
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.bool_],
+]:
+    """Every ROFR-subject triple that has a column: (group, triple, month, column, is gang).
+
+    A fractional triple's column is its x (x columns start at 0, one per triple in
+    ``frac``); a gang triple's is the y of its (workload, offer) candidate, y columns
+    starting at ``y0`` (a gang triple without a candidate has no column and is dropped)."""
+    n_o = len(pb.offers)
+    if not pb.rofr:
+        e = np.zeros(0, dtype=np.int64)
+        return e, e, e, e, np.zeros(0, dtype=bool)
+    triple_col = np.full(len(pb.tw), -1, dtype=np.int64)
+    triple_col[frac] = np.arange(len(frac))
+    gkey = pb.gang_w * n_o + pb.gang_o
+    gorder = np.argsort(gkey, kind="stable")
+    sizes = np.array([len(g.subject) for g in pb.rofr], dtype=np.int64)
+    g_of = np.repeat(np.arange(len(pb.rofr)), sizes)
+    j = np.concatenate([g.subject for g in pb.rofr]).astype(np.int64)
+    t_of = np.array([g.period for g in pb.rofr], dtype=np.int64)[g_of]
+    col = triple_col[j]
+    want = pb.tw[j] * n_o + pb.to[j]
+    found = (col < 0) & (len(gkey) > 0)
+    if len(gkey):
+        pos = np.minimum(np.searchsorted(gkey[gorder], want), len(gkey) - 1)
+        found &= gkey[gorder][pos] == want
+        col = np.where(found, y0 + gorder[pos], col)
+    keep = col >= 0
+    return g_of[keep], j[keep], t_of[keep], col[keep], found[keep]
+
+
+def _rofr_rows(
+    pb: Problem,
+    rows: _Rows,
+    mode: str,
+    frac: npt.NDArray[np.int64],
+    y0: int,
+    z0: int,
+    cap_block: tuple[npt.NDArray[np.int64], sp.csr_array],
+) -> None:
+    """Linking and saturation rows of the ROFR groups (vectorized)."""
+    add = rows.add
+    g_of, j, t_of, col, is_gang = subject_columns(pb, frac, y0)
+    z = z0 + g_of
+    d = pb.demand[pb.tw[j], t_of]
+    if mode in ("triple", "both"):
+        bound = np.where(is_gang, 1.0, np.minimum(d, pb.cap[pb.to[j], t_of]))
+        n = len(j)
+        add(
+            "rofr-link",
+            np.repeat(np.arange(n), 2),
+            np.column_stack([col, z]).ravel(),
+            np.column_stack([np.ones(n), -bound]).ravel(),
+            np.full(n, -INF),
+            np.zeros(n),
+        )
+    if mode in ("workload", "both"):
+        pair = g_of * len(pb.groups) + pb.tw[j]
+        uniq, row = np.unique(pair, return_inverse=True)
+        n = len(uniq)
+        gw, ww = uniq // len(pb.groups), uniq % len(pb.groups)
+        dw = pb.demand[ww, np.array([g.period for g in pb.rofr], dtype=np.int64)[gw]]
+        coef = np.where(is_gang, d, 1.0)
+        add(
+            "rofr-link",
+            np.concatenate([row, np.arange(n)]),
+            np.concatenate([col, z0 + gw]),
+            np.concatenate([coef, -dw]),
+            np.full(n, -INF),
+            np.zeros(n),
+        )
+    # saturation: for each group and reachable holder offer h, load(h, t) ≥ C(h, t) z_g
+    cap_index, block = cap_block
+    hs = [(g_i, int(h), g.period) for g_i, g in enumerate(pb.rofr) for h in g.holder_offers]
+    if not hs:
+        return
+    gi = np.array([x[0] for x in hs], dtype=np.int64)
+    ho = np.array([x[1] for x in hs], dtype=np.int64)
+    ht = np.array([x[2] for x in hs], dtype=np.int64)
+    loads = block[cap_index[ho, ht]].tocoo()
+    add(
+        "rofr-saturate",
+        np.concatenate([loads.row, np.arange(len(hs))]).astype(np.int64),
+        np.concatenate([loads.col, z0 + gi]).astype(np.int64),
+        np.concatenate([loads.data, -pb.cap[ho, ht]]),
+        np.zeros(len(hs)),
+        np.full(len(hs), INF),
+    )
+
+
+def submodel(model: Model, cols: npt.NDArray[np.int64]) -> Model:
+    """The model restricted to some of its columns (same rows); layout fields keep counts of
+    the kept x, y, s and z columns in that order."""
+    cols = np.sort(cols)
+
+    def kept(block: slice) -> int:
+        return int(((cols >= block.start) & (cols < block.stop)).sum())
+
+    n_x, n_y, n_s = kept(model.x), kept(model.y), kept(model.s)
+    return Model(
+        cost=model.cost[cols],
+        lower=model.lower[cols],
+        upper=model.upper[cols],
+        integer=model.integer[cols],
+        matrix=sp.csr_array(model.matrix.tocsc()[:, cols]),
+        row_lower=model.row_lower,
+        row_upper=model.row_upper,
+        n_x=n_x,
+        n_y=n_y,
+        n_s=n_s,
+        n_z=len(cols) - n_x - n_y - n_s,
+        frac=model.frac[cols[:n_x]],
+        row_groups=model.row_groups,
+    )

@@ -1,0 +1,160 @@
+"""The decomposition's plan: the relaxation's hours carried onto the restriction (the guide),
+rounded onto whole gang placements several ways, then improved by a neighbourhood search."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import numpy.typing as npt
+
+from charter.planner.greedy import fill, greedy, place_gangs
+from charter.planner.model import Model
+from charter.planner.problem import Problem, _signature
+from charter.planner.progress import ProgressEvent, ProgressListener, Stage
+
+__all__ = ["GUIDE_HOURS", "LNS_ALTERNATIVES", "guide", "improve", "round_relaxation"]
+
+F = npt.NDArray[np.float64]
+# Columns the relaxation gives at least this many accelerator-hours join the HiGHS calls of
+# the rounding (an interior point leaves every column slightly positive).
+GUIDE_HOURS = 1.0
+# Alternative candidates per gang job in the neighbourhood search after the rounding.
+LNS_ALTERNATIVES = 3
+# (relaxed group of every restricted group or -1, hours per relaxed group × offer × month)
+Allotment = tuple[npt.NDArray[np.int64], F]
+
+
+def guide(
+    relaxed: Problem, relaxed_model: Model, values: F, pb: Problem, model: Model
+) -> tuple[F, Allotment]:
+    """The relaxation's hours per (workload signature, offer, month) carried onto the columns
+    of the restriction ``pb``/``model``: a column vector (x hours, y = the hours a gang job's
+    signature has on the candidate's offer) and the allotment :func:`place_gangs` takes."""
+    n_o, n_t = len(pb.offers), len(pb.periods)
+    index = {_signature(g.spec, g.owner): g.index for g in relaxed.groups}
+    hours = np.zeros((len(relaxed.groups), n_o, n_t))
+    j = relaxed_model.frac
+    hours[relaxed.tw[j], relaxed.to[j], relaxed.tt[j]] = values[relaxed_model.x]
+    relaxed_group = np.array([index.get(_signature(g.spec, g.owner), -1) for g in pb.groups])
+    out = np.zeros(model.n_cols)
+    j = model.frac
+    has = relaxed_group[pb.tw[j]] >= 0
+    out[model.x][has] = hours[relaxed_group[pb.tw[j]][has], pb.to[j][has], pb.tt[j][has]]
+    k_has = relaxed_group[pb.gang_w] >= 0
+    y = hours[relaxed_group[pb.gang_w][k_has], pb.gang_o[k_has], :].sum(axis=1)
+    out[model.y][k_has] = y
+    return out, (relaxed_group, hours)
+
+
+def round_relaxation(
+    pb: Problem,
+    model: Model,
+    guide: F | None,
+    allotment: Allotment | None,
+    *,
+    deadline: float,
+    report: ProgressListener,
+) -> tuple[F | None, float]:
+    """The cheapest plan of several roundings of the relaxation (and the seconds the slowest
+    HiGHS call took): the greedy guided by it; gang jobs placed by the relaxation's hours
+    (``place_gangs`` with an allotment) or by the guide, with the fractional hours and ROFR
+    binaries then left to HiGHS (``fill``, over the columns the guide uses and each row's
+    cheapest, then over every column); the plain greedy and plain placements only when
+    nothing else found a plan."""
+    best: F | None = None
+    slowest = 0.0
+    cols = rounding_columns(model, guide)
+
+    def keep(values: F | None, how: str) -> None:
+        nonlocal best
+        if values is None:
+            return
+        cost = float(model.cost @ values)
+        report(ProgressEvent(Stage.ROUNDING, f"{how}: a plan at {cost:,.0f}", incumbent=cost))
+        if best is None or cost < model.cost @ best:
+            best = values
+
+    if guide is not None:
+        keep(greedy(pb, model, guide), "greedy guided by the relaxation")
+    ways: list[tuple[str, F | None, Allotment | None]] = []
+    if guide is not None:
+        ways.append(("gang jobs by the relaxation's favourite offers", guide, None))
+    if allotment is not None:
+        ways.append(("gang jobs by the relaxation's hours", None, allotment))
+    for how, g, a in [*ways, ("cheapest-first gang jobs", None, None)]:
+        if time.perf_counter() > deadline:
+            break
+        if a is None and g is None and best is not None:
+            break
+        placed = place_gangs(pb, model, g, allotment=a)
+        if placed is None:
+            continue
+        for columns in (cols, None):
+            if deadline - time.perf_counter() < slowest:
+                break  # not enough time for another call as slow as the slowest so far
+            began = time.perf_counter()
+            values = fill(pb, model, placed, deadline=deadline, columns=columns)
+            slowest = max(slowest, time.perf_counter() - began)
+            if values is not None:
+                keep(values, how + ", the rest by HiGHS")
+                break
+    if best is None:
+        keep(greedy(pb, model), "greedy")
+    return best, slowest
+
+
+def rounding_columns(model: Model, guide: F | None) -> npt.NDArray[np.int64]:
+    """The fractional columns the rounding's HiGHS calls get: each row's 3 cheapest and those
+    the relaxation gives at least ``GUIDE_HOURS``."""
+    from charter.planner.columns import start_columns
+
+    cols = start_columns(model, 3)
+    if guide is None:
+        return cols
+    return np.union1d(cols, np.flatnonzero(guide[model.x] >= GUIDE_HOURS))
+
+
+def improve(
+    pb: Problem,
+    model: Model,
+    values: F,
+    guide: F,
+    bound: float | None,
+    gap: float,
+    *,
+    deadline: float,
+    report: ProgressListener,
+) -> F:
+    """Large-neighbourhood search from the rounded plan: every gang job may move to one of
+    its ``LNS_ALTERNATIVES`` candidates the relaxation favours most; HiGHS re-optimises
+    placements, fractional hours and ROFR binaries together from the incumbent."""
+    y0 = model.y.start
+    cost = float(model.cost @ values)
+    if bound is not None and bound > 0 and cost <= bound / (1 - gap):
+        return values
+    placed = np.flatnonzero(values[model.y] > 0.5)
+    alternatives = []
+    for ks in pb.candidates_by_gang().values():
+        order = np.lexsort((model.cost[y0 + ks], -guide[y0 + ks]))
+        alternatives.append(ks[order[:LNS_ALTERNATIVES]])
+    free = np.concatenate(alternatives) if alternatives else np.zeros(0, dtype=np.int64)
+    cols = rounding_columns(model, guide)
+    message = f"neighbourhood search: {len(free):,} alternative placements"
+    report(ProgressEvent(Stage.SEARCH, message, bound=bound, incumbent=cost))
+    better = fill(
+        pb,
+        model,
+        placed,
+        deadline=deadline - 0.05 * (deadline - time.perf_counter()),
+        columns=cols,
+        free=free,
+        start=values,
+        gap=gap / 4,
+    )
+    if better is not None and model.cost @ better < cost - 1e-6:
+        found = float(model.cost @ better)
+        message = f"neighbourhood search: a plan at {found:,.0f}"
+        report(ProgressEvent(Stage.SEARCH, message, bound=bound, incumbent=found))
+        return better
+    return values

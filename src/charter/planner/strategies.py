@@ -1,0 +1,343 @@
+"""The planner's strategies as named things: each says what bound it proves and solves a
+:class:`SolveContext` into an :class:`Outcome`.
+
+=============  ==========================================================================
+``exact``      HiGHS on the whole model; its MILP dual bound.
+``scale``      column generation for a Lagrangian bound of the LP relaxation, then a MILP
+               over the generated columns (:mod:`.scale`).
+``decompose``  bound from the relaxation where gang jobs are divisible, plan from the
+               restriction to a few candidate offers per gang job, rounded from the
+               relaxation and improved by a neighbourhood search (:mod:`.rounding`).
+``auto``       decompose past ``DECOMPOSE_ABOVE`` gang combinations; otherwise exact up
+               to ``EXACT_MAX_COLUMNS`` columns and scale beyond.
+=============  ==========================================================================
+
+They are registered in :data:`STRATEGIES` (an unknown name lists the valid ones), report to
+one progress protocol (:mod:`.progress`) and stop at their next stage on Ctrl-C, keeping the
+best plan found so far (:mod:`.cancel`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+from charter.errors import RequestError
+from charter.planner import cancel
+from charter.planner.greedy import greedy
+from charter.planner.model import Model
+from charter.planner.outcome import Solution, SolveStatus
+from charter.planner.problem import Problem
+from charter.planner.progress import ProgressEvent, ProgressListener, Stage, quiet
+from charter.planner.scale import BOUND_METHOD, ScaleInfo, interior_bound, solve_scale
+from charter.planner.setup import gang_size, setup
+from charter.planner.solver import solve
+from charter.scenario import Scenario
+
+__all__ = ["STRATEGIES", "Outcome", "SolveContext", "Strategy", "strategy"]
+
+# Models with more columns than this go down the scale path (column generation + restricted
+# MILP) under strategy "auto" (when the decomposition does not apply: few gang jobs).
+EXACT_MAX_COLUMNS = 400_000
+# Past this many (gang job, offer, month) combinations "auto" decomposes (bound from the
+# aggregated relaxation, plan from a restriction rounded from it). Measured at capacity
+# about 1.3x demand: at 2,000 workloads x 200 offers x 12 months (660 k combinations) the
+# decomposition reached 0.49% in 38 s where HiGHS on the whole model stopped at 1.08% after
+# 51 s; at 200 x 50 x 12 (17 k) HiGHS's own bound is the tighter one (0.6% against 1.9%).
+DECOMPOSE_ABOVE = 200_000
+# Gang candidates kept per job in the restriction: of the offers not under a ROFR, this many
+# of the cheapest and this many at random; likewise of those under one.
+RESTRICTED_CANDIDATES = 8
+# Shares of the time limit by the end of which the decomposition's relaxation bound and its
+# rounded plan must be done.
+RELAXATION_SHARE = 0.6
+ROUNDING_SHARE = 0.9
+
+
+@dataclass
+class SolveContext:
+    """What a strategy is asked to plan: the scenario, horizon, limits and the listener."""
+
+    scenario: Scenario
+    start: str | None
+    end: str | None
+    events: dict[str, str] | None
+    time_limit: float
+    gap: float
+    aggregate: bool = True
+    report: ProgressListener = quiet
+    began: float = field(default_factory=time.perf_counter)
+
+    def say(
+        self,
+        stage: Stage,
+        message: str,
+        *,
+        bound: float | None = None,
+        incumbent: float | None = None,
+    ) -> None:
+        self.report(ProgressEvent(stage, message, bound, incumbent))
+
+    def setup(self, aggregate: bool, **options: Any) -> tuple[Problem, Model]:
+        return setup(self.scenario, self.start, self.end, self.events, aggregate, **options)
+
+
+@dataclass
+class Outcome:
+    """A strategy's answer: the model it planned on, the solution and how it was found."""
+
+    strategy: str  # the strategy that ran (``auto`` names the one it picked)
+    problem: Problem
+    model: Model
+    solution: Solution
+    bound_method: str
+    warm: bool  # a warm start was found
+    build_seconds: float
+    details: dict[str, Any] | None = None  # the plan's ``stats["scale"]``
+
+
+class Strategy(Protocol):
+    """A way to plan. ``bound`` says what the plan's bound is (its ``bound_method``)."""
+
+    name: ClassVar[str]
+    bound: ClassVar[str]
+
+    def solve(self, context: SolveContext) -> Outcome: ...
+
+
+def _build(context: SolveContext) -> tuple[Problem, Model, float]:
+    """The whole model (the exact and scale strategies plan on it) and its build seconds."""
+    began = time.perf_counter()
+    context.say(Stage.BUILD, "building the problem (feasibility from the decision engine)")
+    pb, model = context.setup(context.aggregate)
+    built = time.perf_counter() - began
+    context.say(
+        Stage.SOLVE,
+        f"solving: {model.n_cols:,} columns ({model.n_y + model.n_z:,} binary), "
+        f"{model.matrix.shape[0]:,} rows",
+    )
+    return pb, model, built
+
+
+class Exact:
+    name: ClassVar[str] = "exact"
+    bound: ClassVar[str] = "MILP dual bound (HiGHS branch and bound on the tightened model)"
+
+    def solve(self, context: SolveContext) -> Outcome:
+        return self.solve_model(context, *_build(context))
+
+    def solve_model(
+        self, context: SolveContext, pb: Problem, model: Model, built: float
+    ) -> Outcome:
+        deadline = time.perf_counter() + context.time_limit
+        start = greedy(pb, model)
+        sol = solve(
+            model, time_limit=context.time_limit, gap=context.gap, start=start, deadline=deadline
+        )
+        return Outcome(self.name, pb, model, sol, self.bound, start is not None, built)
+
+
+class Scale:
+    name: ClassVar[str] = "scale"
+    bound: ClassVar[str] = BOUND_METHOD
+
+    def solve(self, context: SolveContext) -> Outcome:
+        return self.solve_model(context, *_build(context))
+
+    def solve_model(
+        self, context: SolveContext, pb: Problem, model: Model, built: float
+    ) -> Outcome:
+        context.say(Stage.START, "greedy start (ROFR-respecting)")
+        start = greedy(pb, model)
+        sol, info = solve_scale(
+            pb,
+            model,
+            time_limit=context.time_limit,
+            gap=context.gap,
+            start=start,
+            report=context.report,
+        )
+        details = {
+            "iterations": info.iterations,
+            "converged": info.converged,
+            "lp_value": info.lp_value,
+            "columns_generated": info.columns_generated,
+            "columns_in_mip": info.columns_in_mip,
+            "lp_seconds": round(info.lp_seconds, 3),
+            "mip_seconds": round(info.mip_seconds, 3),
+        }
+        return Outcome(self.name, pb, model, sol, self.bound, start is not None, built, details)
+
+
+@dataclass
+class _Relaxation:
+    """The decomposition's bound: the aggregated problem with gang jobs divisible."""
+
+    problem: Problem
+    model: Model
+    bound: float | None
+    values: Any
+    method: str
+    iterations: int
+    converged: bool
+    ipm_seconds: float
+
+
+class Decompose:
+    name: ClassVar[str] = "decompose"
+    bound: ClassVar[str] = (
+        "Lagrangian bound of the LP relaxation of the aggregated problem, gang jobs divisible "
+        "({method})"
+    )
+
+    def solve(self, context: SolveContext) -> Outcome:
+        """Bound from the aggregated relaxation (gang jobs divisible), plan from the
+        restriction to a few candidate offers per gang job, rounded from the relaxation's
+        LP, searched from, and finished by the scale path where the restriction is small."""
+        from charter.planner.rounding import guide, improve, round_relaxation
+
+        t0 = time.perf_counter()
+        relaxed = self._relax(context, deadline=t0 + RELAXATION_SHARE * context.time_limit)
+        relaxation_seconds = time.perf_counter() - t0
+        context.say(
+            Stage.ROUNDING, f"restriction: up to {4 * RESTRICTED_CANDIDATES} offers per gang job"
+        )
+        pb, model = context.setup(True, gang_candidates=RESTRICTED_CANDIDATES)
+        hint, allotment = None, None
+        if relaxed.values is not None:
+            hint, allotment = guide(relaxed.problem, relaxed.model, relaxed.values, pb, model)
+        if not relaxed.converged and relaxed.values is None:
+            context.say(
+                Stage.ROUNDING, "the relaxation did not finish: rounding without its guidance"
+            )
+        context.say(Stage.ROUNDING, "rounding the relaxation onto whole gang placements")
+        start, slowest = round_relaxation(
+            pb,
+            model,
+            hint,
+            allotment,
+            deadline=t0 + ROUNDING_SHARE * context.time_limit,
+            report=context.report,
+        )
+        left = context.time_limit - (time.perf_counter() - t0)
+        # HiGHS's presolve does not heed the deadline: search only with time for two fills left
+        if start is not None and hint is not None and left > 2 * slowest and not cancel.cancelled():
+            start = improve(
+                pb,
+                model,
+                start,
+                hint,
+                relaxed.bound,
+                context.gap,
+                deadline=t0 + context.time_limit,
+                report=context.report,
+            )
+        sol, info = self._finish(context, pb, model, start, relaxed.bound, t0)
+        sol.seconds = time.perf_counter() - context.began  # both builds and solves
+        details = {
+            "relaxation_columns": relaxed.model.n_cols,
+            "relaxation_method": relaxed.method,
+            "relaxation_iterations": relaxed.iterations,
+            "relaxation_converged": relaxed.converged,
+            "relaxation_seconds": round(relaxation_seconds, 3),
+            "interior_point_seconds": round(relaxed.ipm_seconds, 3),
+            "restricted_gang_candidates": int(model.n_y),
+            "iterations": info.iterations,
+            "columns_generated": info.columns_generated,
+            "columns_in_mip": info.columns_in_mip,
+            "warm": start is not None,
+        }
+        method = self.bound.format(method=relaxed.method)
+        return Outcome(self.name, pb, model, sol, method, start is not None, 0.0, details)
+
+    def _relax(self, context: SolveContext, *, deadline: float) -> _Relaxation:
+        """The relaxation's bound by the interior point method, by column generation when
+        that runs out of time."""
+        context.say(Stage.RELAXATION, "relaxation: gang jobs as divisible work")
+        pb, model = context.setup(True, divisible_gangs=True)
+        context.say(
+            Stage.RELAXATION, f"relaxation LP: {model.n_cols:,} columns, interior point method"
+        )
+        bound, values, ipm_seconds, converged = interior_bound(pb, model, deadline=deadline)
+        method = "interior point method" + ("" if converged else ", stopped early")
+        iterations = 0
+        if bound is None and not cancel.cancelled():
+            context.say(
+                Stage.RELAXATION, "interior point method out of time: column generation instead"
+            )
+            left = max(1.0, deadline - time.perf_counter())
+            relaxed, info = solve_scale(
+                pb, model, time_limit=left, gap=context.gap, report=context.report, mip=False
+            )
+            bound, values = relaxed.bound, relaxed.values
+            method = "column generation"
+            iterations, converged = info.iterations, info.converged
+        if bound is not None:
+            bound = max(bound, 0.0)  # every cost is non-negative
+            context.say(Stage.RELAXATION, f"relaxation bound: {bound:,.0f}", bound=bound)
+        return _Relaxation(pb, model, bound, values, method, iterations, converged, ipm_seconds)
+
+    def _finish(
+        self,
+        context: SolveContext,
+        pb: Problem,
+        model: Model,
+        start: Any,
+        bound: float | None,
+        t0: float,
+    ) -> tuple[Solution, ScaleInfo]:
+        """The scale path on the restriction from the rounded plan, or, past
+        ``EXACT_MAX_COLUMNS`` columns (or on Ctrl-C), the rounded plan against the bound."""
+        left = max(1.0, context.time_limit - (time.perf_counter() - t0))
+        if (model.n_cols <= EXACT_MAX_COLUMNS or start is None) and not (
+            cancel.cancelled() and start is not None
+        ):
+            return solve_scale(
+                pb,
+                model,
+                time_limit=left,
+                gap=context.gap,
+                start=start,
+                report=context.report,
+                valid_bound=bound,
+            )
+        # column generation on a restriction this large does not pay back in time (measured
+        # at L and XL sizes): the rounded plan stands against the relaxation's bound
+        cost = float(model.cost @ start)
+        gap_value = None if bound is None else max(0.0, (cost - bound) / max(cost, 1e-9))
+        within = gap_value is not None and gap_value <= context.gap
+        status = SolveStatus.OPTIMAL if within else SolveStatus.FEASIBLE
+        sol = Solution(status, cost, bound, start, 0.0, 0, gap_value)
+        sol.interrupted = cancel.cancelled()
+        return sol, ScaleInfo()
+
+
+class Auto:
+    name: ClassVar[str] = "auto"
+    bound: ClassVar[str] = "the bound of the strategy it picks"
+
+    def solve(self, context: SolveContext) -> Outcome:
+        """Decompose past ``DECOMPOSE_ABOVE`` gang combinations; otherwise build the whole
+        model and solve it exact up to ``EXACT_MAX_COLUMNS`` columns, by scale beyond."""
+        if gang_size(context.scenario, context.start, context.end) > DECOMPOSE_ABOVE:
+            return DECOMPOSE.solve(context)
+        pb, model, built = _build(context)
+        if model.n_cols <= EXACT_MAX_COLUMNS:
+            return EXACT.solve_model(context, pb, model, built)
+        return SCALE.solve_model(context, pb, model, built)
+
+
+EXACT, SCALE, DECOMPOSE, AUTO = Exact(), Scale(), Decompose(), Auto()
+STRATEGIES: dict[str, Strategy] = {s.name: s for s in (AUTO, EXACT, SCALE, DECOMPOSE)}
+
+
+def strategy(name: str) -> Strategy:
+    """The strategy of that name.
+
+    Raises:
+        RequestError: no strategy has that name (the message lists the valid ones).
+    """
+    if name not in STRATEGIES:
+        raise RequestError(f"unknown strategy {name!r}; use one of {', '.join(STRATEGIES)}")
+    return STRATEGIES[name]
