@@ -119,7 +119,7 @@ def _reference_forbids(s: charter.Scenario, r: charter.Request, events: dict[str
         acts = spec.applies_to_actions()
         if spec.principal not in (None, r.principal) or ("*" not in acts and r.action not in acts):
             return False
-        seg = s.timeline_.segment_at(rec, r.at)
+        seg = s.agreement_timeline.segment_at(rec, r.at)
         wheres = [spec.where, *seg.narrow]
         return all(any(sel.matches(attrs) for sel in w) for w in wheres)
 

@@ -268,7 +268,7 @@ def check_plan(
             # third-party offers in one month
             memo = (_base_name(r.workload), r.period, o.family, cid)
             if memo not in seen:
-                spec = scenario.timeline_.by_id[cid].spec
+                spec = scenario.agreement_timeline.by_id[cid].spec
                 seen[memo] = spec.plan_breach(view, workloads[memo[0]], o, r.period)
             detail = seen[memo]
             if detail is not None:

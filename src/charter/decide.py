@@ -273,7 +273,10 @@ def _match(alts: Alts, attrs: Mapping[str, Any]) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class _Rule:
+class _CompiledClause:
+    """One clause record as :class:`Rules` evaluates it: its selectors compiled, its
+    narrowing segments and the end of its force as day numbers, the clauses it lifts."""
+
     k: int
     rec: ClauseRecord
     spec: ClauseSpec
@@ -317,7 +320,7 @@ class Rules:
             else ()
             for r in self.records
         )
-        self.rules: list[_Rule] = []
+        self.rules: list[_CompiledClause] = []
         for r in self.records:
             segs = []
             for seg in r.segments:
@@ -327,7 +330,7 @@ class Rules:
                         (seg.start, stop, tuple(_alts(w) for w in seg.narrow), seg.uncertain)
                     )
             self.rules.append(
-                _Rule(
+                _CompiledClause(
                     r.index,
                     r,
                     r.spec,
@@ -338,13 +341,13 @@ class Rules:
                     self.overrides[r.index],
                 )
             )
-        self._index: dict[tuple[str, str], tuple[_Rule, ...]] = {}
+        self._index: dict[tuple[str, str], tuple[_CompiledClause, ...]] = {}
         self._deny_default = frozenset(
             a.name for a in ACTIONS.values() if a.default == Default.DENY
         )
 
     # ------------------------------------------------------------------ scalar path
-    def candidates(self, principal: str, action: str) -> tuple[_Rule, ...]:
+    def candidates(self, principal: str, action: str) -> tuple[_CompiledClause, ...]:
         """Clauses that can speak to this (principal, action), in timeline order."""
         key = (principal, action)
         hit = self._index.get(key)
@@ -370,7 +373,7 @@ class Rules:
         day = day_number(req.at)
         ctx = ScalarContext(day_number(req.created or req.at), self.events, self.providers_of)
         effects: dict[int, int] = {}
-        applies: list[_Rule] = []
+        applies: list[_CompiledClause] = []
         doubt: set[int] = set()
         for rule in self.candidates(req.principal, req.action):
             for start, stop, narrows, uncertain in rule.segments:

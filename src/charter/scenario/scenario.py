@@ -130,12 +130,12 @@ class Scenario:
         for p in data.providers:
             providers_of.setdefault(p.owner, []).append(p.id)
         self.providers_of = {k: tuple(v) for k, v in providers_of.items()}
-        self.timeline_ = Timeline(data.agreements)
+        self.agreement_timeline = Timeline(data.agreements)
         self._rules: dict[tuple[tuple[str, dt.date], ...], Rules] = {}
         self._rules_default: Rules | None = None
 
     def __repr__(self) -> str:
-        return f"Scenario({self.name!r}, {len(self.timeline_.records)} clauses)"
+        return f"Scenario({self.name!r}, {len(self.agreement_timeline.records)} clauses)"
 
     def without(self, clause_ids: Iterable[str]) -> Scenario:
         """The same scenario with some clauses taken out (for what-ifs and clause costs).
@@ -174,7 +174,7 @@ class Scenario:
         values: list[str] = [*self.parties, *self.providers, *self.data.meta.segments, *ACTIONS]
         for a in ATTRIBUTES.values():
             values += a.values
-        for rec in self.timeline_.records:
+        for rec in self.agreement_timeline.records:
             for sel in rec.spec.where:
                 for t in sel.terms:
                     values += [v for v in t.values if isinstance(v, str)]
@@ -182,7 +182,7 @@ class Scenario:
 
     @property
     def clauses(self) -> tuple[ClauseRecord, ...]:
-        return tuple(self.timeline_.records)
+        return tuple(self.agreement_timeline.records)
 
     # ------------------------------------------------------------------ events
     def resolve_events(self, events: EventsArg = None) -> dict[str, dt.date]:
@@ -196,12 +196,12 @@ class Scenario:
     ) -> dict[str, Any]:
         """The amendment timeline, and with ``at`` the clauses in force, as JSON-ready data."""
         day = parse_date(at) if at is not None else None
-        return self.timeline_.to_json(day, self.resolve_events(events), check_lang(lang))
+        return self.agreement_timeline.to_json(day, self.resolve_events(events), check_lang(lang))
 
     def in_force(self, at: dt.date | str, events: EventsArg = None) -> tuple[ClauseRecord, ...]:
         """Clauses in force at a date under assumed events."""
         ev = self.resolve_events(events)
-        return self.timeline_.in_force(parse_date(at), tuple(sorted(ev.items())))
+        return self.agreement_timeline.in_force(parse_date(at), tuple(sorted(ev.items())))
 
     # ------------------------------------------------------------------ decisions
     def request(self, **values: Any) -> Request:
@@ -305,7 +305,9 @@ class Scenario:
         key = tuple(sorted(resolved.items()))
         hit = self._rules.get(key)
         if hit is None:
-            hit = Rules(self.timeline_, resolved, self.encoder, self.owner_of, self.providers_of)
+            hit = Rules(
+                self.agreement_timeline, resolved, self.encoder, self.owner_of, self.providers_of
+            )
             self._rules[key] = hit
         if not events:
             self._rules_default = hit
@@ -334,7 +336,7 @@ class Scenario:
         p = period if isinstance(period, Period) else Period.parse(period)
         hist = [(h if isinstance(h, Period) else Period.parse(h), float(v)) for h, v in history]
         return compute_owed(
-            self.timeline_,
+            self.agreement_timeline,
             payer=payer,
             payee=payee,
             period=p,
