@@ -7,7 +7,7 @@
     make bench-full    # decision benchmark, plan_bench --sizes XS,S,M,L,XL, service benchmark;
                        # may run for an hour or more: nohup make bench-full > bench-full.log 2>&1 &
 
-Scenarios come from :mod:`benchmarks.plan_gen` (seeded), in five sizes (workloads × offers ×
+Scenarios come from :mod:`tests.support.portfolios` (seeded), in five sizes (workloads × offers ×
 months), each with its own gap and time limit (``--gap`` and ``--time-limit`` override them for
 every size):
 
@@ -124,7 +124,7 @@ def _rss_mb() -> float:
 
 
 def _generate(folder: str, n_w: int, n_o: int, n_t: int, seed: int) -> str:
-    from benchmarks.plan_gen import generate
+    from tests.support.portfolios import generate
 
     return str(generate(Path(folder), n_w, n_o, n_t, seed))
 

@@ -25,12 +25,12 @@ import pytest
 
 import charter
 import charter.planner.solver as solver
-from benchmarks.plan_gen import generate
 from charter.check import check_plan
 from charter.errors import SolverError
 from charter.planner import Plan, plan
 from charter.plans import PlanRow
 from tests.conftest import amendment, clause, write_scenario
+from tests.support.portfolios import generate
 from tests.test_cli import charter as run_charter
 from tests.test_planner import PARTIES, PROVIDERS, offer, tiny, workload
 from tests.test_planner_reference import make_scenario, oracle_spec

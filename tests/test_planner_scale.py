@@ -20,13 +20,13 @@ from hypothesis import given
 
 import charter
 import charter.planner.strategies as strategies
-from benchmarks.plan_gen import generate
 from charter.check import check_plan
 from charter.planner import Plan, plan
 from charter.planner.greedy import fill, place_gangs
 from charter.planner.scale import _clamp, column_bounds, interior_bound, lagrangian_bound
 from charter.planner.solver import build_model, solve
 from charter.plans import PlanRow
+from tests.support.portfolios import generate
 from tests.test_planner_properties import SETTINGS, instances
 from tests.test_planner_properties import make_scenario as make_props_scenario
 from tests.test_planner_reference import (

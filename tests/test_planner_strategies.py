@@ -16,11 +16,11 @@ import pytest
 
 import charter
 import charter.planner.solver as solver
-from benchmarks.plan_gen import generate
 from charter.check import check_plan
 from charter.planner import STRATEGIES, ProgressEvent, SolveStatus, Stage, plan
 from charter.planner.cancel import cancel_scope
 from charter.planner.setup import setup
+from tests.support.portfolios import generate
 from tests.test_planner_scale import rows_of
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "charter"
