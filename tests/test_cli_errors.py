@@ -221,7 +221,7 @@ def test_version(db: str) -> None:
 def test_the_service_answers_503_when_the_database_is_unavailable(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """503 with the reason in the server's log; the CLI acting in-process reads the reason."""
+    """503 with the reason in the server's log; a local caller (in-process) reads the reason."""
     from fastapi.testclient import TestClient
 
     from charter.service import Settings, create_app

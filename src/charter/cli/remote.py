@@ -1,20 +1,32 @@
 """Commands that act as a party in the service: ``rofr list|file|match|decline``,
 ``spend import`` and ``ledger verify``. Each talks to a running server (``--url``, token from
-``$CHARTER_TOKEN``) or, acting as ``--as PARTY``, to the app in-process on the database."""
+``$CHARTER_TOKEN``) or, acting as ``--as PARTY``, calls the ledger's workflows on the database
+(:mod:`charter.ledger.rofr`, :mod:`~charter.ledger.spend`, :mod:`~charter.ledger.feed`),
+printing the same either way: a refusal reads as the server's answer would
+(``409: the request is matched: ...``)."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from charter.cli.common import JsonOpt, Table, out, print_json
-from charter.cli.operate import DbOpt, ScenarioOpt, database, db_url
-from charter.errors import RequestError
+from charter.cli.operate import DbOpt, ScenarioOpt, db_url
+from charter.errors import CharterError, RequestError
 
 if TYPE_CHECKING:
     import httpx
+    from pydantic import BaseModel
+
+    from charter.ledger.store import Store
+    from charter.service.policy import Caller
+
+T = TypeVar("T")
 
 __all__ = ["MIN_ID_PREFIX", "ledger_app", "rofr_app", "spend_app"]
 
@@ -40,42 +52,23 @@ IdArg = Annotated[
 MIN_ID_PREFIX = 4
 
 
-# ---------------------------------------------------------------------------- the client
-def _client(
-    url: str | None, db: str | None, scenario: str | None, as_party: str | None
-) -> httpx.Client:
-    """An HTTP client for a server, or (Starlette's ``TestClient``, an ``httpx.Client`` too)
-    for the app in-process on the database."""
+# ---------------------------------------------------------------------------- a server
+def _client(url: str) -> httpx.Client:
+    """An HTTP client for the server at ``url``, with the token from ``$CHARTER_TOKEN``."""
     import os
 
     import httpx
 
-    if url:
-        try:
-            parsed = httpx.URL(url)
-        except httpx.InvalidURL as exc:
-            raise RequestError(f"--url {url!r}: {exc}; expected http://HOST:PORT") from None
-        if parsed.scheme not in ("http", "https") or not parsed.host:
-            raise RequestError(f"--url {url!r}: expected http://HOST:PORT")
-        token = os.environ.get("CHARTER_TOKEN")
-        if not token:
-            raise RequestError("set CHARTER_TOKEN to a token made with `charter token create`")
-        return httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=60)
-    if not as_party:
-        raise RequestError("without --url, say which party you act as: --as PARTY")
-    import warnings
-
-    with warnings.catch_warnings():  # starlette's note about its httpx-based test client
-        warnings.simplefilter("ignore")
-        from fastapi.testclient import TestClient
-
-    from charter.service import Settings, create_app
-    from charter.service.policy import Caller
-
-    app_ = create_app(
-        Settings(db_url=db_url(db), scenario=scenario, local_caller=Caller(as_party, "operator"))
-    )
-    return TestClient(app_)
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise RequestError(f"--url {url!r}: {exc}; expected http://HOST:PORT") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise RequestError(f"--url {url!r}: expected http://HOST:PORT")
+    token = os.environ.get("CHARTER_TOKEN")
+    if not token:
+        raise RequestError("set CHARTER_TOKEN to a token made with `charter token create`")
+    return httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=60)
 
 
 def _detail(r: httpx.Response) -> str:
@@ -119,19 +112,66 @@ def _call(client: httpx.Client, method: str, path: str, **kw: Any) -> Any:
         ) from None
 
 
+# ---------------------------------------------------------------------------- the database
+@contextlib.contextmanager
+def _store(
+    db: str | None, scenario: str | None, as_party: str | None
+) -> Iterator[tuple[Store, Caller]]:
+    """The store on the database (its schema checked) and the caller ``--as PARTY`` (an
+    operator), for the workflows; the database's connections are released after the block."""
+    from charter.ledger.store import Store
+    from charter.service.policy import Caller
+
+    if not as_party:
+        raise RequestError("without --url, say which party you act as: --as PARTY")
+    store = Store.open(db_url(db), scenario)
+    try:
+        yield store, Caller(as_party, "operator")
+    finally:
+        store.close()
+
+
+def _workflow(store: Store, work: Callable[[], T]) -> T:
+    """``work()``, calls of the ledger's workflows on ``store``, whose failures read as the
+    server's answer would: a refusal with its status (``409: the request is matched: ...``),
+    an unusable database as 503, any other charter error (an unknown party, say) as 422."""
+    from charter.ledger.db import DatabaseError
+    from charter.ledger.store import WorkflowError
+
+    try:
+        with store.db.guard():  # database failures become DatabaseError
+            return work()
+    except WorkflowError as exc:
+        raise RequestError(f"{exc.status}: {exc}") from None
+    except DatabaseError as exc:
+        raise RequestError(f"503: {exc}") from None
+    except CharterError as exc:
+        raise RequestError(f"422: {exc}") from None
+
+
+def _as_served(model: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` as the server sends it through its response ``model``: the model's fields in
+    its order (the ledger stores payloads with sorted keys), then any others; unset ones left
+    out."""
+    return model.model_validate(data).model_dump(mode="json", exclude_unset=True)
+
+
 # ---------------------------------------------------------------------------- ledger
 @ledger_app.command("verify")
 def ledger_verify(url: UrlOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Check every link of the chain; exit 1 at the first broken one."""
-    from charter.ledger import Ledger
-
     if url:
-        result = _call(_client(url, db, None, None), "GET", "/v1/ledger/verify")
+        result = _call(_client(url), "GET", "/v1/ledger/verify")
     else:
-        d = database(db)
-        d.require_current()
-        with d.guard(), d.session() as s:
-            result = Ledger(d.is_sqlite).verify(s).to_json()
+        from charter.ledger.feed import verify_chain
+        from charter.ledger.store import Store
+
+        store = Store.open(db_url(db))
+        try:
+            with store.db.guard():  # a read session: writers go on meanwhile
+                result = verify_chain(store)
+        finally:
+            store.close()
     if as_json:
         print_json(result)
     elif result["ok"]:
@@ -152,7 +192,13 @@ def rofr_list(
     as_json: JsonOpt = False,
 ) -> None:
     """Requests you filed, and requests addressed to you as holder."""
-    data = _call(_client(url, db, scenario, as_party), "GET", "/v1/rofr/requests")
+    if url:
+        data = _call(_client(url), "GET", "/v1/rofr/requests")
+    else:
+        from charter.service.schemas import RofrRequestListPublic
+
+        with _store(db, scenario, as_party) as (store, caller):
+            data = _as_served(RofrRequestListPublic, {"requests": _listed(store, caller)})
     if as_json:
         print_json(data)
         return
@@ -168,6 +214,14 @@ def rofr_list(
             r.get("reason") or "",
         )
     out.print(table)
+
+
+def _listed(store: Store, caller: Caller) -> list[dict[str, Any]]:
+    """The requests ``caller`` may see, as ``GET /v1/rofr/requests`` lists them."""
+    from charter.ledger import rofr
+
+    now = dt.datetime.now(dt.UTC)
+    return _workflow(store, lambda: rofr.list_requests(store, caller=caller, now=now))
 
 
 def _quantities(items: list[str]) -> dict[str, float]:
@@ -212,12 +266,16 @@ def rofr_file(
         "window_to": window_to,
         "price_per_hour": price,
     }
-    client = _client(url, db, scenario, as_party)
-    headers = {"Idempotency-Key": key or str(uuid.uuid4())}
-    try:
-        data = _call(client, "POST", "/v1/rofr/requests", json=body, headers=headers)
-    except ValueError as exc:  # httpx refuses a body with inf or nan: "Out of range float ..."
-        raise RequestError(str(exc)) from None
+    if url:
+        client = _client(url)
+        headers = {"Idempotency-Key": key or str(uuid.uuid4())}
+        try:
+            data = _call(client, "POST", "/v1/rofr/requests", json=body, headers=headers)
+        except ValueError as exc:  # httpx refuses a body with inf or nan: "Out of range float ..."
+            raise RequestError(str(exc)) from None
+    else:
+        with _store(db, scenario, as_party) as (store, caller):
+            data = _file(store, caller, body, key)
     if as_json:
         print_json(data)
     else:
@@ -231,9 +289,40 @@ def rofr_file(
         )
 
 
-def _resolve_request_id(client: httpx.Client, given: str) -> str:
+def _file(store: Store, caller: Caller, body: dict[str, Any], key: str | None) -> dict[str, Any]:
+    """File the request ``body`` (the JSON ``POST /v1/rofr/requests`` takes) as ``caller``."""
+    import json
+    import uuid
+
+    from pydantic import ValidationError
+
+    from charter.ledger import rofr
+    from charter.ledger.store import InvalidRequest
+    from charter.service.schemas import RofrRequestCreate, RofrRequestPublic
+
+    try:  # what a server is never sent (httpx refuses it): the same message either way
+        json.dumps(body, allow_nan=False)
+    except ValueError as exc:  # "Out of range float values are not JSON compliant"
+        raise RequestError(str(exc)) from None
+    now = dt.datetime.now(dt.UTC)
+
+    def file() -> dict[str, Any]:
+        try:
+            filing = RofrRequestCreate.model_validate(body)
+        except ValidationError as exc:
+            raise InvalidRequest.from_validation(exc) from None
+        filed = rofr.file_request(
+            store, caller=caller, filing=filing, key=key or str(uuid.uuid4()), now=now
+        )
+        return _as_served(RofrRequestPublic, filed.body)
+
+    return _workflow(store, file)
+
+
+def _resolve_request_id(listed: Callable[[], list[dict[str, Any]]], given: str) -> str:
     """A full request id, from a full id or a unique prefix of one (as `charter rofr list`
-    prints them), looked up among the requests the caller can list."""
+    prints them), looked up among the requests the caller can list (``listed()``, called
+    only for a prefix)."""
     import re
     import uuid
 
@@ -252,8 +341,7 @@ def _resolve_request_id(client: httpx.Client, given: str) -> str:
             f"request id {given!r} is too short: give at least {MIN_ID_PREFIX} characters "
             "(`charter rofr list` prints 8)"
         )
-    listed = _call(client, "GET", "/v1/rofr/requests")["requests"]
-    ids = sorted({str(r["id"]) for r in listed if str(r["id"]).startswith(prefix)})
+    ids = sorted({str(r["id"]) for r in listed() if str(r["id"]).startswith(prefix)})
     if not ids:
         raise RequestError(
             f"no request you can see has an id starting with {given!r}; "
@@ -278,14 +366,36 @@ def _rofr_answer(
 ) -> None:
     import uuid
 
-    client = _client(url, db, scenario, as_party)
-    full = _resolve_request_id(client, rid)
-    data = _call(
-        client,
-        "POST",
-        f"/v1/rofr/requests/{full}/{action}",
-        headers={"Idempotency-Key": key or str(uuid.uuid4())},
-    )
+    if url:
+        client = _client(url)
+        full = _resolve_request_id(
+            lambda: list(_call(client, "GET", "/v1/rofr/requests")["requests"]), rid
+        )
+        data = _call(
+            client,
+            "POST",
+            f"/v1/rofr/requests/{full}/{action}",
+            headers={"Idempotency-Key": key or str(uuid.uuid4())},
+        )
+    else:
+        from charter.ledger import rofr
+
+        with _store(db, scenario, as_party) as (store, caller):
+            full = _resolve_request_id(lambda: _listed(store, caller), rid)
+            now = dt.datetime.now(dt.UTC)
+            data = _workflow(
+                store,
+                lambda: (
+                    rofr.answer_request(
+                        store,
+                        caller=caller,
+                        rid=full,
+                        match=(action == "match"),
+                        key=key or str(uuid.uuid4()),
+                        now=now,
+                    ).body
+                ),
+            )
     out.print(f"request {full}: {data['status']}")
 
 
@@ -334,14 +444,26 @@ def spend_import(
         content = file.read_bytes()
     except OSError as exc:
         raise RequestError(f"{file}: {exc.strerror}") from None
-    data = _call(
-        _client(url, db, scenario, as_party),
-        "POST",
-        "/v1/spend/import",
-        content=content,
-        headers={
-            "Idempotency-Key": key or hashlib.sha256(content).hexdigest(),
-            "Content-Type": "text/csv",
-        },
-    )
+    key = key or hashlib.sha256(content).hexdigest()
+    if url:
+        data = _call(
+            _client(url),
+            "POST",
+            "/v1/spend/import",
+            content=content,
+            headers={"Idempotency-Key": key, "Content-Type": "text/csv"},
+        )
+    else:
+        from charter.ledger import spend
+
+        # as the server reads the body: a BOM dropped, undecodable bytes replaced
+        text = content.decode("utf-8-sig", errors="replace")
+        with _store(db, scenario, as_party) as (store, caller):
+            now = dt.datetime.now(dt.UTC)
+            data = _workflow(
+                store,
+                lambda: (
+                    spend.import_spend(store, caller=caller, csv_text=text, key=key, now=now).body
+                ),
+            )
     out.print(f"imported {data['imported']} spend rows")

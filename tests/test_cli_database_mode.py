@@ -1,0 +1,184 @@
+"""The service commands straight to the database (``--as PARTY``) call the ledger's workflows
+and print what the same command prints through a server (``--url``), byte for byte: answers,
+refusals (``409: ...``), bad input. The server here is the app in-process (a ``TestClient``
+stands in for the CLI's HTTP client), on the same database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner, Result
+
+from charter.cli import app, remote
+from charter.ledger import Database
+from charter.service import Settings, create_app
+from charter.service.tokens import create_token
+from tests.conftest import amendment, clause, write_scenario
+
+FILE = [
+    *("rofr", "file", "--provider", "elsewhere", "--family", "h100"),
+    *("--quantity", "2027-01=5", "--from", "2027-01-01", "--to", "2027-01-31"),
+]
+
+
+@dataclass
+class Both:
+    """Run a command straight to the database and through the server, as one party."""
+
+    url: str
+    folder: Path
+    tokens: dict[str, str]
+    monkeypatch: pytest.MonkeyPatch
+
+    def db(self, party: str, *args: str) -> Result:
+        acting = [] if args[0] == "ledger" else ["--as", party, "--scenario", str(self.folder)]
+        return CliRunner().invoke(app, [*args, *acting, "--db", self.url])
+
+    def server(self, party: str, *args: str) -> Result:
+        self.monkeypatch.setenv("CHARTER_TOKEN", self.tokens[party])
+        return CliRunner().invoke(app, [*args, "--url", "http://testserver"])
+
+    def same(self, party: str, *args: str) -> Result:
+        """The command both ways: the same exit code, stdout and stderr."""
+        direct, served = self.db(party, *args), self.server(party, *args)
+        assert (direct.exit_code, direct.stdout, direct.stderr) == (
+            served.exit_code,
+            served.stdout,
+            served.stderr,
+        ), args
+        return direct
+
+
+@pytest.fixture
+def both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Both]:
+    rofr = clause(
+        "R", "rofr", principal="lab", holder="cloud", where={"new_capacity": True}, response_days=10
+    )
+    folder = write_scenario(tmp_path / "s", [amendment("2024-01-01", rofr)])
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    db = Database(url)
+    db.upgrade()
+    parties = {"lab", "cloud", "other", "gov"}
+    tokens = {p: create_token(db, p, "operator", parties)[1] for p in ("lab", "cloud", "other")}
+    db.dispose()
+    served = create_app(Settings(db_url=url, scenario=str(folder)))
+
+    def client(base: str) -> httpx.Client:
+        token = os.environ["CHARTER_TOKEN"]
+        return TestClient(served, base_url=base, headers={"Authorization": f"Bearer {token}"})
+
+    monkeypatch.setattr(remote, "_client", client)
+    yield Both(url, folder, tokens, monkeypatch)
+    served.state.db.dispose()
+
+
+def test_answers_read_the_same_both_ways(both: Both) -> None:
+    filed = both.db("lab", *FILE, "--price", "3", "--json")
+    assert filed.exit_code == 0, filed.output
+    by_server = both.server("lab", *FILE, "--price", "3", "--json")
+    assert by_server.exit_code == 0, by_server.output
+    mine, theirs = json.loads(filed.stdout), json.loads(by_server.stdout)
+    assert list(mine) == list(theirs)  # the keys in the response model's order
+    assert mine["status"] == "open" and mine["holder"] == "cloud"
+    assert list(mine)[:3] == ["id", "family", "kind"]
+    # listed from the ledger (payloads stored with sorted keys): still the model's order
+    for party in ("lab", "cloud", "other"):
+        both.same(party, "rofr", "list", "--json")
+        both.same(party, "rofr", "list")
+    listed = json.loads(both.db("cloud", "rofr", "list", "--json").stdout)["requests"]
+    assert [list(r)[:3] for r in listed] == [["id", "family", "kind"]] * 2
+    assert all("private" not in r for r in listed)  # the third party is the principal's
+    both.same("lab", "rofr", "match", mine["id"][:8])  # 403: only the holder
+    assert both.db("cloud", "rofr", "match", mine["id"][:8]).exit_code == 0
+    again = both.same("cloud", "rofr", "decline", mine["id"])
+    assert again.exit_code == 2 and "409: the request is matched: cloud matched" in again.stderr
+    both.same("cloud", "rofr", "decline", "ffffffff-0000-4000-8000-000000000000")  # 404
+    both.same("cloud", "rofr", "decline", "ffff")  # no request you can see
+    verified = both.same("cloud", "ledger", "verify")
+    assert verified.exit_code == 0 and verified.stdout.startswith("intact: 3 events")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--price", "inf"),  # never sent to a server: "Out of range float values ..."
+        ("--price", "0"),
+        ("--price", "1", "--family", "", "--from", "2027-13-01"),  # two fields at once
+        ("--price", "1", "--to", "2026-12-31"),  # before --from
+        ("--price", "1", "--quantity", "2027-13=5"),
+        ("--price", "1", "--provider", "nowhere"),  # the scenario refuses it: 422
+        ("--price", "1", "--key", "k" * 201),
+    ],
+)
+def test_bad_filings_read_the_same_both_ways(both: Both, args: tuple[str, ...]) -> None:
+    r = both.same("lab", *FILE, *args)
+    assert r.exit_code == 2 and r.stderr.startswith("error:") and not r.stdout
+
+
+def test_spend_imports_read_the_same_both_ways(both: Both, tmp_path: Path) -> None:
+    good = tmp_path / "good.csv"  # a BOM, as spreadsheets write it
+    good.write_bytes(
+        b"\xef\xbb\xbfBilledCost,ProviderName,ChargePeriodStart,ChargePeriodEnd\n"
+        b"10,cloudy,2026-10-01,2026-10-31\n"
+    )
+    assert both.db("lab", "spend", "import", str(good)).stdout == "imported 1 spend rows\n"
+    both.same("lab", "spend", "import", str(good))  # the same file: its first answer
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(
+        b"BilledCost,ProviderName,ChargePeriodStart,ChargePeriodEnd\n"
+        b"x,cloudy,2026-10-01,2026-10-31\n1,nope,2026-10-01,2026-10-31\n\xff,cloudy,2026,2026\n"
+    )
+    r = both.same("lab", "spend", "import", str(bad))
+    assert "422: line 2: could not convert string to float: 'x'; line 3: unknown" in r.stderr
+    reused = both.same("lab", "spend", "import", str(bad), "--key", "k")
+    assert reused.exit_code == 2
+    both.same("lab", "spend", "import", str(good), "--key", "k")  # a new key: recorded
+    r = both.same("lab", "spend", "import", str(good), "--key", "k")  # retried: once
+    assert r.stdout == "imported 1 spend rows\n"
+    both.same("lab", "ledger", "verify", "--json")
+    events = json.loads(both.db("lab", "ledger", "verify", "--json").stdout)["events"]
+    assert events == 2
+
+
+def test_database_mode_refusals(both: Both, tmp_path: Path) -> None:
+    nobody = both.db("nobody", *FILE, "--price", "3")
+    assert nobody.exit_code == 2
+    assert "error: 422: unknown principal 'nobody'" in " ".join(nobody.stderr.split())
+    assert both.db("lab", *FILE, "--price", "3").exit_code == 0
+    # a database that refuses writes: the server's 503, with the reason
+    ro = f"sqlite:///file:{tmp_path / 'm.db'}?mode=ro&uri=true"
+    listed = CliRunner().invoke(app, ["rofr", "list", "--as", "lab", "--db", ro, "--json"])
+    assert listed.exit_code == 0 and len(json.loads(listed.stdout)["requests"]) == 1
+    cmd = [*FILE, "--price", "3", "--as", "lab", "--scenario", str(both.folder), "--db", ro]
+    refused = CliRunner().invoke(app, cmd)
+    text = " ".join(refused.stderr.split())
+    assert refused.exit_code == 2 and "error: 503: cannot use the database" in text
+    assert "attempt to write a readonly database" in text
+
+
+def test_database_mode_loads_no_web_framework(tmp_path: Path) -> None:
+    """Straight to the database, the CLI imports neither FastAPI nor an HTTP client."""
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    Database(url).upgrade()
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from charter.cli import app\n"
+        f"for cmd in (['rofr', 'list', '--as', 'openai'], ['ledger', 'verify']):\n"
+        f"    r = CliRunner().invoke(app, [*cmd, '--db', {url!r}])\n"
+        "    assert r.exit_code == 0, r.output\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('fastapi', 'starlette', 'httpx', 'uvicorn')))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]"
