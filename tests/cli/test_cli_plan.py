@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.test_cli import charter
-from tests.test_planner import EXCL, offer, tiny, workload
+from tests.cli.test_cli import charter
+from tests.planner.test_planner import EXCL, offer, tiny, workload
 
 
 def test_plan_and_check_the_synthetic_scenario(tmp_path: Path) -> None:

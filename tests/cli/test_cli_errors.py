@@ -16,7 +16,7 @@ import pytest
 
 import charter.cli
 from charter.ledger.db import mask_url
-from tests.test_cli_service import run
+from tests.cli.test_cli_service import run
 
 
 def _free_port() -> int:

@@ -29,11 +29,11 @@ from charter.check import check_plan
 from charter.errors import SolverError
 from charter.planner import Plan, plan
 from charter.plans import PlanRow
+from tests.cli.test_cli import charter as run_charter
 from tests.conftest import amendment, clause, write_scenario
+from tests.planner.test_planner import PARTIES, PROVIDERS, offer, tiny, workload
+from tests.planner.test_planner_reference import make_scenario, oracle_spec
 from tests.support.portfolios import generate
-from tests.test_cli import charter as run_charter
-from tests.test_planner import PARTIES, PROVIDERS, offer, tiny, workload
-from tests.test_planner_reference import make_scenario, oracle_spec
 
 
 def rows_of(p: Plan) -> list[PlanRow]:

@@ -11,7 +11,7 @@ import yaml
 
 import charter
 from charter.planner import plan
-from tests.test_planner import offer, tiny, workload
+from tests.planner.test_planner import offer, tiny, workload
 
 
 def _base(tmp_path: Path) -> charter.Scenario:

@@ -20,10 +20,10 @@ from charter.check import check_plan
 from charter.planner import STRATEGIES, ProgressEvent, SolveStatus, Stage, plan
 from charter.planner.cancel import cancel_scope
 from charter.planner.setup import setup
+from tests.planner.test_planner_scale import rows_of
 from tests.support.portfolios import generate
-from tests.test_planner_scale import rows_of
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "charter"
+SRC = Path(__file__).resolve().parents[2] / "src" / "charter"
 MAKES = r"(?<!`)highspy\.Highs\(\)"  # a construction in code (not ``highspy.Highs()`` in a doc)
 
 

@@ -13,7 +13,7 @@ from charter.model import OfferSpec, WorkloadSpec
 from charter.scenario import bundled_scenarios, init_scenario
 from charter.schema import column_rows, column_table, scenario_schema
 
-README = Path(__file__).parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 @pytest.mark.parametrize("model", [OfferSpec, WorkloadSpec])

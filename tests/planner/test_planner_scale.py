@@ -26,16 +26,16 @@ from charter.planner.greedy import fill, place_gangs
 from charter.planner.scale import _clamp, column_bounds, interior_bound, lagrangian_bound
 from charter.planner.solver import build_model, solve
 from charter.plans import PlanRow
-from tests.support.portfolios import generate
-from tests.test_planner_properties import SETTINGS, instances
-from tests.test_planner_properties import make_scenario as make_props_scenario
-from tests.test_planner_reference import (
+from tests.planner.test_planner_properties import SETTINGS, instances
+from tests.planner.test_planner_properties import make_scenario as make_props_scenario
+from tests.planner.test_planner_reference import (
     ORACLE_CASES,
     make_scenario,
     oracle_spec,
     problem_of,
     pulp_optimum,
 )
+from tests.support.portfolios import generate
 
 REL = 1e-6
 

@@ -15,7 +15,7 @@ import pytest
 
 import charter
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 
 KINDS = (
     "exclusivity, rofr, first_ship, commitment, carve_out, permission, approval, ip_rights, "

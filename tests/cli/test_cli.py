@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_bad_input import EXPECTED, make_case
+from tests.scenario.test_bad_input import EXPECTED, make_case
 
 MO_RUN = ["--principal", "openai", "--action", "run"]
 
