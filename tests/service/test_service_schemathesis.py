@@ -9,20 +9,16 @@ every response is put through each check separately. The tests then assert per o
 
 * ``test_no_server_error``: no 5xx, for valid and invalid input alike;
 * ``test_responses_conform``: status code documented, content type and body as declared,
-  headers as declared. Where the app's own OpenAPI declarations are incomplete the pair
-  (operation, check) is a strict xfail with the reason, so a fix to the declarations shows up
-  as an XPASS to remove from :data:`NONCONFORMING`.
+  headers as declared, for every (operation, check).
 
-The 5xx found by this fuzzing (and by hand at its edges) are pinned as strict xfails in
-``test_known_server_error``, on an app of their own, and kept out of the generated cases
-(:func:`_hits_known_bug`) so that ``test_no_server_error`` guards against any other one.
+The 5xx this fuzzing once found (and those found by hand at its edges) are fixed; each is
+replayed by a test of its own (:data:`FORMER_SERVER_ERRORS`), and no input is kept out of the
+generated cases.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import traceback
 import uuid
@@ -34,7 +30,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, assume, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.errors import FailureGroup
@@ -46,9 +42,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 import charter
-from charter.errors import CharterError
 from charter.ledger import Database
-from charter.periods import Period
 from charter.service import Settings, create_app
 from charter.service.clock import ManualClock
 from charter.service.policy import ROUTES
@@ -87,38 +81,8 @@ _NO_TYPE = (
 
 #: (operation, check) → why the app's own OpenAPI declarations would make the check fail.
 #: Empty since the routes declare 401/403/404/409 and every 422 item carries a "type".
-NONCONFORMING: dict[tuple[str, str], str] = {}
 
 SQLITE_MAX_INTEGER = 2**63 - 1
-
-
-def _period_crashes(text: Any) -> bool:
-    """``Period.parse`` lets ``datetime``'s ValueError out for years 0 and 9999 (month, quarter)."""
-    try:
-        Period.parse(str(text))
-    except CharterError:
-        return False
-    except ValueError:
-        return True
-    return False
-
-
-def _focus_crashes(text: Any) -> bool:
-    """What ``_parse_focus`` does not turn into a 422: csv.Error (a bare CR line ending, a
-    field past csv's size limit) and a short row (``None.strip()``)."""
-    try:
-        for row in csv.DictReader(io.StringIO(str(text))):
-            if row.get("ChargePeriodStart") is None or row.get("ChargePeriodEnd") is None:
-                return True
-    except csv.Error:
-        return True
-    return False
-
-
-def _hits_known_bug(operation: str, case: schemathesis.Case) -> bool:
-    """No input is kept out of generation any more: every former 5xx is fixed (see
-    :data:`FORMER_SERVER_ERRORS`), so ``test_no_server_error`` covers them all."""
-    return False
 
 
 # ---------------------------------------------------------------------------- steering
@@ -273,7 +237,6 @@ class Fuzz:
         def run(case: schemathesis.Case, data: st.DataObject) -> None:
             if positive:
                 self.steer(case, data)
-            assume(not _hits_known_bug(operation_id, case))
             headers = self.headers()
             seen = len(self.tracebacks)
             response = case.call(headers=headers)
@@ -328,16 +291,8 @@ def test_no_server_error(fuzz: Fuzz, operation: str) -> None:
     assert failure is None, f"{operation}: {dict(outcome.statuses)}\n{failure}"
 
 
-def _conformance_params() -> Iterator[Any]:
-    for operation in OPERATIONS:
-        for check in CONFORMANCE:
-            reason = NONCONFORMING.get((operation, check))
-            xfail = pytest.mark.xfail(strict=True, raises=AssertionError, reason=reason)
-            marks = [xfail] if reason else []
-            yield pytest.param(operation, check, marks=marks, id=f"{operation}-{check}")
-
-
-@pytest.mark.parametrize(("operation", "check"), list(_conformance_params()))
+@pytest.mark.parametrize("check", CONFORMANCE)
+@pytest.mark.parametrize("operation", OPERATIONS)
 def test_responses_conform(fuzz: Fuzz, operation: str, check: str) -> None:
     outcome = fuzz.outcome(operation)
     failure = outcome.failures.get(check)

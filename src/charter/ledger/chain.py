@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from charter.ledger.rows import EventRow
@@ -172,9 +172,6 @@ class Ledger:
             q = q.limit(limit)
         for row in session.execute(q).scalars():
             yield _event(row)
-
-    def count(self, session: Session) -> int:
-        return int(session.execute(select(func.count()).select_from(EventRow)).scalar_one())
 
     def verify(self, session: Session) -> VerifyResult:
         """Recompute every link; report the first broken one."""
