@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -66,13 +68,28 @@ def statement(
             for e in store.ledger.events(s, kinds=["revenue.recorded"])
             if e.actor == payer and e.payload["payee"] == payee
         ]
-    amount = sum(float(p["amount"]) for p in recorded if p["period"] == asked.label)
+    amount = _total(float(p["amount"]) for p in recorded if p["period"] == asked.label)
     history = [
         (p["period"], float(p["amount"]))
         for p in recorded
         if Period.parse(p["period"]).end < asked.start
     ]
+    if not math.isfinite(amount) or not all(math.isfinite(x) for _, x in history):
+        # records each within float range can add up past it; the answer would be null
+        # (bounded, exact money on the way in is the service issue's work)
+        raise InvalidRequest(
+            f"the revenue recorded by {payer} for {payee} adds up past what can be counted",
+            ["query", "period"],
+        )
     owed = store.scenario.owes(
         payer=payer, payee=payee, period=asked, revenue=amount, history=history, lang=lang
     )
     return owed.to_json()
+
+
+def _total(amounts: Iterable[float]) -> float:
+    """The exact sum of ``amounts`` (``math.fsum``), infinite when it leaves float range."""
+    try:
+        return math.fsum(amounts)
+    except OverflowError:
+        return math.inf
