@@ -19,7 +19,7 @@ from typing import Any
 
 from charter.dates import day_number, from_day_number
 from charter.errors import RequestError
-from charter.model import OfferSpec, WorkloadSpec
+from charter.model import OfferSpec, WorkloadCopy, WorkloadSpec
 from charter.periods import Period
 from charter.plans import PlanRow
 from charter.scenario import Scenario
@@ -62,7 +62,7 @@ class CheckReport:
 
 
 def _base_name(workload: str) -> str:
-    return workload.split("#")[0]
+    return WorkloadCopy.parse(workload).workload
 
 
 def _demand(w: WorkloadSpec, period: str) -> float:
@@ -239,8 +239,7 @@ def check_plan(
             if first.start <= p.start <= last.start
         ]
         for w in scenario.data.workloads:
-            names = [w.id] if w.count == 1 else [f"{w.id}#{k + 1}" for k in range(w.count)]
-            for name in names:
+            for name in (copy.name for copy in w.copies()):
                 for period in span:
                     got.setdefault((name, period), 0.0)
     for (wid, period), hours in sorted(got.items()):

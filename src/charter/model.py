@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -31,6 +32,7 @@ __all__ = [
     "ProviderSpec",
     "Removal",
     "ScenarioMeta",
+    "WorkloadCopy",
     "WorkloadSpec",
 ]
 
@@ -267,6 +269,30 @@ class WorkloadSpec(_Model):
     )
     count: int = Field(1, ge=1, description="identical copies", examples=[4])
     note: str | None = Field(None, description="free text", examples=["a pre-training run"])
+
+    def copies(self) -> tuple[WorkloadCopy, ...]:
+        """The copies a plan places: one named by the id, or ``count`` numbered ones."""
+        if self.count == 1:
+            return (WorkloadCopy(self.id, None),)
+        return tuple(WorkloadCopy(self.id, k + 1) for k in range(self.count))
+
+
+class WorkloadCopy(NamedTuple):
+    """One copy of a workload, as plans name it: ``train`` for a workload with one copy,
+    ``train#2`` for the second of several (plan files carry the name)."""
+
+    workload: str
+    number: int | None
+
+    @property
+    def name(self) -> str:
+        return self.workload if self.number is None else f"{self.workload}#{self.number}"
+
+    @classmethod
+    def parse(cls, name: str) -> WorkloadCopy:
+        """The copy a plan row's workload name stands for (the number is not checked here)."""
+        workload, mark, number = name.partition("#")
+        return cls(workload, int(number) if mark and number.isdigit() else None)
 
 
 class BriefingQuestion(_Model):

@@ -237,3 +237,17 @@ def test_workloads_outside_the_horizon_are_noted(tmp_path: Path) -> None:
         "before (2024-06 to 2024-12), after (2025-03 to 2025-04)"
     ]
     assert plan(s, start="2024-06", end="2025-04", gap=0).notes == []
+
+
+def test_workload_copies_are_named_and_parsed_one_way() -> None:
+    from charter.model import WorkloadCopy, WorkloadSpec
+
+    one = WorkloadSpec(
+        id="serve", kind="api", families=("h100",), demand=1, start="2025-01", end="2025-01"
+    )
+    many = one.model_copy(update={"id": "train", "count": 3})
+    assert [c.name for c in one.copies()] == ["serve"]
+    assert [c.name for c in many.copies()] == ["train#1", "train#2", "train#3"]
+    for c in (*one.copies(), *many.copies()):
+        assert WorkloadCopy.parse(c.name) == c
+    assert WorkloadCopy.parse("train#x").workload == "train"

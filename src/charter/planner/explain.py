@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from charter.model import OfferSpec, WorkloadSpec
+from charter.model import OfferSpec, WorkloadCopy, WorkloadSpec
 from charter.planner.model import build_model
 from charter.planner.outcome import SolveStatus
 from charter.planner.problem import Problem, build_problem
@@ -104,7 +104,7 @@ def _stuck_workloads(pb: Problem) -> set[str]:
     out: set[str] = set()
     for g in pb.groups:
         if not placed[g.index] or (g.gang and g.index not in set(pb.gang_w.tolist())):
-            out.update(m.split("#")[0] for m in g.members)
+            out.update(WorkloadCopy.parse(m).workload for m in g.members)
     return out
 
 
@@ -121,7 +121,9 @@ def _related(
     rel: set[Group] = {("demand", w) for w in stuck}
     rel |= {("capacity", o.id) for o in offers if o.family in fams}
     rel |= {("demand", w.id) for w in workloads if set(w.families) & fams}
-    stuck_groups = {g.index for g in pb.groups if set(m.split("#")[0] for m in g.members) & stuck}
+    stuck_groups = {
+        g.index for g in pb.groups if {WorkloadCopy.parse(m).workload for m in g.members} & stuck
+    }
     rel |= {("clause", c) for (w, _, _), c in pb.denied.items() if w in stuck_groups}
     rel |= {("clause", g.clause) for g in pb.rofr}
     return rel

@@ -141,15 +141,15 @@ def _groups(
         if not row.any():
             continue  # nothing to place inside the horizon
         if w.gang and not divisible:
-            for copy in range(w.count):
-                name = w.id if w.count == 1 else f"{w.id}#{copy + 1}"
+            for copy in w.copies():
+                name = copy.name
                 groups.append(
                     Group(len(groups), w, (name,), np.ones((1, len(periods))), owner, True)
                 )
                 rows.append(row)
             continue
-        for copy in range(w.count):
-            name = w.id if w.count == 1 else f"{w.id}#{copy + 1}"
+        for copy in w.copies():
+            name = copy.name
             key = _signature(w, owner)
             if aggregate and key in merged:
                 g = groups[merged[key]]
