@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from charter.dates import day_number, from_day_number
+from charter.decide import Verdict
 from charter.errors import RequestError
 from charter.model import OfferSpec, WorkloadCopy, WorkloadSpec
 from charter.periods import Period
@@ -333,11 +334,10 @@ class _View:
                 and (not w.regions or offer.region in w.regions)
                 and set(w.compliance) <= set(offer.compliance)
             )
+            # scalar decisions (a few µs each), stopping at the first checkpoint denied
             self._usable[key] = fits and all(
-                d.verdict.value != "deny"
-                for d in self.scenario.decide_many(
-                    [self._request(w, offer, day) for day in self._days_of(period)],
-                    self._events,
-                )
+                self.scenario.decide(self._request(w, offer, day), events=self._events).verdict
+                != Verdict.DENY
+                for day in self._days_of(period)
             )
         return self._usable[key]

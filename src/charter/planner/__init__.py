@@ -16,8 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from charter.errors import SolverError
 from charter.planner.cancel import cancel_scope, cancelled
 from charter.planner.outcome import SolveStatus
@@ -174,8 +172,7 @@ def _result(outcome: Outcome, *, explain: bool, context: SolveContext) -> Plan:
             )
         return result
     placements, extra = extract(pb, model, sol)
-    cost, owed = audit(pb, model, sol, placements, extra["shortfalls"])
-    bound = sol.bound if sol.bound is not None and np.isfinite(sol.bound) else None
+    cost, bound, owed = audit(pb, model, sol, placements, extra["shortfalls"])
     if sol.recovered:
         notes.append(sol.recovered)
     result = Plan(

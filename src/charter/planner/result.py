@@ -116,7 +116,7 @@ def audit(
     sol: Solution,
     placements: list[Placement],
     shortfalls: dict[str, float],
-) -> tuple[float, dict[str, float]]:
+) -> tuple[float, float | None, dict[str, float]]:
     """The plan's cost from its placements, checked against what the solver reported.
 
     The placements are the plan handed out; their cost (hours × price, summed) plus what each
@@ -127,7 +127,8 @@ def audit(
     let a figure through.
 
     Returns:
-        the cost and each commitment's shortfall, both recomputed from the placements.
+        the cost and each commitment's shortfall, both recomputed from the placements, and
+        the solver's bound (None if it has none yet; taken down to the cost within tolerance).
     """
     if sol.values is None or sol.objective is None:
         raise SolverError(f"the solver returned no plan to check (status {sol.label})")
@@ -157,14 +158,15 @@ def audit(
             )
     cost = math.fsum([placed, *owed.values()])
     # a bound from duals or a dual bound may sit above the optimum by the solver's tolerances
-    if sol.bound is not None and np.isfinite(sol.bound):
-        if sol.bound > cost + BOUND_TOLERANCE * scale + 0.01:
+    bound = sol.bound if sol.bound is not None and np.isfinite(sol.bound) else None
+    if bound is not None:
+        if bound > cost + BOUND_TOLERANCE * scale + 0.01:
             raise SolverError(
-                f"the solver's bound {sol.bound:,.2f} is above the plan's cost {cost:,.2f}: "
+                f"the solver's bound {bound:,.2f} is above the plan's cost {cost:,.2f}: "
                 "a bound must be below every plan"
             )
-        sol.bound = min(sol.bound, cost)
-    return cost, owed
+        bound = min(bound, cost)
+    return cost, bound, owed
 
 
 def summarize(

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import os
 import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from typing import Any
 
 import highspy
@@ -103,10 +105,19 @@ def _stdout_silenced() -> Iterator[None]:
             os.close(devnull)
 
 
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    with contextlib.suppress(OSError):
+        return ctypes.CDLL(None)
+    return None
+
+
 def _flush_c_stdio() -> None:
     """Flush the C library's stdio buffers, so that what HiGHS wrote there goes to /dev/null."""
-    with contextlib.suppress(OSError, AttributeError, TypeError):
-        ctypes.CDLL(None).fflush(None)
+    libc = _libc()
+    with contextlib.suppress(AttributeError, TypeError):
+        if libc is not None:
+            libc.fflush(None)
 
 
 def new_highs() -> highspy.Highs:
@@ -299,39 +310,41 @@ def solve(
         if (empty & ((model.row_lower > 1e-9) | (model.row_upper < -1e-9))).any():
             # a demand (or gang) row with nothing that could meet it
             return Solution(SolveStatus.INFEASIBLE, None, None, None, 0.0, 0, None)
+    run = _Run(time_limit, gap, relax, threads, options, deadline, stop_at)
     with cancel_scope():
-        return _solve_checked(
-            model, time_limit, gap, relax, threads, options, deadline, stop_at, start, partial
-        )
+        return _solve_checked(model, run, start, partial)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """How one HiGHS run is set up (the arguments of :func:`solve` besides model and start)."""
+
+    time_limit: float
+    gap: float
+    relax: bool
+    threads: int | None
+    options: dict[str, Any] | None
+    deadline: float | None
+    stop_at: float | None
 
 
 def _solve_checked(
-    model: Model,
-    time_limit: float,
-    gap: float,
-    relax: bool,
-    threads: int | None,
-    options: dict[str, Any] | None,
-    deadline: float | None,
-    stop_at: float | None,
-    start: F | None,
-    partial: tuple[npt.NDArray[np.int64], F] | None,
+    model: Model, run: _Run, start: F | None, partial: tuple[npt.NDArray[np.int64], F] | None
 ) -> Solution:
     """:func:`solve` past its quick infeasibility test: solve, check, retry cold if needed."""
     t0 = time.perf_counter()
-    args = (time_limit, gap, relax, threads, options, deadline, stop_at)
-    sol = _solve_once(model, *args, start=start, partial=partial)
-    problem = _check(model, sol, relax)
+    sol = _solve_once(model, run, start=start, partial=partial)
+    problem = _check(model, sol, run.relax)
     if problem is not None and (start is not None or partial is not None):
         first = problem
-        left = time_limit - (time.perf_counter() - t0)
-        if deadline is not None:
-            left = min(left, deadline - time.perf_counter())
+        left = run.time_limit - (time.perf_counter() - t0)
+        if run.deadline is not None:
+            left = min(left, run.deadline - time.perf_counter())
         # a cold solve gets at least a few seconds: small models need far less
         retry = max(left, 5.0)
-        args = (retry, gap, relax, threads, options, time.perf_counter() + retry, stop_at)
-        sol = _solve_once(model, *args, start=None, partial=None)
-        problem = _check(model, sol, relax)
+        cold = replace(run, time_limit=retry, deadline=time.perf_counter() + retry)
+        sol = _solve_once(model, cold, start=None, partial=None)
+        problem = _check(model, sol, run.relax)
         how = "solved again without the start"
         kept = _start_stands(model, sol, start, sol.bound)
         if kept is not None:  # the cold solve found nothing in the time left
@@ -377,26 +390,20 @@ def _gap(objective: float, bound: float) -> float:
 
 def _solve_once(
     model: Model,
-    time_limit: float,
-    gap: float,
-    relax: bool,
-    threads: int | None,
-    options: dict[str, Any] | None,
-    deadline: float | None,
-    stop_at: float | None,
+    run: _Run,
     *,
     start: F | None,
     partial: tuple[npt.NDArray[np.int64], F] | None,
 ) -> Solution:
     """One HiGHS run on the whole model (or its LP relaxation), read back as a Solution."""
     h = new_highs()
-    h.setOptionValue("time_limit", float(max(time_limit, 0.0)))
-    h.setOptionValue("mip_rel_gap", float(gap))
-    for name, value in (options or {}).items():
+    h.setOptionValue("time_limit", float(max(run.time_limit, 0.0)))
+    h.setOptionValue("mip_rel_gap", float(run.gap))
+    for name, value in (run.options or {}).items():
         h.setOptionValue(name, value)
-    if threads is not None:
-        h.setOptionValue("threads", int(threads))
-    mip = _load(h, model, relax)
+    if run.threads is not None:
+        h.setOptionValue("threads", int(run.threads))
+    mip = _load(h, model, run.relax)
     if mip and start is not None:
         given = highspy.HighsSolution()
         given.col_value = list(map(float, start))
@@ -404,10 +411,10 @@ def _solve_once(
         h.setSolution(given)
     elif mip and partial is not None and len(partial[0]):
         h.setSolution(len(partial[0]), partial[0].astype(np.int32), partial[1])
-    _interrupts(h, deadline, stop_at)
+    _interrupts(h, run.deadline, run.stop_at)
     t0 = time.perf_counter()
     h.run()  # Ctrl-C: the interrupt callbacks stop it (see cancel_scope)
-    return _read(h, model, relax, mip, time.perf_counter() - t0)
+    return _read(h, model, run.relax, mip, time.perf_counter() - t0)
 
 
 def _load(h: highspy.Highs, model: Model, relax: bool) -> bool:
