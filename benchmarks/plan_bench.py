@@ -222,10 +222,12 @@ def bigm_model(pb: Any) -> Any:
     formulations have the same integer solutions; only the LP relaxation differs.
     """
     from charter.planner.solver import INF, Model
+    from tests.support.planning import rofr_groups
 
+    groups_g = rofr_groups(pb)
     frac = np.flatnonzero(pb.fractional)
     n_x, n_y = len(frac), len(pb.gang_w)
-    n_s, n_z = len(pb.commitments), len(pb.rofr)
+    n_s, n_z = len(pb.commitments), len(groups_g)
     x0, y0, s0, z0 = 0, n_x, n_x + n_y, n_x + n_y + n_s
     n_cols = z0 + n_z
     n_t = len(pb.periods)
@@ -320,14 +322,14 @@ def bigm_model(pb: Any) -> Any:
 
     # ROFR: one big-M row and one aggregated saturation row per group (vectorized: at L and
     # XL a loop over groups and holder offers would scan every column many times)
-    if pb.rofr:
-        n_g, n_o = len(pb.rofr), len(pb.offers)
-        g_t = np.array([g.period for g in pb.rofr], dtype=np.int64)
+    if groups_g:
+        n_g, n_o = len(groups_g), len(pb.offers)
+        g_t = np.array([g.period for g in groups_g], dtype=np.int64)
         triple_col = np.full(len(pb.tw), -1, dtype=np.int64)
         triple_col[frac] = np.arange(n_x) + x0
         # big-M rows: every subject triple's column, x for fractional, y for gang triples
-        sizes = np.array([len(g.subject) for g in pb.rofr], dtype=np.int64)
-        j = np.concatenate([np.asarray(g.subject, dtype=np.int64) for g in pb.rofr])
+        sizes = np.array([len(g.subject) for g in groups_g], dtype=np.int64)
+        j = np.concatenate([np.asarray(g.subject, dtype=np.int64) for g in groups_g])
         j_g = np.repeat(np.arange(n_g), sizes)
         col = triple_col[j]
         on_x = col >= 0
@@ -352,9 +354,9 @@ def bigm_model(pb: Any) -> Any:
             np.zeros(n_g),
         )
         # saturation rows: the load of every (group, holder offer) pair's offer in g's month
-        n_h = np.array([len(g.holder_offers) for g in pb.rofr], dtype=np.int64)
+        n_h = np.array([len(g.holder_offers) for g in groups_g], dtype=np.int64)
         h_g = np.repeat(np.arange(n_g), n_h)
-        h_o = np.concatenate([np.asarray(g.holder_offers, dtype=np.int64) for g in pb.rofr])
+        h_o = np.concatenate([np.asarray(g.holder_offers, dtype=np.int64) for g in groups_g])
         h_key = h_o * n_t + g_t[h_g]
         x_rows, x_at = _matches(xo.astype(np.int64) * n_t + xt, h_key)
         y_rows, y_at = _matches(pb.gang_o[gk].astype(np.int64) * n_t + gt, h_key)
@@ -387,6 +389,7 @@ def bigm_model(pb: Any) -> Any:
         n_z=n_z,
         frac=frac,
         row_groups=groups,
+        part_columns=[],
     )
 
 
@@ -572,7 +575,7 @@ _STATE: dict[str, Any] = {}
 
 def analysis_setup(folder: str) -> dict[str, Any]:
     """Problem arrays and charter's model, as plan() builds them, and where the time goes."""
-    from charter.planner import _rofr_rows
+    from charter.planner import _row_form
     from charter.planner import feasibility as feasibility_module
     from charter.planner.solver import build_model
 
@@ -592,9 +595,9 @@ def analysis_setup(folder: str) -> dict[str, Any]:
         pb, problem_seconds = _problem(s)
     finally:
         feasibility_module.evaluate = evaluate
-    rofr_rows = _rofr_rows(pb)
+    rofr_rows = _row_form(pb)
     t0 = time.perf_counter()
-    model = build_model(pb, rofr_rows=rofr_rows)
+    model = build_model(pb, row_form=rofr_rows)
     model_seconds = time.perf_counter() - t0
     _STATE.clear()
     _STATE.update(scenario=s, pb=pb, model=model)

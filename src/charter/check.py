@@ -149,7 +149,7 @@ def check_plan(
                     )
         elif d.verdict.value == "conditional":
             for c in d.clauses:
-                if c.record.spec.settled_by_plan:
+                if c.record.spec.constrains:
                     settled[i].add(c.record.id)
                 elif (i, c.record.id) not in flagged:
                     flagged.add((i, c.record.id))

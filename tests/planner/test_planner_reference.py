@@ -26,6 +26,7 @@ from charter.planner import plan
 from charter.planner.problem import Problem, build_problem, months
 from charter.planner.solver import build_model, solve
 from tests.conftest import amendment, clause, write_scenario
+from tests.support.planning import rofr_groups
 
 INF = math.inf
 PROVIDERS = {"cloudy": "cloud", "elsewhere": "other", "third": "gov"}
@@ -283,7 +284,7 @@ def reference_model(pb: Problem) -> Reference:
         y_col[k] = column(total, 0.0, 1.0, True)
     for i in range(len(pb.commitments)):
         s_col[i] = column(1.0, 0.0, INF, False)
-    for g in range(len(pb.rofr)):
+    for g in range(len(rofr_groups(pb))):
         z_col[g] = column(0.0, 0.0, 1.0, True)
 
     ref = Reference(cost, lower, upper, integer, [], [], [], [])
@@ -362,10 +363,10 @@ def reference_model(pb: Problem) -> Reference:
         add(coefs, s_col[i], 1.0)
         row(coefs, float(cm.amount), INF)
 
-    if pb.rofr:
+    if rofr_groups(pb):
         # x_j ≤ min(d, C) z_g (third-party triple j subject to g); y_k ≤ z_g (gang candidate)
         start("rofr-link")
-        for g, grp in enumerate(pb.rofr):
+        for g, grp in enumerate(rofr_groups(pb)):
             t = grp.period
             for j in grp.subject:
                 j = int(j)
@@ -379,7 +380,7 @@ def reference_model(pb: Problem) -> Reference:
                             row({c: 1.0, z_col[g]: -1.0}, -INF, 0.0)
         # load_h,t − C_h,t z_g ≥ 0   for each reachable holder offer h of g
         start("rofr-saturate")
-        for g, grp in enumerate(pb.rofr):
+        for g, grp in enumerate(rofr_groups(pb)):
             t = grp.period
             for h in grp.holder_offers:
                 h = int(h)
@@ -442,7 +443,7 @@ def test_gang_links_and_commitment_spend_are_exercised(
     spend toward a commitment, and a commitment prorated over a window longer than the
     horizon."""
     pb = problem_of(scenarios["rofr"])
-    subject = {int(j) for g in pb.rofr for j in g.subject}
+    subject = {int(j) for g in rofr_groups(pb) for j in g.subject}
     gang_groups = {g.index for g in pb.groups if g.gang}
     assert any(int(pb.tw[j]) in gang_groups for j in subject)
 
@@ -476,7 +477,7 @@ def pulp_optimum(pb: Problem) -> tuple[str, float | None]:
     x = {j: prob.add_variable(f"x_{j}", lowBound=0) for j in frac}
     y = {k: prob.add_variable(f"y_{k}", 0, 1, cat="Integer") for k in range(len(pb.gang_w))}
     s = {i: prob.add_variable(f"s_{i}", lowBound=0) for i in range(len(pb.commitments))}
-    z = {g: prob.add_variable(f"z_{g}", 0, 1, cat="Integer") for g in range(len(pb.rofr))}
+    z = {g: prob.add_variable(f"z_{g}", 0, 1, cat="Integer") for g in range(len(rofr_groups(pb)))}
     tw = [int(v) for v in pb.tw]
     to = [int(v) for v in pb.to]
     tt = [int(v) for v in pb.tt]
@@ -524,7 +525,7 @@ def pulp_optimum(pb: Problem) -> tuple[str, float | None]:
             + s[i]
             >= cm.amount
         )
-    for g, grp in enumerate(pb.rofr):
+    for g, grp in enumerate(rofr_groups(pb)):
         t = grp.period
         for j in (int(v) for v in grp.subject):
             if j in x:

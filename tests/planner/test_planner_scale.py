@@ -75,7 +75,7 @@ def assert_scale_agrees(
 def test_every_rofr_linking_reaches_the_cbc_optimum(tmp_path: Path, name: str, mode: str) -> None:
     s = make_scenario(tmp_path / "s", oracle_spec(name))
     pb = problem_of(s)
-    highs = solve(build_model(pb, rofr_rows=mode), gap=0.0)
+    highs = solve(build_model(pb, row_form=mode), gap=0.0)
     status, objective = pulp_optimum(pb)
     assert highs.status == status
     if status == "optimal":

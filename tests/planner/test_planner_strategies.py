@@ -21,6 +21,7 @@ from charter.planner import STRATEGIES, ProgressEvent, SolveStatus, Stage, plan
 from charter.planner.cancel import cancel_scope
 from charter.planner.setup import setup
 from tests.planner.test_planner_scale import rows_of
+from tests.support.planning import rofr_groups
 from tests.support.portfolios import generate
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "charter"
@@ -112,7 +113,7 @@ def test_column_slices_partition_the_model(portfolio: Any) -> None:
     binary = np.zeros(model.n_cols, dtype=bool)
     binary[model.y] = binary[model.z] = True
     assert (model.integer == binary).all()
-    assert model.n_y == len(pb.gang_w) and model.n_z == len(pb.rofr)
+    assert model.n_y == len(pb.gang_w) and model.n_z == len(rofr_groups(pb))
 
 
 def test_progress_is_one_event_stream_and_messages_still_arrive(portfolio: Any) -> None:

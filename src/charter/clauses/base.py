@@ -2,12 +2,16 @@
 
 Every clause kind is a subclass of :class:`ClauseSpec` in a module of its own: its fields (the
 legal content), :meth:`ClauseSpec.effects` (its decision rule, vectorized over a batch of
-requests), :meth:`ClauseSpec.obligation` (what would make a request allowed),
-:meth:`ClauseSpec.describe` and, for kinds whose obligation a plan itself can meet
-(``settled_by_plan``), :meth:`ClauseSpec.plan_breach` (its check of a plan, over the small
-:class:`PlanView` the checker gives it). The decision engine, the timeline and the checker call
-only these methods. (The planner's rows for the ROFR and commitments, and the owes arithmetic,
-still live in ``planner/problem.py`` and ``revenue.py``: the rest of this seam is open work.)
+requests), :meth:`ClauseSpec.obligation` (what would make a request allowed) and
+:meth:`ClauseSpec.describe`. Capabilities beyond deciding are flags and methods on the same
+class, so that callers iterate the clauses in force and ask, never test for a kind:
+
+- ``constrains``: a plan meets the kind's obligation by its shape (the ROFR). The planner adds
+  the kind's :meth:`ClauseSpec.plan_part` to its model (:mod:`charter.clauses.planning`); the
+  checker asks :meth:`ClauseSpec.plan_breach` over the small :class:`PlanView` it builds.
+- :class:`SpendCommitment`: the kind commits a payer to spend (its window, prorating and
+  burn-down), counted by the planner and the service.
+- :meth:`ClauseSpec.revenue_flows`: the revenue the kind makes one party pay another.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from charter.selectors import Encoder, Where, parse_selector, parse_where
 
 if TYPE_CHECKING:
     from charter.clauses.commitment import BurnDown
+    from charter.clauses.planning import PlanPart, ProblemView
     from charter.clauses.revenue_share import Flow
     from charter.model import OfferSpec, WorkloadSpec
 
@@ -300,10 +305,15 @@ class ClauseSpec(BaseModel):
     lifts: ClassVar[bool] = False
     #: Whether the kind takes part in decisions at all (informational kinds do not).
     decides: ClassVar[bool] = True
-    #: Whether a plan itself can meet the kind's obligation (the ROFR: by filling the holder's
-    #: capacity first), so that the checker asks :meth:`plan_breach` instead of counting the
-    #: conditional verdict as a breach.
-    settled_by_plan: ClassVar[bool] = False
+    #: Whether a plan itself meets the kind's obligation by its shape (the ROFR: by filling
+    #: the holder's capacity first): the planner treats its conditional verdicts as feasible
+    #: and adds the kind's :meth:`plan_part`; the checker asks :meth:`plan_breach` instead of
+    #: counting the conditional verdict as a breach.
+    constrains: ClassVar[bool] = False
+    #: The plan document's key for what the kind's parts report (with ``constrains``).
+    plan_report: ClassVar[str | None] = None
+    #: The names of the figures its parts add to a plan's statistics (0 when none is built).
+    plan_stats: ClassVar[tuple[str, ...]] = ()
 
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", description="clause id, e.g. A2.C4")
     title: str = Field(min_length=1, description="short name of the clause, in your own words")
@@ -345,8 +355,14 @@ class ClauseSpec(BaseModel):
         self, view: PlanView, workload: WorkloadSpec, offer: OfferSpec, period: str
     ) -> str | None:
         """Why placing ``workload`` on ``offer`` in ``period`` breaches this clause, given the
-        whole plan (None if it does not). Asked only of kinds ``settled_by_plan``, for
+        whole plan (None if it does not). Asked only of kinds that ``constrains``, for
         placements whose verdict is conditional on this clause."""
+        return None
+
+    def plan_part(self, record: int, view: ProblemView) -> PlanPart | None:
+        """The clause's terms in the plan model (kinds that ``constrains``); ``record`` is the
+        clause's record index, by which ``view`` names the triples conditional on it. None
+        when the clause reaches nothing in this problem."""
         return None
 
     def revenue_flows(self) -> tuple[Flow, ...]:

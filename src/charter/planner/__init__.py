@@ -20,9 +20,9 @@ from charter.errors import SolverError
 from charter.planner.cancel import cancel_scope, cancelled
 from charter.planner.outcome import SolveStatus
 from charter.planner.progress import ProgressEvent, ProgressListener, Stage, listener
-from charter.planner.result import Placement, Plan, audit, extract, summarize
+from charter.planner.result import Placement, Plan, audit, extract, part_stats, summarize
 from charter.planner.setup import gang_size as _gang_size  # noqa: F401  (benchmarks)
-from charter.planner.setup import rofr_row_form as _rofr_rows  # noqa: F401  (benchmarks)
+from charter.planner.setup import row_form as _row_form  # noqa: F401  (benchmarks)
 from charter.planner.setup import setup as _setup  # noqa: F401  (benchmarks, tests)
 from charter.planner.strategies import (
     RESTRICTED_CANDIDATES,  # noqa: F401  (benchmarks)
@@ -115,7 +115,7 @@ def _stats(context: SolveContext, outcome: Outcome) -> dict[str, Any]:
         "binaries": int(model.integer.sum()),
         "rows": int(model.matrix.shape[0]),
         "nonzeros": int(model.matrix.nnz),
-        "rofr_groups": len(pb.rofr),
+        **part_stats(pb.parts),
         "build_seconds": round(outcome.build_seconds, 3),
         "solve_seconds": round(sol.seconds, 3),
         "nodes": sol.nodes,

@@ -44,16 +44,18 @@ def penalties(model: Model, rows: Ints) -> F:
 
 
 def capacity_greedy(pb: Problem, model: Model) -> Ints:
-    """Columns of a quick capacity-respecting placement (clauses' masks respected, the ROFR's
-    saturation rule not): gang jobs largest first on their cheapest candidate with room, then
-    month by month each fractional group's demand on its cheapest offers with room. Used to
-    seed column generation, so that its first duals are prices rather than penalties."""
+    """Columns of a quick capacity-respecting placement (clauses' masks respected, the rows
+    of constraining clauses such as the ROFR's saturation not): gang jobs largest first on
+    their cheapest candidate with room, then month by month each fractional group's demand
+    on its cheapest offers with room. Used to seed column generation, so that its first
+    duals are prices rather than penalties."""
     residual = pb.cap.copy()
     chosen: list[int] = []
     y0 = model.y.start
     n_o = len(pb.offers)
-    # third-party capacity under a ROFR goes last (it needs the holder full)
-    sub = pb.t_rofr >= 0
+    # capacity conditional on a clause the plan settles goes last (a ROFR needs the holder
+    # full first)
+    sub = pb.t_settled
     gang_sub = np.isin(pb.gang_w * n_o + pb.gang_o, pb.tw[sub] * n_o + pb.to[sub])
     cands = pb.candidates_by_gang()
     if cands:

@@ -47,7 +47,7 @@ def explain_infeasible(
     periods = pb.periods
     offers = scenario.data.offers
     workloads = scenario.data.workloads
-    clause_ids = sorted(set(pb.denied.values()) | {g.clause for g in pb.rofr})
+    clause_ids = sorted(set(pb.denied.values()) | {p.clause for p in pb.parts})
     groups: list[Group] = (
         [("clause", c) for c in clause_ids]
         + [("capacity", o.id) for o in offers]
@@ -125,7 +125,7 @@ def _related(
         g.index for g in pb.groups if {WorkloadCopy.parse(m).workload for m in g.members} & stuck
     }
     rel |= {("clause", c) for (w, _, _), c in pb.denied.items() if w in stuck_groups}
-    rel |= {("clause", g.clause) for g in pb.rofr}
+    rel |= {("clause", p.clause) for p in pb.parts}
     return rel
 
 

@@ -4,7 +4,8 @@
 Every candidate triple that passes the static filters becomes a request "may the owner run
 this workload on this offer's provider on this date", evaluated on the first day of its month
 and on every day inside the month where a clause starts or ends; a triple is feasible only if
-it is allowed (or conditional on the ROFR alone) on all of them.
+it is allowed (or conditional only on clauses that constrain plans, such as a ROFR, which the
+plan itself settles) on all of them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import numpy as np
 import numpy.typing as npt
 
 from charter.clauses import Batch, Effect
-from charter.clauses.rofr import RofrSpec
 from charter.dates import FOREVER, day_number
 from charter.decide import Rules
 from charter.model import OfferSpec
@@ -34,12 +34,14 @@ B = npt.NDArray[np.bool_]
 
 @dataclass
 class ClassFeasibility:
-    """Per (signature class, offer, month): allowed?, the ROFR clause record the triple is
-    subject to (-1 for none) and the first clause record that forbids it (-1 for none)."""
+    """Per (signature class, offer, month): allowed?, the first clause record that forbids it
+    (-1 for none), and per clause record that constrains plans, where the verdict is
+    conditional on it (the plan must settle it); ``conditional`` is their union."""
 
     ok: B
-    rofr: Ints
     forbid: Ints
+    settled: dict[int, B]
+    conditional: B
 
 
 def class_feasibility(
@@ -72,15 +74,20 @@ def class_feasibility(
     )
     static = static & active_c[:, None, :] & (cap > 0)[None, :, :]
     cw, co, ct = np.nonzero(static)
-    ok_j, rofr_j, forbid_j = evaluate(rules, reps, offers, periods, cw, co, ct)
+    ok_j, settled_j, forbid_j = evaluate(rules, reps, offers, periods, cw, co, ct)
     ok_c = np.zeros((n_c, n_o, n_t), dtype=bool)
     ok_c[cw, co, ct] = ok_j
-    rofr_c = np.full((n_c, n_o, n_t), -1, dtype=np.int64)
-    rofr_c[cw, co, ct] = rofr_j
+    settled_c = {}
+    conditional = np.zeros((n_c, n_o, n_t), dtype=bool)
+    for k, hit in settled_j.items():
+        if hit.any():
+            settled_c[k] = np.zeros((n_c, n_o, n_t), dtype=bool)
+            settled_c[k][cw, co, ct] = hit
+            conditional |= settled_c[k]
     forbid_c = np.full((n_c, n_o, n_t), -1, dtype=np.int64)
     bad = ~ok_j & (forbid_j >= 0)
     forbid_c[cw[bad], co[bad], ct[bad]] = forbid_j[bad]
-    return ClassFeasibility(ok_c, rofr_c, forbid_c)
+    return ClassFeasibility(ok_c, forbid_c, settled_c, conditional)
 
 
 def _checkpoints(rules: Rules, periods: list[Period]) -> list[list[int]]:
@@ -106,17 +113,19 @@ def evaluate(
     gw: Ints,
     go: Ints,
     gt: Ints,
-) -> tuple[B, Ints, Ints]:
-    """Per triple: feasible?, ROFR clause it is subject to (-1), first forbidding clause (-1).
+) -> tuple[B, dict[int, B], Ints]:
+    """Per triple: feasible?, per clause record that constrains plans whether the triple is
+    conditional on it, and the first forbidding clause (-1).
 
     Longer than most: one pass per checkpoint depth builds the batch's attribute columns,
     evaluates it and folds its verdicts in; split, the pieces would share a dozen arrays."""
     n = len(gw)
     ok = np.ones(n, dtype=bool)
-    rofr_of = np.full(n, -1, dtype=np.int64)
+    constraining = [r.index for r in rules.records if r.spec.constrains]
+    settled = {k: np.zeros(n, dtype=bool) for k in constraining}
     forbid_of = np.full(n, -1, dtype=np.int64)
     if n == 0:
-        return ok, rofr_of, forbid_of
+        return ok, settled, forbid_of
     enc = rules.encoder
     # per-group and per-offer codes, gathered by index arrays
     g_cols: dict[str, npt.NDArray[np.int32]] = {}
@@ -132,7 +141,6 @@ def evaluate(
     o_provider = enc.column([o.provider for o in offers])
     o_owner = enc.column([rules.owner_of.get(o.provider) for o in offers])
     checkpoints = _checkpoints(rules, periods)
-    rofr_rows = [r.index for r in rules.records if isinstance(r.spec, RofrSpec)]
     depth = max(len(c) for c in checkpoints)
     for c in range(depth):
         rows = np.flatnonzero(np.array([len(checkpoints[t]) > c for t in gt], dtype=bool))
@@ -151,16 +159,12 @@ def evaluate(
         batch = Batch(m, cols, at, at, rules.events, enc, rules.providers_of)
         result = rules.evaluate((), batch=batch)
         verdict = result.verdicts
-        rofr_hit = np.full(m, -1, dtype=np.int64)
-        rofr_any = np.zeros(m, dtype=bool)
-        for k in rofr_rows:
-            hit = (result.effects[k] == Effect.OBLIGATION) & ~result.lifted[k]
-            rofr_hit[hit] = k
-            rofr_any |= hit
-        other_obligation = ((result.effects == Effect.OBLIGATION) & ~result.lifted).sum(
-            axis=0
-        ) > rofr_any.astype(int)
-        bad = (verdict == 2) | ((verdict == 1) & other_obligation)
+        obliged = (result.effects == Effect.OBLIGATION) & ~result.lifted
+        open_obligations = obliged.sum(axis=0)
+        for k in constraining:
+            settled[k][rows] |= obliged[k]
+            open_obligations -= obliged[k]
+        bad = (verdict == 2) | ((verdict == 1) & (open_obligations > 0))
         ok[rows[bad]] = False
         forb = (result.effects == Effect.FORBID) & ~result.lifted
         first = (
@@ -169,8 +173,7 @@ def evaluate(
             else np.full(m, -1, dtype=np.int64)
         )
         forbid_of[rows] = np.where(forbid_of[rows] >= 0, forbid_of[rows], first)
-        rofr_of[rows] = np.where(rofr_hit >= 0, rofr_hit, rofr_of[rows])
-    return ok, rofr_of, forbid_of
+    return ok, settled, forbid_of
 
 
 _ALL_ATTRS = (

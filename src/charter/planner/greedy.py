@@ -1,9 +1,11 @@
-"""A cheapest-first greedy that respects the ROFR, kept as the baseline and as a warm start.
+"""A cheapest-first greedy that respects the clauses, kept as the baseline and as a warm start.
 
 Gang groups first (largest first), each on its cheapest candidate offer with room in every
-month; then, month by month, fractional demand on the cheapest feasible offers, trying the
-holder's and unrestricted offers before third-party capacity subject to a ROFR. The result is
-checked against the ROFR's saturation rule; a greedy plan that breaks it is not returned.
+month; then, month by month, fractional demand on the cheapest feasible offers, trying offers
+free of conditions before those conditional on a clause the plan must settle (third-party
+capacity under a ROFR). Then each constraining clause's part repairs the placement with the
+moves of :mod:`.repair` (the ROFR fills its holder's offers); a placement a part cannot
+repair, or whose rows a part without a repair finds broken, is not returned.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import numpy.typing as npt
 
 from charter.planner.model import Model
 from charter.planner.problem import Problem
+from charter.planner.repair import PlacementRepair
+from charter.planner.verify import inconsistency
 
 __all__ = ["fill", "greedy", "place_gangs"]
 
@@ -29,9 +33,10 @@ def place_gangs(
 ) -> npt.NDArray[np.int64] | None:
     """One candidate per gang job (indices into gang_w / gang_o), every offer within its
     capacity, or None when a job finds no candidate with room. Largest jobs first, each on
-    its cheapest candidate with room in every month of its window, candidates on
-    third-party capacity under a ROFR last; with ``guide`` (an LP's column values) the jobs
-    the guide places most firmly go first, each onto the candidate the guide favours.
+    its cheapest candidate with room in every month of its window, candidates conditional
+    on a clause the plan settles (third-party capacity under a ROFR) last; with ``guide``
+    (an LP's column values) the jobs the guide places most firmly go first, each onto the
+    candidate the guide favours.
 
     With ``allotment`` = (class of every group, hours per class × offer × month), e.g. a
     relaxation's hours where the jobs of a class are one divisible block, the largest jobs
@@ -49,7 +54,7 @@ def place_gangs(
     if allotment is None:
         lp = np.zeros(model.n_cols) if guide is None else guide
         n_o = len(pb.offers)
-        subject = pb.t_rofr >= 0
+        subject = pb.t_settled
         gang_sub = np.isin(pb.gang_w * n_o + pb.gang_o, pb.tw[subject] * n_o + pb.to[subject])
         firm = np.array([float(lp[y0 + cands[w]].max()) for w in ws])
         order = np.lexsort((-sizes, -np.round(firm, 6)))
@@ -105,7 +110,7 @@ def greedy(
     residual = pb.cap.copy()
     values = np.zeros(model.n_cols)
     y0, s0 = model.y.start, model.s.start
-    subject = pb.t_rofr >= 0
+    subject = pb.t_settled
     placed = place_gangs(pb, model, lp)
     if placed is None:
         return None
@@ -139,8 +144,14 @@ def greedy(
         _repair_unmet(pb, model, values, residual, need, by_wt)
     if (need[frac_groups] > 1e-6).any():
         return None
-    if pb.rofr and not _repair_rofr(pb, model, values, residual):
-        return None
+    unchecked = False
+    if pb.parts:
+        fix = PlacementRepair(pb, model, values, residual)
+        for part, own in zip(pb.parts, model.part_columns, strict=True):
+            repaired = part.repair(fix, own)
+            if repaired is False:
+                return None
+            unchecked |= repaired is None
 
     # commitments: shortfall is what the plan does not spend
     spend = model.matrix @ np.where(np.arange(model.n_cols) < s0, values, 0.0)
@@ -148,6 +159,8 @@ def greedy(
         if name == "commitment":
             for c in range(count):
                 values[s0 + c] = max(0.0, model.row_lower[first + c] - spend[first + c])
+    if unchecked and inconsistency(model, values, None) is not None:
+        return None  # a part without a repair: its rows decide
     return values
 
 
@@ -198,117 +211,6 @@ def _repair_unmet(
                 on_ot.setdefault((o, t), []).append(col)
             if need[w, t] <= 1e-9:
                 break
-
-
-def _repair_rofr(
-    pb: Problem, model: Model, values: npt.NDArray[np.float64], residual: npt.NDArray[np.float64]
-) -> bool:
-    """Make the placement respect the ROFR: where a group uses third-party capacity, fill its
-    holder offers, first with its own subject work, then with other fractional work moved
-    off third-party offers; a group whose holder offers stay short while it still uses third
-    parties fails the greedy. Sets z_g. Holder loads only grow, so a group once saturated
-    stays saturated.
-
-    Long because the repair is one pass over the groups whose three moves (own work onto
-    the holder, other work onto the holder, give up) share the residuals and column maps."""
-    n_o = len(pb.offers)
-    y0, z0 = model.y.start, model.z.start
-    frac = model.frac
-    xw, xo, xt = pb.tw[frac], pb.to[frac], pb.tt[frac]
-    col_of = np.full(len(pb.tw), -1, dtype=np.int64)
-    col_of[frac] = np.arange(model.x.start, model.x.stop)
-    gkey = pb.gang_w * n_o + pb.gang_o
-    gorder = np.argsort(gkey, kind="stable")
-    at: dict[tuple[int, int, int], int] = {
-        (w, o, t): c
-        for c, (w, o, t) in enumerate(zip(xw.tolist(), xo.tolist(), xt.tolist(), strict=True))
-    }
-    on_ot: dict[tuple[int, int], list[int]] = {}
-    for c in np.argsort(-pb.price[xo], kind="stable").tolist():
-        on_ot.setdefault((int(xo[c]), int(xt[c])), []).append(c)
-    holder_any = np.zeros(n_o, dtype=bool)
-    for g in pb.rofr:
-        holder_any[g.holder_offers] = True
-    cands_of = pb.candidates_by_gang()
-    for g_i, g in enumerate(pb.rofr):
-        t = g.period
-        cols = col_of[g.subject]
-        f_cols = cols[cols >= 0]
-        gj = g.subject[cols < 0]
-        want = pb.tw[gj] * n_o + pb.to[gj]
-        pos = np.searchsorted(gkey[gorder], want) if len(gkey) else np.zeros(0, dtype=np.int64)
-        ok = pos < len(gkey)
-        ok[ok] &= gkey[gorder][pos[ok]] == want[ok]
-        g_cols = y0 + gorder[pos[ok]]
-
-        def used(
-            f_cols: npt.NDArray[np.int64] = f_cols, g_cols: npt.NDArray[np.int64] = g_cols
-        ) -> bool:
-            return bool(values[f_cols].sum() > 1e-6 or (values[g_cols] > 0.5).any())
-
-        if not used():
-            continue
-        # covered gang jobs on third-party capacity: onto a holder candidate with room
-        for col in g_cols[values[g_cols] > 0.5].tolist():
-            k = col - y0
-            w = int(pb.gang_w[k])
-            d = pb.demand[w]
-            active = d > 0
-            mine = cands_of.get(w, np.zeros(0, dtype=np.int64))
-            offers = pb.gang_o[mine]
-            room = holder_any[offers] & (residual[offers][:, active] >= d[active] - 1e-9).all(
-                axis=1
-            )
-            if room.any():
-                k2 = int(mine[room][int(np.argmin(model.cost[y0 + mine[room]]))])
-                values[col] = 0.0
-                values[y0 + k2] = 1.0
-                residual[pb.gang_o[k]] += d
-                residual[pb.gang_o[k2]] -= d
-        if not used():
-            continue
-        for h in g.holder_offers.tolist():
-            # own subject work first, dearest third-party capacity first
-            for src in sorted(f_cols.tolist(), key=lambda c: -pb.price[xo[c]]):
-                if residual[h, t] <= 1e-9:
-                    break
-                if values[src] <= 1e-9:
-                    continue
-                dst = at.get((int(xw[src]), h, t))
-                if dst is None:
-                    continue
-                move = min(values[src], residual[h, t])
-                values[src] -= move
-                values[dst] += move
-                residual[h, t] -= move
-                residual[int(xo[src]), t] += move
-            # then any fractional work that may run on h, moved off third-party offers
-            if residual[h, t] > 1e-9:
-                movable = {int(xw[c]) for c in on_ot.get((h, t), ())}
-                for o in range(n_o):
-                    if residual[h, t] <= 1e-9:
-                        break
-                    if holder_any[o]:
-                        continue
-                    for src in on_ot.get((o, t), ()):
-                        w = int(xw[src])
-                        if values[src] <= 1e-9 or w not in movable:
-                            continue
-                        dst = at.get((w, h, t))
-                        if dst is None:
-                            continue
-                        move = min(values[src], residual[h, t])
-                        values[src] -= move
-                        values[dst] += move
-                        residual[h, t] -= move
-                        residual[o, t] += move
-                        if residual[h, t] <= 1e-9:
-                            break
-        if used():
-            if (residual[g.holder_offers, t] > 1e-6).any():
-                return False
-            values[z0 + g_i] = 1.0
-    return True
 
 
 def fill(

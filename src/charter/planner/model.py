@@ -9,21 +9,17 @@ Model (periods t are months; all quantities in accelerator-hours):
                Σ_{k∈K(w)} y_k = 1                          gang group w sits whole on one offer
                Σ_{j∈J(o,t)} x_j + Σ_{k∈K(o)} d_w(k),t y_k ≤ C_o,t     capacity of offer o in t
                Σ_{j,k on c's providers, t in c's window} p (x or d·y) + s_c ≥ A_c   commitment c
-               x_j ≤ min(d_w,t, C_o,t) z_g   for each third-party triple j subject to ROFR group g
-               y_k ≤ z_g                     for each gang candidate k subject to g in month t
-               load_h,t ≥ C_h,t z_g          for each reachable holder offer h of g
-               x ≥ 0, s ≥ 0, y ∈ {0,1}, z ∈ {0,1}
+               rows of each clause that constrains plans, over x, y and its own columns z
+               x ≥ 0, s ≥ 0, y ∈ {0,1}
 
 ``j`` ranges over feasible (workload, offer, month) triples of fractional groups (infeasible
 triples, those a clause denies, have no variable); ``k`` over gang candidates (an offer
-feasible and large enough in every month of the window). A ROFR group g = (clause, family,
-month, holder offers): its workloads may use third-party capacity of the family only when
-z_g = 1, which forces every holder offer of that family they could reach to be full ("saturate
-only reachable capacity": groups are per workload, merged where they reach the same holder
-offers); the per-triple linking rows with the tight bound min(d, C) replace a
-single big-M row and keep the LP bound close. A shortfall s_c is paid anyway, so spend with
-the commitment holder is free up to A_c. The solver reports its dual bound; the gap is
-(cost − bound) / cost.
+feasible and large enough in every month of the window). A shortfall s_c is paid anyway, so
+spend with the commitment holder is free up to A_c. A clause that constrains plans (the ROFR,
+:mod:`charter.clauses.rofr.plan`, whose docstring writes its rows out) adds its
+:class:`~charter.clauses.planning.PlanPart`: columns laid out after the shortfalls and rows
+over a :class:`ModelArrays` view of the columns. The solver reports its dual bound; the gap
+is (cost − bound) / cost.
 """
 
 from __future__ import annotations
@@ -35,9 +31,11 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from charter.clauses.planning import RowBlock
+from charter.model import OfferSpec
 from charter.planner.problem import Problem
 
-__all__ = ["INF", "Model", "build_model", "subject_columns", "submodel"]
+__all__ = ["INF", "Model", "ModelArrays", "build_model", "submodel"]
 
 F = npt.NDArray[np.float64]
 INF = np.inf  # what HiGHS takes for "no bound" (highspy.kHighsInf is the float infinity)
@@ -50,7 +48,9 @@ class Model:
     Columns come in four blocks, in this order, each named by a slice: :attr:`x` the
     fractional hours of each feasible triple of a fractional group, :attr:`y` the gang
     choices (one binary per gang candidate), :attr:`s` the commitment shortfalls, :attr:`z`
-    the ROFR binaries (one per ROFR group). ``n_x`` … ``n_z`` are the blocks' lengths.
+    the columns of the clauses that constrain plans (the ROFR's binaries), one slice of it
+    per part of the problem in :attr:`part_columns`. ``n_x`` … ``n_z`` are the blocks'
+    lengths.
     """
 
     cost: F
@@ -68,6 +68,8 @@ class Model:
     frac: npt.NDArray[np.int64]  # triple index of each x column
     # row groups, for explanations: (name, first row, count)
     row_groups: list[tuple[str, int, int]]
+    # each constraining part's own columns, parallel to Problem.parts (empty in a submodel)
+    part_columns: list[slice]
 
     @property
     def n_cols(self) -> int:
@@ -91,7 +93,8 @@ class Model:
 
     @property
     def z(self) -> slice:
-        """The ROFR binaries: one per ROFR group."""
+        """The columns of the clauses that constrain plans (one slice per part in
+        :attr:`part_columns`)."""
         start = self.n_x + self.n_y + self.n_s
         return slice(start, start + self.n_z)
 
@@ -118,6 +121,9 @@ class _Rows:
         self.groups.append((name, self.n, len(lower)))
         self.n += len(lower)
 
+    def add_block(self, block: RowBlock) -> None:
+        self.add(block.name, block.row, block.col, block.val, block.lower, block.upper)
+
     def matrix(self, n_cols: int) -> sp.csr_array:
         def cat(parts: list[Any], dtype: Any) -> Any:
             return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
@@ -130,18 +136,20 @@ class _Rows:
         return m
 
 
-def build_model(pb: Problem, rofr_rows: str = "triple") -> Model:
+def build_model(pb: Problem, row_form: str = "triple") -> Model:
     """Assemble the model of the module docstring from the problem's arrays.
 
     Args:
-        rofr_rows: how third-party use is linked to z_g: ``triple`` (one row per subject
-            triple, x_j ≤ min(d, C) z_g), ``workload`` (one row per workload and group,
-            Σ_o x ≤ d z_g: far fewer rows, stronger where a workload spreads over several
-            third-party offers) or ``both``.
+        row_form: how the parts of constraining clauses write rows that can be written
+            either way (the ROFR's linking rows): ``triple`` (one row per subject triple),
+            ``workload`` (one row per workload and group: far fewer rows, stronger where a
+            workload spreads over several offers) or ``both``.
     """
     frac = np.flatnonzero(pb.fractional)
     n_x, n_y = len(frac), len(pb.gang_w)
-    n_s, n_z = len(pb.commitments), len(pb.rofr)
+    n_s = len(pb.commitments)
+    part_cols = [part.columns() for part in pb.parts]
+    n_z = sum(len(c) for c in part_cols)
     # the column blocks (Model.x, .y, .s, .z), laid out before the Model exists
     x = slice(0, n_x)
     y = slice(x.stop, x.stop + n_y)
@@ -158,18 +166,23 @@ def build_model(pb: Problem, rofr_rows: str = "triple") -> Model:
     lower = np.zeros(n_cols)
     upper = np.full(n_cols, INF)
     upper[y] = 1.0
-    upper[z] = 1.0
     integer = np.zeros(n_cols, dtype=bool)
     integer[y] = True
-    integer[z] = True
+    own: list[slice] = []
+    at = z.start
+    for c in part_cols:
+        own.append(slice(at, at + len(c)))
+        cost[own[-1]], upper[own[-1]], integer[own[-1]] = c.cost, c.upper, c.integer
+        at += len(c)
 
     rows = _Rows()
     _demand_and_gang_rows(pb, rows, frac, y.start)
     cap_block = _capacity_rows(pb, rows, frac, y.start, gang_hours, n_cols)
     _commitment_rows(pb, rows, frac, y.start, s.start, gang_hours)
-    # ROFR rows: linking (third-party subject use only with z_g = 1) and saturation
-    if pb.rofr and n_z:
-        _rofr_rows(pb, rows, rofr_rows, frac, y.start, z.start, cap_block)
+    view = ModelArrays(pb, frac, y.start, cap_block)
+    for part, cols in zip(pb.parts, own, strict=True):
+        for block in part.rows(view, cols, row_form):
+            rows.add_block(block)
     return Model(
         cost=cost,
         lower=lower,
@@ -184,6 +197,7 @@ def build_model(pb: Problem, rofr_rows: str = "triple") -> Model:
         n_z=n_z,
         frac=frac,
         row_groups=rows.groups,
+        part_columns=own,
     )
 
 
@@ -210,7 +224,7 @@ def _capacity_rows(
     pb: Problem, rows: _Rows, frac: npt.NDArray[np.int64], y0: int, gang_hours: F, n_cols: int
 ) -> tuple[npt.NDArray[np.int64], sp.csr_array]:
     """Capacity rows, one per (offer, month) with capacity; returns the (offer, month) → row
-    index and the rows' block, which the ROFR saturation rows reuse."""
+    index and the rows' block, which :meth:`ModelArrays.load` reads."""
     n_x = len(frac)
     xo, xt = pb.to[frac], pb.tt[frac]
     cap_o, cap_t = np.nonzero(pb.cap > 0)
@@ -258,100 +272,52 @@ def _commitment_rows(
     )
 
 
-def subject_columns(
-    pb: Problem, frac: npt.NDArray[np.int64], y0: int
-) -> tuple[
-    npt.NDArray[np.int64],
-    npt.NDArray[np.int64],
-    npt.NDArray[np.int64],
-    npt.NDArray[np.int64],
-    npt.NDArray[np.bool_],
-]:
-    """Every ROFR-subject triple that has a column: (group, triple, month, column, is gang).
+class ModelArrays:
+    """The :class:`~charter.clauses.planning.ModelView` of a model's columns that the parts
+    of constraining clauses write their rows and read their solutions over."""
 
-    A fractional triple's column is its x (x columns start at 0, one per triple in
-    ``frac``); a gang triple's is the y of its (workload, offer) candidate, y columns
-    starting at ``y0`` (a gang triple without a candidate has no column and is dropped)."""
-    n_o = len(pb.offers)
-    if not pb.rofr:
-        e = np.zeros(0, dtype=np.int64)
-        return e, e, e, e, np.zeros(0, dtype=bool)
-    triple_col = np.full(len(pb.tw), -1, dtype=np.int64)
-    triple_col[frac] = np.arange(len(frac))
-    gkey = pb.gang_w * n_o + pb.gang_o
-    gorder = np.argsort(gkey, kind="stable")
-    sizes = np.array([len(g.subject) for g in pb.rofr], dtype=np.int64)
-    g_of = np.repeat(np.arange(len(pb.rofr)), sizes)
-    j = np.concatenate([g.subject for g in pb.rofr]).astype(np.int64)
-    t_of = np.array([g.period for g in pb.rofr], dtype=np.int64)[g_of]
-    col = triple_col[j]
-    want = pb.tw[j] * n_o + pb.to[j]
-    found = (col < 0) & (len(gkey) > 0)
-    if len(gkey):
-        pos = np.minimum(np.searchsorted(gkey[gorder], want), len(gkey) - 1)
-        found &= gkey[gorder][pos] == want
-        col = np.where(found, y0 + gorder[pos], col)
-    keep = col >= 0
-    return g_of[keep], j[keep], t_of[keep], col[keep], found[keep]
+    def __init__(
+        self,
+        pb: Problem,
+        frac: npt.NDArray[np.int64],
+        y0: int,
+        cap_block: tuple[npt.NDArray[np.int64], sp.csr_array] | None = None,
+    ) -> None:
+        self.offers: tuple[OfferSpec, ...] = pb.offers
+        self.period_labels = tuple(p.label for p in pb.periods)
+        self.n_groups = len(pb.groups)
+        self.tw, self.to = pb.tw, pb.to
+        self.demand, self.cap = pb.demand, pb.cap
+        self._pb, self._frac, self._y0, self._cap_block = pb, frac, y0, cap_block
 
+    def workload(self, group: int) -> str:
+        return self._pb.groups[group].members[0]
 
-def _rofr_rows(
-    pb: Problem,
-    rows: _Rows,
-    mode: str,
-    frac: npt.NDArray[np.int64],
-    y0: int,
-    z0: int,
-    cap_block: tuple[npt.NDArray[np.int64], sp.csr_array],
-) -> None:
-    """Linking and saturation rows of the ROFR groups (vectorized)."""
-    add = rows.add
-    g_of, j, t_of, col, is_gang = subject_columns(pb, frac, y0)
-    z = z0 + g_of
-    d = pb.demand[pb.tw[j], t_of]
-    if mode in ("triple", "both"):
-        bound = np.where(is_gang, 1.0, np.minimum(d, pb.cap[pb.to[j], t_of]))
-        n = len(j)
-        add(
-            "rofr-link",
-            np.repeat(np.arange(n), 2),
-            np.column_stack([col, z]).ravel(),
-            np.column_stack([np.ones(n), -bound]).ravel(),
-            np.full(n, -INF),
-            np.zeros(n),
-        )
-    if mode in ("workload", "both"):
-        pair = g_of * len(pb.groups) + pb.tw[j]
-        uniq, row = np.unique(pair, return_inverse=True)
-        n = len(uniq)
-        gw, ww = uniq // len(pb.groups), uniq % len(pb.groups)
-        dw = pb.demand[ww, np.array([g.period for g in pb.rofr], dtype=np.int64)[gw]]
-        coef = np.where(is_gang, d, 1.0)
-        add(
-            "rofr-link",
-            np.concatenate([row, np.arange(n)]),
-            np.concatenate([col, z0 + gw]),
-            np.concatenate([coef, -dw]),
-            np.full(n, -INF),
-            np.zeros(n),
-        )
-    # saturation: for each group and reachable holder offer h, load(h, t) ≥ C(h, t) z_g
-    cap_index, block = cap_block
-    hs = [(g_i, int(h), g.period) for g_i, g in enumerate(pb.rofr) for h in g.holder_offers]
-    if not hs:
-        return
-    gi = np.array([x[0] for x in hs], dtype=np.int64)
-    ho = np.array([x[1] for x in hs], dtype=np.int64)
-    ht = np.array([x[2] for x in hs], dtype=np.int64)
-    loads = block[cap_index[ho, ht]].tocoo()
-    add(
-        "rofr-saturate",
-        np.concatenate([loads.row, np.arange(len(hs))]).astype(np.int64),
-        np.concatenate([loads.col, z0 + gi]).astype(np.int64),
-        np.concatenate([loads.data, -pb.cap[ho, ht]]),
-        np.zeros(len(hs)),
-        np.full(len(hs), INF),
-    )
+    def columns_of(
+        self, triples: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+        """A fractional triple's column is its x (x columns start at 0, one per triple in
+        ``frac``); a gang triple's is the y of its (workload, offer) candidate (a gang
+        triple without a candidate has no column)."""
+        pb, n_o = self._pb, len(self._pb.offers)
+        triple_col = np.full(len(pb.tw), -1, dtype=np.int64)
+        triple_col[self._frac] = np.arange(len(self._frac))
+        col = triple_col[triples]
+        gkey = pb.gang_w * n_o + pb.gang_o
+        found = (col < 0) & (len(gkey) > 0)
+        if len(gkey):
+            gorder = np.argsort(gkey, kind="stable")
+            want = pb.tw[triples] * n_o + pb.to[triples]
+            pos = np.minimum(np.searchsorted(gkey[gorder], want), len(gkey) - 1)
+            found &= gkey[gorder][pos] == want
+            col = np.where(found, self._y0 + gorder[pos], col)
+        return col >= 0, col, found
+
+    def load(self, offers: npt.NDArray[np.int64], months: npt.NDArray[np.int64]) -> sp.coo_array:
+        if self._cap_block is None:
+            raise ValueError("the model's capacity rows are not known to this view")
+        cap_index, block = self._cap_block
+        return block[cap_index[offers, months]].tocoo()
 
 
 def submodel(model: Model, cols: npt.NDArray[np.int64]) -> Model:
@@ -363,6 +329,7 @@ def submodel(model: Model, cols: npt.NDArray[np.int64]) -> Model:
         return int(((cols >= block.start) & (cols < block.stop)).sum())
 
     n_x, n_y, n_s = kept(model.x), kept(model.y), kept(model.s)
+    # (the parts' column slices do not survive the restriction: part_columns is empty)
     return Model(
         cost=model.cost[cols],
         lower=model.lower[cols],
@@ -377,4 +344,5 @@ def submodel(model: Model, cols: npt.NDArray[np.int64]) -> Model:
         n_z=len(cols) - n_x - n_y - n_s,
         frac=model.frac[cols[:n_x]],
         row_groups=model.row_groups,
+        part_columns=[],
     )

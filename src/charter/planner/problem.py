@@ -1,12 +1,13 @@
 """The planning problem as arrays: periods, offers, aggregated workloads, the feasible
 (workload, offer, period) triples with their clause status, gang candidates, commitments and
-ROFR groups.
+the parts that clauses constraining plans add (:mod:`charter.clauses.planning`).
 
 Feasibility comes from the decision engine's batch API: every candidate triple that passes
 the static filters (family, region, compliance, availability, window) becomes a request
 "may the owner run this workload on this offer's provider on this date", evaluated on the
 first day of its month and on every day inside the month where a clause starts or ends; a
-triple is feasible only if it is allowed (or conditional on the ROFR alone) on all of them.
+triple is feasible only if it is allowed (or conditional only on clauses that constrain plans)
+on all of them.
 """
 
 from __future__ import annotations
@@ -17,15 +18,16 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from charter.clauses.planning import PlanPart
 from charter.decide import Rules
 from charter.errors import RequestError
 from charter.model import OfferSpec, WorkloadSpec
 from charter.periods import Period
 from charter.planner.feasibility import ClassFeasibility, class_feasibility
 from charter.planner.notes import outside_horizon
-from charter.planner.obligations import Commitment, RofrGroup, commitments, rofr_groups
+from charter.planner.obligations import Commitment, commitments
 
-__all__ = ["Commitment", "Group", "Problem", "RofrGroup", "build_problem", "months"]
+__all__ = ["Commitment", "Group", "Problem", "build_problem", "months"]
 
 Ints = npt.NDArray[np.int64]
 F = npt.NDArray[np.float64]
@@ -75,11 +77,11 @@ class Problem:
     tw: Ints  # triple → group index
     to: Ints  # triple → offer index
     tt: Ints  # triple → period index
-    t_rofr: Ints  # triple → record index of the ROFR clause it is subject to, or -1
+    t_settled: B  # triple → conditional on a clause the plan settles (the ROFR): placed last
     gang_w: Ints  # gang candidate k → group index
     gang_o: Ints  # gang candidate k → offer index
     commitments: list[Commitment]
-    rofr: list[RofrGroup]
+    parts: list[PlanPart]  # the terms of the clauses that constrain plans, in record order
     denied: dict[tuple[int, int, int], str] = field(default_factory=dict)  # triple → clause
     notes: list[str] = field(default_factory=list)
 
@@ -203,8 +205,9 @@ def build_problem(
             fractional group): a relaxation, whose optimum bounds the real one from below.
         gang_candidates: keep only 4 × this many of each gang job's candidate offers (see
             :func:`_restrict`): a restriction,
-            whose plans are plans of the real problem. ROFR reach is unaffected (it is a
-            property of the workload's signature, not of the candidates kept).
+            whose plans are plans of the real problem. What a constraining clause reaches
+            (a ROFR's holder offers) is unaffected: it is a property of the workload's
+            signature, not of the candidates kept.
     """
     groups, demand = _groups(workloads, party, periods, aggregate, divisible_gangs)
     cap = _capacity(offers, periods)
@@ -214,7 +217,7 @@ def build_problem(
     tw, to, tt, gang_w, gang_o, denied = _triples(
         rules, groups, class_of, feasible, demand, cap, price, gang_candidates
     )
-    t_rofr = feasible.rofr[class_of[tw], to, tt] if len(tw) else np.zeros(0, dtype=np.int64)
+    t_settled = feasible.conditional[class_of[tw], to, tt] if len(tw) else np.zeros(0, dtype=bool)
 
     problem = Problem(
         periods=periods,
@@ -226,15 +229,19 @@ def build_problem(
         tw=tw,
         to=to,
         tt=tt,
-        t_rofr=t_rofr,
+        t_settled=t_settled,
         gang_w=gang_w,
         gang_o=gang_o,
         commitments=commitments(rules, party, periods, commitment_share),
-        rofr=[],
+        parts=[],
         denied=denied,
         notes=outside_horizon(workloads, periods),
     )
-    problem.rofr = rofr_groups(rules, problem, feasible.ok, class_of)
+    view = ProblemArrays(problem, rules, feasible, class_of)
+    for k in sorted(feasible.settled):
+        part = rules.records[k].spec.plan_part(k, view)
+        if part is not None:
+            problem.parts.append(part)
     return problem
 
 
@@ -319,13 +326,14 @@ def _gang_candidates(
     fits = ok[:, active].all(axis=1) & (cap[:, active] >= demand[g.index, active]).all(axis=1)
     cand = np.flatnonzero(fits)
     if gang_candidates is not None and len(cand) > 4 * gang_candidates:
-        under = feasible.rofr[c][cand][:, active].max(axis=1) >= 0
+        under = feasible.conditional[c][cand][:, active].any(axis=1)
         cand = _restrict(cand, under, price, g.index, gang_candidates)
     return cand
 
 
 def _restrict(cand: Ints, under: B, price: F, seed: int, k: int) -> Ints:
-    """Of a gang job's candidate offers, the ``k`` cheapest not under a ROFR and ``k`` more
+    """Of a gang job's candidate offers, the ``k`` cheapest not conditional on a clause the plan
+    must settle (a ROFR) and ``k`` more
     drawn at random among them (seeded by the job: the same every run), and likewise among
     those under one. The random ones spread jobs over offers that the cheapest, shared by
     every job, would soon fill."""
@@ -340,3 +348,27 @@ def _restrict(cand: Ints, under: B, price: F, seed: int, k: int) -> Ints:
         cheapest, rest = pool[order[:k]], pool[order[k:]]
         keep += [cheapest, rng.choice(rest, size=k, replace=False)]
     return np.sort(np.concatenate(keep))
+
+
+class ProblemArrays:
+    """The :class:`~charter.clauses.planning.ProblemView` that constraining clauses build
+    their parts over: the problem's triples and the class feasibility behind them."""
+
+    def __init__(
+        self, pb: Problem, rules: Rules, feasible: ClassFeasibility, class_of: Ints
+    ) -> None:
+        self.offers = pb.offers
+        self.providers_of = rules.providers_of
+        self.n_periods = len(pb.periods)
+        self.tw, self.to, self.tt = pb.tw, pb.to, pb.tt
+        self.signature = class_of
+        self._feasible = feasible
+
+    def conditional_on(self, record: int) -> Ints:
+        mask = self._feasible.settled.get(record)
+        if mask is None or not len(self.tw):
+            return np.zeros(0, dtype=np.int64)
+        return np.flatnonzero(mask[self.signature[self.tw], self.to, self.tt]).astype(np.int64)
+
+    def usable(self, signature: int, month: int) -> B:
+        return self._feasible.ok[signature, :, month]

@@ -9,13 +9,20 @@ from typing import Any
 
 import numpy as np
 
+from charter.clauses import KINDS
+from charter.clauses.planning import PlanPart
 from charter.errors import SolverError
-from charter.planner.model import Model, subject_columns
+from charter.planner.model import Model, ModelArrays
 from charter.planner.outcome import Solution
 from charter.planner.problem import Problem
 from charter.planner.verify import COST_TOLERANCE, inconsistency
 
-__all__ = ["Placement", "Plan", "audit", "extract", "summarize"]
+__all__ = ["Placement", "Plan", "audit", "extract", "part_stats", "summarize"]
+
+#: The plan document's keys for what constraining kinds report (present, empty, when no
+#: clause of the kind is in force).
+REPORT_KEYS = tuple(k.plan_report for k in KINDS if k.constrains and k.plan_report)
+STAT_KEYS = tuple(name for k in KINDS if k.constrains for name in k.plan_stats)
 
 # a bound above the plan's cost by more than this (relative) is an error, by less it is the
 # solvers' tolerances (primal and dual feasibility 1e-7) and the bound is taken as the cost
@@ -45,11 +52,18 @@ class Plan:
     bound_method: str
     stats: dict[str, Any]
     commitments: list[dict[str, Any]] = field(default_factory=list)
-    rofr_requests: list[dict[str, Any]] = field(default_factory=list)
+    # what the clauses that constrain plans report, by document key (``rofr_requests``)
+    reports: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     by_provider_year: list[dict[str, Any]] = field(default_factory=list)
     infeasibility: dict[str, Any] | None = None
     clause_costs: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def rofr_requests(self) -> list[dict[str, Any]]:
+        """Third-party capacity the plan takes that must first be offered to a ROFR holder
+        (the ``rofr_requests`` report)."""
+        return self.reports.get("rofr_requests", [])
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -61,7 +75,8 @@ class Plan:
             "stats": self.stats,
             "by_provider_year": self.by_provider_year,
             "commitments": self.commitments,
-            "rofr_requests": self.rofr_requests,
+            **{key: self.reports.get(key, []) for key in REPORT_KEYS},
+            **{key: rows for key, rows in self.reports.items() if key not in REPORT_KEYS},
             "clause_costs": self.clause_costs,
             "infeasibility": self.infeasibility,
             "notes": self.notes,
@@ -173,8 +188,8 @@ def summarize(
     result: Plan, pb: Problem, shortfalls: dict[str, float], model: Model, sol: Solution
 ) -> None:
     """Fill in the plan's spend and hours per provider and year, its commitments (spent,
-    shortfall) and the ROFR requests it makes (third-party capacity it takes that must first
-    be offered to the holder)."""
+    shortfall) and what each clause constraining plans reports of it (the ROFR: the requests
+    it makes of the holder)."""
     spend: dict[tuple[str, str], float] = defaultdict(float)
     hours: dict[tuple[str, str], float] = defaultdict(float)
     year_hours: dict[str, float] = defaultdict(float)
@@ -209,34 +224,17 @@ def summarize(
                 "shortfall": shortfalls.get(c.clause, max(0.0, c.amount - spent)),
             }
         )
-    if sol.values is not None and pb.rofr:
-        result.rofr_requests = _rofr_requests(pb, model, sol.values)
+    if sol.values is not None and pb.parts:
+        view = ModelArrays(pb, model.frac, model.y.start)
+        for part in sorted(pb.parts, key=lambda p: p.clause):
+            rows = part.report(view, sol.values)
+            result.reports.setdefault(part.report_key, []).extend(rows)
 
 
-def _rofr_requests(pb: Problem, model: Model, v: Any) -> list[dict[str, Any]]:
-    """Third-party capacity the plan takes that must first be offered to the holder."""
-    used: dict[tuple[str, str, str, str, str], float] = defaultdict(float)
-    g_of, j, t_of, col, is_gang = subject_columns(pb, model.frac, model.y.start)
-    amount = np.where(is_gang, np.where(v[col] > 0.5, pb.demand[pb.tw[j], t_of], 0.0), v[col])
-    for i in np.flatnonzero(amount > 1e-6).tolist():
-        g = pb.rofr[int(g_of[i])]
-        key = (
-            g.clause,
-            pb.periods[g.period].label,
-            g.family,
-            pb.offers[int(pb.to[j[i]])].id,
-            pb.groups[int(pb.tw[j[i]])].members[0],
-        )
-        used[key] += float(amount[i])
-    return [
-        {
-            "clause": clause,
-            "period": period,
-            "family": family,
-            "offer": offer,
-            "workload": workload,
-            "hours": h,
-            "holder": next(g.holder for g in pb.rofr if g.clause == clause),
-        }
-        for (clause, period, family, offer, workload), h in sorted(used.items())
-    ]
+def part_stats(parts: list[PlanPart]) -> dict[str, int]:
+    """The figures constraining parts add to a plan's statistics, summed by name."""
+    out = dict.fromkeys(STAT_KEYS, 0)
+    for part in parts:
+        for name, value in part.stats().items():
+            out[name] = out.get(name, 0) + value
+    return out

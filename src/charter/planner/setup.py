@@ -1,5 +1,5 @@
 """From a scenario to the problem arrays and the model: the horizon, the decision engine's
-feasibility (:mod:`.problem`) and the ROFR row form that suits the model's size."""
+feasibility (:mod:`.problem`) and the row form that suits the model's size."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from charter.planner.model import Model, build_model
 from charter.planner.problem import Problem, build_problem, months
 from charter.scenario import Scenario
 
-__all__ = ["TRIPLE_ROWS_MAX", "gang_size", "horizon", "rofr_row_form", "setup"]
+__all__ = ["TRIPLE_ROWS_MAX", "gang_size", "horizon", "row_form", "setup"]
 
-# The per-triple ROFR rows tighten small models; past this many subject triples they cost
-# more LP time than they return and only the per-workload rows are kept.
+# The per-triple rows (the ROFR's linking rows) tighten small models; past this many triples
+# reached they cost more LP time than they return and only the per-workload rows are kept.
 TRIPLE_ROWS_MAX = 20_000
 
 
@@ -40,7 +40,7 @@ def setup(
     end: str | None,
     events: dict[str, str] | None,
     aggregate: bool,
-    rofr_rows: str | None = None,
+    form: str | None = None,
     divisible_gangs: bool = False,
     gang_candidates: int | None = None,
 ) -> tuple[Problem, Model]:
@@ -68,13 +68,14 @@ def setup(
         divisible_gangs=divisible_gangs,
         gang_candidates=gang_candidates,
     )
-    return pb, build_model(pb, rofr_rows=rofr_rows or rofr_row_form(pb))
+    return pb, build_model(pb, row_form=form or row_form(pb))
 
 
-def rofr_row_form(pb: Problem) -> str:
-    """The ROFR linking rows for this problem: per triple and per workload while few."""
-    subject = sum(len(g.subject) for g in pb.rofr)
-    return "both" if subject <= TRIPLE_ROWS_MAX else "workload"
+def row_form(pb: Problem) -> str:
+    """The row form for this problem's constraining parts: per triple and per workload
+    while the triples they reach are few, per workload only past that."""
+    reached = sum(part.size() for part in pb.parts)
+    return "both" if reached <= TRIPLE_ROWS_MAX else "workload"
 
 
 def gang_size(scenario: Scenario, start: str | None, end: str | None) -> int:

@@ -30,7 +30,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from charter.planner.cancel import Cancellation, cancel_scope, cancelled, current
-from charter.planner.model import INF, Model, build_model, subject_columns, submodel
+from charter.planner.model import INF, Model, build_model, submodel
 from charter.planner.outcome import Solution, SolveStatus
 from charter.planner.verify import COST_TOLERANCE, FEASIBILITY_TOLERANCE, inconsistency
 
@@ -49,7 +49,6 @@ __all__ = [
     "inconsistency",
     "new_highs",
     "solve",
-    "subject_columns",
     "submodel",
 ]
 

@@ -6,8 +6,9 @@ third party is allowed only after the holder declines or cannot meet the require
 Decision: on one of the holder's providers the clause is *satisfied*; elsewhere it is an
 *obligation* ("offer it to the holder first"). A plan meets the obligation by taking
 third-party capacity of a family in a month only when every offer of the holder's of that
-family that the work could use is full (:meth:`RofrSpec.plan_breach` checks it; the planner's
-linking and saturation rows are in ``planner/problem.py`` and ``planner/solver.py``).
+family that the work could use is full: :meth:`RofrSpec.plan_breach` checks a plan for it, and
+:mod:`.plan` writes it into the planner's model (groups, linking and saturation rows, the
+greedy's repair and the requests a plan makes of the holder).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from charter.clauses.base import (
     PlanView,
     ScalarContext,
 )
+from charter.clauses.planning import ProblemView
+from charter.clauses.rofr.plan import RofrPart
 from charter.i18n import t
 
 if TYPE_CHECKING:
@@ -40,7 +43,9 @@ FULL_TOLERANCE = 1e-6
 class RofrSpec(ClauseSpec):
     kind: Literal["rofr"]
     default_actions: ClassVar[tuple[str, ...]] = ("run",)
-    settled_by_plan: ClassVar[bool] = True
+    constrains: ClassVar[bool] = True
+    plan_report: ClassVar[str | None] = "rofr_requests"
+    plan_stats: ClassVar[tuple[str, ...]] = ("rofr_groups",)
     holder: str = Field(description="the party holding the right")
     providers: tuple[str, ...] | None = Field(
         None, description="the holder's providers (default: every provider the holder owns)"
@@ -104,6 +109,10 @@ class RofrSpec(ClauseSpec):
         return f"third-party capacity taken while {self.holder}'s capacity is not full: " + (
             ", ".join(not_full)
         )
+
+    def plan_part(self, record: int, view: ProblemView) -> RofrPart | None:
+        part = RofrPart.build(self, record, view)
+        return part if part.groups else None
 
     def figures(self) -> dict[str, object]:
         return {"holder": self.holder, "response_days": self.response_days}
