@@ -69,6 +69,7 @@ class ModelView(Protocol):
     n_groups: int
     tw: Ints
     to: Ints
+    tt: Ints
     demand: F  # group × month hours
     cap: F  # offer × month hours
 

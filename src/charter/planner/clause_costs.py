@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from charter.clauses.base import SpendCommitment
 from charter.dates import day_number
 from charter.errors import RequestError
 from charter.planner.greedy import greedy
@@ -96,14 +97,15 @@ def _placements(
 def _in_force(scenario: Scenario, rec: Any, pb: Problem, events: dict[str, str] | None) -> bool:
     """A deciding clause (or a commitment) about running, in force within the horizon."""
     spec = rec.spec
-    if not spec.decides and spec.kind != "commitment":
+    commits = isinstance(spec, SpendCommitment)
+    if not spec.decides and not commits:
         return False
     first, last = pb.periods[0].start, pb.periods[-1].end
     end_day = rec.end_day(scenario.resolve_events(events))
     if day_number(rec.start) > day_number(last) or end_day <= day_number(first):
         return False
     acts = spec.applies_to_actions()
-    return "run" in acts or "*" in acts or spec.kind == "commitment"
+    return "run" in acts or "*" in acts or commits
 
 
 def _partial_start(

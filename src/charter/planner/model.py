@@ -286,7 +286,7 @@ class ModelArrays:
         self.offers: tuple[OfferSpec, ...] = pb.offers
         self.period_labels = tuple(p.label for p in pb.periods)
         self.n_groups = len(pb.groups)
-        self.tw, self.to = pb.tw, pb.to
+        self.tw, self.to, self.tt = pb.tw, pb.to, pb.tt
         self.demand, self.cap = pb.demand, pb.cap
         self._pb, self._frac, self._y0, self._cap_block = pb, frac, y0, cap_block
 
