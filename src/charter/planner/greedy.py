@@ -110,7 +110,6 @@ def greedy(
     residual = pb.cap.copy()
     values = np.zeros(model.n_cols)
     y0, s0 = model.y.start, model.s.start
-    subject = pb.t_settled
     placed = place_gangs(pb, model, lp)
     if placed is None:
         return None
@@ -118,28 +117,8 @@ def greedy(
     for k in placed.tolist():
         residual[pb.gang_o[k]] -= pb.demand[pb.gang_w[k]]
 
-    # fractional groups, month by month, least flexible first, cheapest offers first
-    frac = model.frac
-    xw, xo, xt = pb.tw[frac], pb.to[frac], pb.tt[frac]
-    xsub = subject[frac]
-    need = pb.demand.copy()
+    need, by_wt = _place_fractional(pb, model, lp, values, residual)
     frac_groups = np.array([not g.gang for g in pb.groups], dtype=bool)
-    by_wt: dict[tuple[int, int], list[int]] = {}
-    for col in np.lexsort((pb.price[xo], xsub, lp[model.x] <= 1e-9)).tolist():
-        by_wt.setdefault((int(xw[col]), int(xt[col])), []).append(col)
-    for t in range(len(pb.periods)):
-        todo = [int(x) for x in np.flatnonzero(frac_groups & (need[:, t] > 0))]
-        todo.sort(key=lambda x: (len(by_wt.get((x, t), ())), -need[x, t]))
-        for w in todo:
-            for col in by_wt.get((w, t), ()):
-                o = int(xo[col])
-                if need[w, t] <= 1e-9:
-                    break
-                take = min(need[w, t], residual[o, t])
-                if take > 0:
-                    values[col] += take
-                    need[w, t] -= take
-                    residual[o, t] -= take
     if (need[frac_groups] > 1e-6).any():
         _repair_unmet(pb, model, values, residual, need, by_wt)
     if (need[frac_groups] > 1e-6).any():
@@ -162,6 +141,40 @@ def greedy(
     if unchecked and inconsistency(model, values, None) is not None:
         return None  # a part without a repair: its rows decide
     return values
+
+
+def _place_fractional(
+    pb: Problem,
+    model: Model,
+    lp: npt.NDArray[np.float64],
+    values: npt.NDArray[np.float64],
+    residual: npt.NDArray[np.float64],
+) -> tuple[npt.NDArray[np.float64], dict[tuple[int, int], list[int]]]:
+    """Fractional groups, month by month, least flexible first, each on its cheapest offers
+    (those the guide ``lp`` uses first, conditional ones last): the demand left unmet, and
+    each (group, month)'s x columns in the order tried."""
+    frac = model.frac
+    xw, xo, xt = pb.tw[frac], pb.to[frac], pb.tt[frac]
+    xsub = pb.t_settled[frac]
+    need = pb.demand.copy()
+    frac_groups = np.array([not g.gang for g in pb.groups], dtype=bool)
+    by_wt: dict[tuple[int, int], list[int]] = {}
+    for col in np.lexsort((pb.price[xo], xsub, lp[model.x] <= 1e-9)).tolist():
+        by_wt.setdefault((int(xw[col]), int(xt[col])), []).append(col)
+    for t in range(len(pb.periods)):
+        todo = [int(x) for x in np.flatnonzero(frac_groups & (need[:, t] > 0))]
+        todo.sort(key=lambda x: (len(by_wt.get((x, t), ())), -need[x, t]))
+        for w in todo:
+            for col in by_wt.get((w, t), ()):
+                o = int(xo[col])
+                if need[w, t] <= 1e-9:
+                    break
+                take = min(need[w, t], residual[o, t])
+                if take > 0:
+                    values[col] += take
+                    need[w, t] -= take
+                    residual[o, t] -= take
+    return need, by_wt
 
 
 def _repair_unmet(

@@ -146,35 +146,10 @@ def build_model(pb: Problem, row_form: str = "triple") -> Model:
             workload spreads over several offers) or ``both``.
     """
     frac = np.flatnonzero(pb.fractional)
-    n_x, n_y = len(frac), len(pb.gang_w)
-    n_s = len(pb.commitments)
-    part_cols = [part.columns() for part in pb.parts]
-    n_z = sum(len(c) for c in part_cols)
-    # the column blocks (Model.x, .y, .s, .z), laid out before the Model exists
-    x = slice(0, n_x)
-    y = slice(x.stop, x.stop + n_y)
-    s = slice(y.stop, y.stop + n_s)
-    z = slice(s.stop, s.stop + n_z)
-    n_cols = z.stop
-    xo = pb.to[frac]
-
-    cost = np.zeros(n_cols)
-    cost[x] = pb.price[xo]
     gang_hours = pb.demand[pb.gang_w]  # k × t
-    cost[y] = (gang_hours * pb.price[pb.gang_o][:, None]).sum(axis=1)
-    cost[s] = 1.0
-    lower = np.zeros(n_cols)
-    upper = np.full(n_cols, INF)
-    upper[y] = 1.0
-    integer = np.zeros(n_cols, dtype=bool)
-    integer[y] = True
-    own: list[slice] = []
-    at = z.start
-    for c in part_cols:
-        own.append(slice(at, at + len(c)))
-        cost[own[-1]], upper[own[-1]], integer[own[-1]] = c.cost, c.upper, c.integer
-        at += len(c)
-
+    n_x, n_y, n_s = len(frac), len(pb.gang_w), len(pb.commitments)
+    cost, lower, upper, integer, own = _columns(pb, frac, gang_hours)
+    n_cols, y, s = len(cost), slice(n_x, n_x + n_y), slice(n_x + n_y, n_x + n_y + n_s)
     rows = _Rows()
     _demand_and_gang_rows(pb, rows, frac, y.start)
     cap_block = _capacity_rows(pb, rows, frac, y.start, gang_hours, n_cols)
@@ -194,11 +169,40 @@ def build_model(pb: Problem, row_form: str = "triple") -> Model:
         n_x=n_x,
         n_y=n_y,
         n_s=n_s,
-        n_z=n_z,
+        n_z=n_cols - s.stop,
         frac=frac,
         row_groups=rows.groups,
         part_columns=own,
     )
+
+
+def _columns(
+    pb: Problem, frac: npt.NDArray[np.int64], gang_hours: F
+) -> tuple[F, F, F, npt.NDArray[np.bool_], list[slice]]:
+    """The columns' costs, bounds and integrality in the blocks x, y, s, z, and each
+    constraining part's own slice of z."""
+    part_cols = [part.columns() for part in pb.parts]
+    n_x, n_y, n_s = len(frac), len(pb.gang_w), len(pb.commitments)
+    x = slice(0, n_x)
+    y = slice(x.stop, x.stop + n_y)
+    s = slice(y.stop, y.stop + n_s)
+    n_cols = s.stop + sum(len(c) for c in part_cols)
+    cost = np.zeros(n_cols)
+    cost[x] = pb.price[pb.to[frac]]
+    cost[y] = (gang_hours * pb.price[pb.gang_o][:, None]).sum(axis=1)
+    cost[s] = 1.0
+    lower = np.zeros(n_cols)
+    upper = np.full(n_cols, INF)
+    upper[y] = 1.0
+    integer = np.zeros(n_cols, dtype=bool)
+    integer[y] = True
+    own: list[slice] = []
+    at = s.stop
+    for c in part_cols:
+        own.append(slice(at, at + len(c)))
+        cost[own[-1]], upper[own[-1]], integer[own[-1]] = c.cost, c.upper, c.integer
+        at += len(c)
+    return cost, lower, upper, integer, own
 
 
 def _demand_and_gang_rows(pb: Problem, rows: _Rows, frac: npt.NDArray[np.int64], y0: int) -> None:
