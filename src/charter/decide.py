@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
@@ -33,8 +33,8 @@ from charter.clauses import Batch, ClauseSpec, Effect, Obligation
 from charter.clauses.base import ScalarContext
 from charter.dates import FOREVER, day_number, from_day_number
 from charter.i18n import t
-from charter.selectors import Encoder, Where
-from charter.vocab import ACTIONS, ATTRIBUTES, Default
+from charter.selectors import Alts, Encoder, compile_scalar, match
+from charter.vocab import BASE, Default, Vocabulary
 
 __all__ = [
     "Citation",
@@ -49,23 +49,37 @@ __all__ = [
 
 
 class Verdict(StrEnum):
-    """The answer to a question."""
+    """The answer to a question; :attr:`code` is its int8 form in batch arrays."""
 
     ALLOW = "allow"
     DENY = "deny"
     CONDITIONAL = "conditional"
 
+    @property
+    def code(self) -> int:
+        """0 allow, 1 conditional, 2 deny: stricter is larger."""
+        return _CODES[self]
+
+    @classmethod
+    def of(cls, code: int) -> Verdict:
+        """The verdict of a code."""
+        return _VERDICTS[code]
+
 
 _VERDICTS = (Verdict.ALLOW, Verdict.CONDITIONAL, Verdict.DENY)  # index = code
-ALLOW, CONDITIONAL, DENY = 0, 1, 2
+_CODES = {v: i for i, v in enumerate(_VERDICTS)}
+# the codes as plain ints, for the loops that combine effects
+_ALLOW, _CONDITIONAL, _DENY = (v.code for v in _VERDICTS)
 
 
 @dataclass(frozen=True, slots=True)
 class Request:
     """One question: may ``principal`` do ``action`` at ``at`` (with these attributes)?
 
-    Attribute names match the selector vocabulary (:data:`charter.vocab.ATTRIBUTES`).
-    ``created`` is the artifact's creation date (defaults to ``at``).
+    The fields are the base vocabulary's attributes (:data:`charter.vocab.BASE`); ``attrs``
+    holds those a scenario declares on top (read them as ``req.attrs[name]``, or as
+    attributes: ``req.data_residency``). ``created`` is the artifact's creation date
+    (defaults to ``at``). :meth:`Scenario.request` fills in declared defaults.
     """
 
     at: dt.date
@@ -85,20 +99,28 @@ class Request:
     created: dt.date | None = None
     purpose: str | None = None
     with_party: str | None = None
-    uses_licensed_ip: bool = False
-    above_compute_threshold: bool | None = None
+    attrs: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    def __getattr__(self, name: str) -> Any:
+        # only called when no field has the name: a declared attribute
+        try:
+            return self.attrs[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for f in fields(self):
-            v = getattr(self, f.name)
+        for name in REQUEST_FIELDS:
+            v = getattr(self, name)
             if v is None or v is False:
                 continue
-            out[f.name] = v.isoformat() if isinstance(v, dt.date) else v
+            out[name] = v.isoformat() if isinstance(v, dt.date) else v
+        out.update((k, v) for k, v in self.attrs.items() if v is not None and v is not False)
         return out
 
 
-REQUEST_FIELDS = tuple(f.name for f in fields(Request))
+#: The fixed fields of a :class:`Request` (without ``attrs``).
+REQUEST_FIELDS = tuple(f.name for f in fields(Request) if f.name != "attrs")
 
 
 @dataclass(frozen=True)
@@ -241,37 +263,6 @@ class Outcome:
     doubt: frozenset[int]
 
 
-#: A compiled ``where`` for scalar matching: alternatives of (attribute, op, values) terms.
-Alts = tuple[tuple[tuple[str, str, Any], ...], ...]
-
-
-def _alts(where: Where) -> Alts:
-    return tuple(
-        tuple(
-            (t.attr, t.op, bool(t.values[0]) if t.op == "exists" else frozenset(t.values))
-            for t in sel.terms
-        )
-        for sel in where
-    )
-
-
-def _match(alts: Alts, attrs: Mapping[str, Any]) -> bool:
-    for terms in alts:
-        for attr, op, vals in terms:
-            v = attrs[attr]
-            if op == "in":
-                if v is None or v not in vals:
-                    break
-            elif op == "not":
-                if v is not None and v in vals:
-                    break
-            elif (v is not None) != vals:
-                break
-        else:
-            return True
-    return False
-
-
 @dataclass(frozen=True, slots=True)
 class _CompiledClause:
     """One clause record as :class:`Rules` evaluates it: its selectors compiled, its
@@ -304,8 +295,16 @@ class Rules:
         encoder: Encoder,
         owner_of: Mapping[str, str],
         providers_of: Mapping[str, tuple[str, ...]],
+        vocabulary: Vocabulary = BASE,
     ) -> None:
         self.timeline = timeline
+        self.vocabulary = vocabulary
+        # declared attributes beyond the Request's fields, with their defaults
+        self.declared = tuple(
+            (a.name, a.default)
+            for a in vocabulary.attributes.values()
+            if a.name not in REQUEST_FIELDS and a.name != "provider_owner"
+        )
         self.events = dict(events)
         self.encoder = encoder
         self.owner_of = owner_of
@@ -327,23 +326,28 @@ class Rules:
                 stop = min(seg.stop, ends[r.index])
                 if seg.start < stop:
                     segs.append(
-                        (seg.start, stop, tuple(_alts(w) for w in seg.narrow), seg.uncertain)
+                        (
+                            seg.start,
+                            stop,
+                            tuple(compile_scalar(w) for w in seg.narrow),
+                            seg.uncertain,
+                        )
                     )
             self.rules.append(
                 _CompiledClause(
                     r.index,
                     r,
                     r.spec,
-                    _alts(r.spec.where),
+                    compile_scalar(r.spec.where),
                     tuple(segs),
                     ends[r.index],
-                    tuple(_alts(w) for w in r.segments[-1].narrow),
+                    tuple(compile_scalar(w) for w in r.segments[-1].narrow),
                     self.overrides[r.index],
                 )
             )
         self._index: dict[tuple[str, str], tuple[_CompiledClause, ...]] = {}
         self._deny_default = frozenset(
-            a.name for a in ACTIONS.values() if a.default == Default.DENY
+            a.name for a in vocabulary.actions.values() if a.default == Default.DENY
         )
 
     # ------------------------------------------------------------------ scalar path
@@ -365,6 +369,9 @@ class Rules:
     def attrs(self, req: Request) -> dict[str, Any]:
         out = {f: getattr(req, f) for f in _FIELDS}
         out["provider_owner"] = self.owner_of.get(req.provider) if req.provider else None
+        given = req.attrs
+        for name, default in self.declared:
+            out[name] = given.get(name, default)
         return out
 
     def outcome(self, req: Request) -> Outcome:
@@ -378,7 +385,7 @@ class Rules:
         for rule in self.candidates(req.principal, req.action):
             for start, stop, narrows, uncertain in rule.segments:
                 if start <= day < stop:
-                    if _match(rule.where, attrs) and all(_match(n, attrs) for n in narrows):
+                    if match(rule.where, attrs) and all(match(n, attrs) for n in narrows):
                         applies.append(rule)
                         e = rule.spec.effect_one(attrs, ctx)
                         if e:
@@ -408,12 +415,12 @@ class Rules:
             elif e == Effect.GRANT:
                 grant = True
         if forbid:
-            return DENY
+            return _DENY
         if obligation:
-            return CONDITIONAL
+            return _CONDITIONAL
         if grant or used:
-            return ALLOW
-        return DENY if action in self._deny_default else ALLOW
+            return _ALLOW
+        return _DENY if action in self._deny_default else _ALLOW
 
     def decide(self, req: Request, lang: str = "en") -> Decision:
         """One decision through the scalar path, explained."""
@@ -425,11 +432,14 @@ class Rules:
         n = len(requests)
         enc = self.encoder
         cols: dict[str, npt.NDArray[np.int32]] = {}
-        for name in ATTRIBUTES:
+        declared = dict(self.declared)
+        for name in self.vocabulary.attributes:
             if name == "provider_owner":
                 vals: list[Any] = [
                     self.owner_of.get(r.provider) if r.provider else None for r in requests
                 ]
+            elif name in declared:
+                vals = [r.attrs.get(name, declared[name]) for r in requests]
             else:
                 vals = [getattr(r, name) for r in requests]
             cols[name] = enc.column(vals)
@@ -490,10 +500,10 @@ class Rules:
         cond = ~deny & ((effects == Effect.OBLIGATION) & ~lifted).any(axis=0)
         grant = (effects == Effect.GRANT).any(axis=0) | lift_used.any(axis=0)
         default_deny = np.isin(cols["action"], [enc.code(a) for a in self._deny_default])
-        verdicts = np.full(n, ALLOW, dtype=np.int8)
-        verdicts[default_deny & ~grant] = DENY
-        verdicts[cond] = CONDITIONAL
-        verdicts[deny] = DENY
+        verdicts = np.full(n, _ALLOW, dtype=np.int8)
+        verdicts[default_deny & ~grant] = _DENY
+        verdicts[cond] = _CONDITIONAL
+        verdicts[deny] = _DENY
         return DecisionBatch(requests, verdicts, effects, lifted, lift_used, doubt, self, lang)
 
     # ------------------------------------------------------------------ explanation
@@ -513,19 +523,19 @@ class Rules:
 
     def explain(self, req: Request, o: Outcome, lang: str = "en") -> Decision:
         """Turn an outcome into a decision (explained lazily)."""
-        return Decision(req, _VERDICTS[o.code], self.events, lang, self, o)
+        return Decision(req, Verdict.of(o.code), self.events, lang, self, o)
 
     def explanation(self, req: Request, o: Outcome, lang: str = "en") -> Explanation:
         """Deciding clauses, obligations and a note for an outcome."""
         cites: list[Citation] = []
         obligations: list[Obligation] = []
         order = sorted(o.effects)
-        if o.code == DENY:
+        if o.code == _DENY:
             for k in order:
                 if o.effects[k] == Effect.FORBID and k not in o.lifted:
                     cites.append(self._cite(k, req, o, "forbid", lang))
-        elif o.code == CONDITIONAL:
-            attrs = asdict(req)
+        elif o.code == _CONDITIONAL:
+            attrs = {**self.attrs(req), "at": req.at, "created": req.created}
             for k in order:
                 if o.effects[k] == Effect.OBLIGATION and k not in o.lifted:
                     c = self._cite(k, req, o, "obligation", lang)
@@ -570,7 +580,7 @@ class Rules:
         found: list[tuple[int, ClauseRecord, ClauseRecord, tuple[str, ...], bool, bool]] = []
         for rule in self.candidates(req.principal, req.action):
             rec = rule.rec
-            if not _match(rule.where, attrs):
+            if not match(rule.where, attrs):
                 continue
             end = rule.end
             if end <= today:
@@ -582,7 +592,7 @@ class Rules:
                         and successor.in_force(req.at, self.events)
                     ):
                         continue
-                if not all(_match(n, attrs) for n in rule.last_narrows):
+                if not all(match(n, attrs) for n in rule.last_narrows):
                     continue
                 if rule.spec.effect_one(attrs, ctx) >= Effect.OBLIGATION and rec.index not in (
                     o.lifted
@@ -597,7 +607,7 @@ class Rules:
             seg = self.timeline.segment_at(rec, req.at)
             if not seg.narrow or rec.start > req.at:
                 continue
-            if all(_match(_alts(w), attrs) for w in seg.narrow):
+            if all(match(compile_scalar(w), attrs) for w in seg.narrow):
                 continue
             if rule.spec.effect_one(attrs, ctx) >= Effect.OBLIGATION:
                 found.append((seg.start, rec, rec, seg.notes_in(lang), False, True))
@@ -636,20 +646,21 @@ class Rules:
             rec = c.record if isinstance(c, Citation) else c
             return f"{rec.id} ({rec.spec.kind})"  # type: ignore[attr-defined]
 
-        if code == DENY:
+        actions = self.vocabulary.actions
+        if code == _DENY:
             if not cites:
                 return t(
                     lang,
                     "deny.default",
                     principal=req.principal,
                     action=req.action,
-                    describe=ACTIONS[req.action].describe,
+                    describe=actions[req.action].describe,
                 )
             items = "; ".join(
                 f"{name(c)}: {c.record.spec.describe(lang).rstrip('.')}" for c in cites
             )
             return t(lang, "deny.by", items=items)
-        if code == CONDITIONAL:
+        if code == _CONDITIONAL:
             return t(lang, "conditional", items="; ".join(o.detail for o in obligations))
         parts = []
         for c in cites:
@@ -670,7 +681,7 @@ class Rules:
                         t(lang, "part.ended_by", clause=name(gone), date=c.ended_on, by=c.record.id)
                     )
         if not parts:
-            return t(lang, "allow.none", action=req.action, describe=ACTIONS[req.action].describe)
+            return t(lang, "allow.none", action=req.action, describe=actions[req.action].describe)
         return t(lang, "allow.parts", items="; ".join(parts))
 
 
@@ -725,7 +736,7 @@ class DecisionBatch(Sequence[Decision]):
         return self.rules.explain(self.requests[i], self.outcome(i), lang or self.lang)
 
     def verdict(self, i: int) -> Verdict:
-        return _VERDICTS[int(self.verdicts[i])]
+        return Verdict.of(int(self.verdicts[i]))
 
 
 def _day(d: dt.date | None) -> int:
