@@ -24,7 +24,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSeriali
 
 from charter.dates import Until, describe_until, parse_until
 from charter.selectors import Encoder, Where, context_vocabulary, parse_selector, parse_where
-from charter.vocab import BASE, AttrType, Vocabulary
+from charter.vocab import BASE, Attribute, AttrType, Vocabulary
 
 if TYPE_CHECKING:
     from charter.clauses.commitment import BurnDown
@@ -190,15 +190,18 @@ def _until_json(value: Until | None) -> Any:
     return describe_until(value)
 
 
+def attribute_schema(attr: Attribute) -> dict[str, Any]:
+    """The JSON Schema of one value of an attribute."""
+    if attr.type == AttrType.BOOL:
+        return {"type": "boolean"}
+    return {"enum": list(attr.values)} if attr.values else {"type": "string"}
+
+
 def selector_schema(vocab: Vocabulary = BASE) -> dict[str, Any]:
     """The JSON Schema of one selector over ``vocab``'s attributes."""
     props: dict[str, Any] = {}
     for name, attr in vocab.attributes.items():
-        scalar: dict[str, Any] = (
-            {"type": "boolean"}
-            if attr.type == AttrType.BOOL
-            else ({"enum": list(attr.values)} if attr.values else {"type": "string"})
-        )
+        scalar = attribute_schema(attr)
         props[name] = {
             "description": attr.describe,
             "anyOf": [

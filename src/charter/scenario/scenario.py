@@ -213,10 +213,11 @@ class Scenario:
     @cached_property
     def request_fields(self) -> tuple[str, ...]:
         """The names a request may give: the fixed fields, then the declared attributes."""
-        return (*REQUEST_FIELDS, *(name for name, _ in self._declared))
+        return (*REQUEST_FIELDS, *(name for name, _ in self.declared_attributes))
 
     @cached_property
-    def _declared(self) -> tuple[tuple[str, Any], ...]:
+    def declared_attributes(self) -> tuple[tuple[str, Any], ...]:
+        """The attributes the scenario declares beyond the request's fields, with defaults."""
         return tuple(
             (a.name, a.default)
             for a in self.vocabulary.attributes.values()
@@ -232,7 +233,8 @@ class Scenario:
         """
         given = values.pop("attrs", None) or {}
         attrs = {
-            name: given.get(name, values.pop(name, default)) for name, default in self._declared
+            name: given.get(name, values.pop(name, default))
+            for name, default in self.declared_attributes
         }
         unknown = (set(values) - set(REQUEST_FIELDS)) | (set(given) - set(attrs))
         if unknown:
