@@ -3,7 +3,7 @@
 ``decide`` defines only the options every question has (``--at``, ``--principal``,
 ``--action`` ...). Every other ``--OPTION`` is kept aside while Click parses
 (:class:`AttributeCommand`) and read against the scenario's vocabulary once it is loaded
-(:func:`attribute_values`): ``--provider aws``, ``--artifact-kind model-weights``, the flags of
+(:func:`attribute_values`): ``--provider NAME``, ``--artifact-kind model-weights``, the flags of
 bool attributes (``--new-capacity``, a declared ``--negative`` form), and the generic
 ``--attr NAME=VALUE``. ``decide SCENARIO --help`` lists the scenario's attributes.
 """
@@ -43,7 +43,7 @@ class AttributeCommand(TyperCommand):
         for p in self.get_params(ctx):
             if p.param_type_name == "option":
                 known.update((*p.opts, *p.secondary_opts))
-                if not p.is_flag:
+                if not getattr(p, "is_flag", False):
                     takes_value.update(p.opts)
         rest: list[str] = []
         kept: list[Kept] = []
@@ -105,7 +105,9 @@ def _attributes_help(positional: Sequence[str]) -> str:
         if attr.values:
             pad = " " * 33
             text = f"one of: {', '.join(attr.values)}"
-            lines += textwrap.wrap(text, 96, initial_indent=pad, subsequent_indent=pad)
+            lines += textwrap.wrap(
+                text, 96, initial_indent=pad, subsequent_indent=pad, break_on_hyphens=False
+            )
     lines.append(f"Actions: {', '.join(vocab.actions)}")
     return "\n".join(lines) + "\n"
 
@@ -166,10 +168,10 @@ def attribute_values(
         if flag not in flags:
             raise _unknown("option", flag, [*flags, "--attr"])
         attr, on = flags[flag]
-        if attr.type == AttrType.BOOL and from_next and raw is not None:
-            if raw.lower() not in ("true", "false"):
-                positional.append(raw)  # `--launch SCENARIO`: the flag takes no value
-                raw = None
+        bare = raw is not None and raw.lower() not in ("true", "false")
+        if attr.type == AttrType.BOOL and from_next and bare:
+            positional.append(str(raw))  # `--launch SCENARIO`: the flag takes no value
+            raw = None
         value = _parse(attr, raw, flag)
         values[attr.name] = value if on else not value
     names = {a.name: a for a in options(vocab)}

@@ -75,6 +75,7 @@ def _declare_attributes(app: FastAPI, scenario: Any) -> None:
             for name, _ in scenario.declared_attributes:
                 attr = scenario.vocabulary.attributes[name]
                 props.setdefault(name, {"description": attr.describe, **attribute_schema(attr)})
+            return schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
