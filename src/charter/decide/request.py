@@ -41,9 +41,9 @@ class Request:
     """One question: may ``principal`` do ``action`` at ``at`` (with these attributes)?
 
     The fields are the base vocabulary's attributes (:data:`charter.vocab.BASE`); ``attrs``
-    holds those a scenario declares on top (read them as ``req.attrs[name]``, or as
-    attributes: ``req.data_residency``). ``created`` is the artifact's creation date
-    (defaults to ``at``). :meth:`Scenario.request` fills in declared defaults.
+    holds those a scenario declares on top (``req.attrs[name]``; no ``__getattr__`` reads
+    them as attributes: it would slow every field read). ``created`` is the artifact's
+    creation date (defaults to ``at``). :meth:`Scenario.request` fills in declared defaults.
     """
 
     at: dt.date
@@ -64,13 +64,6 @@ class Request:
     purpose: str | None = None
     with_party: str | None = None
     attrs: Mapping[str, Any] = field(default_factory=dict, hash=False)
-
-    def __getattr__(self, name: str) -> Any:
-        # only called when no field has the name: a declared attribute
-        try:
-            return self.attrs[name]
-        except KeyError:
-            raise AttributeError(name) from None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -76,6 +76,7 @@ class Rules:
             for a in vocabulary.attributes.values()
             if a.name not in REQUEST_FIELDS and a.name != "provider_owner"
         )
+        self._defaults = dict(self.declared)
         self.events = dict(events)
         self.encoder = encoder
         self.owner_of = owner_of
@@ -140,9 +141,9 @@ class Rules:
     def attrs(self, req: Request) -> dict[str, Any]:
         out = {f: getattr(req, f) for f in _FIELDS}
         out["provider_owner"] = self.owner_of.get(req.provider) if req.provider else None
-        given = req.attrs
-        for name, default in self.declared:
-            out[name] = given.get(name, default)
+        out.update(self._defaults)
+        if req.attrs:
+            out.update(req.attrs)
         return out
 
     def outcome(self, req: Request) -> Outcome:

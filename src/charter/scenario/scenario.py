@@ -30,6 +30,7 @@ from charter.vocab import AttrType, Vocabulary
 __all__ = ["Scenario", "bundled_scenarios", "init_scenario", "load_scenario", "resolve_scenario"]
 
 EventsArg = Mapping[str, dt.date | str] | None
+Checks = tuple[tuple[str, frozenset[str]], ...]
 
 
 def _bundled_root() -> Path:
@@ -251,20 +252,29 @@ class Scenario:
         for key in ("at", "principal", "action"):
             if values.get(key) is None:
                 raise RequestError(f"a request needs {key!r}")
+        for name in self._declared_bools:
+            if attrs[name] is not None and not isinstance(attrs[name], bool):
+                raise RequestError(f"{name} takes true or false, got {attrs[name]!r}")
         req = Request(**values, attrs=attrs)
         self.validate(req)
         return req
 
     @cached_property
-    def _valid_values(self) -> tuple[tuple[str, frozenset[str]], ...]:
-        out: list[tuple[str, frozenset[str]]] = []
+    def _declared_bools(self) -> tuple[str, ...]:
+        bools = (a for a in self.vocabulary.attributes.values() if a.type == AttrType.BOOL)
+        return tuple(a.name for a in bools if a.name not in REQUEST_FIELDS)
+
+    @cached_property
+    def _valid_values(self) -> tuple[Checks, Checks]:
+        """Per attribute whose values are names, its name and valid names: the request's
+        fields, and the declared attributes (read from ``Request.attrs``)."""
+        out: list[tuple[str, bool, frozenset[str]]] = []
         for name, attr in self.vocabulary.attributes.items():
+            declared = name not in REQUEST_FIELDS
             if name == "provider_owner" or attr.type == AttrType.TEXT:
                 continue
             if attr.type == AttrType.BOOL:
-                if name not in REQUEST_FIELDS:  # a declared one: checked here, not by a type
-                    out.append((name, frozenset()))
-                continue
+                continue  # a declared one's type is checked by Scenario.request
             if attr.type == AttrType.PARTY:
                 valid = frozenset(self.parties)
             elif attr.type == AttrType.PROVIDER:
@@ -273,8 +283,11 @@ class Scenario:
                 valid = frozenset(self.data.meta.segments)
             else:
                 valid = frozenset(attr.values)
-            out.append((name, valid))
-        return tuple(out)
+            out.append((name, declared, valid))
+        return (
+            tuple((n, v) for n, d, v in out if not d),
+            tuple((n, v) for n, d, v in out if d),
+        )
 
     def validate(self, req: Request) -> None:
         """Check a request's names against the scenario.
@@ -289,27 +302,32 @@ class Scenario:
             )
         if req.principal not in self.parties:
             self._check("principal", req.principal, self.parties)
-        for name, valid in self._valid_values:
+        fixed, declared = self._valid_values
+        for name, valid in fixed:
             value = getattr(req, name)
-            if not valid:  # a bool
-                if value is not None and not isinstance(value, bool):
-                    raise RequestError(f"{name} takes true or false, got {value!r}")
-                continue
             if value is not None and value not in valid:
-                attr = self.vocabulary.attributes[name]
-                shown: Iterable[str] = attr.values or (
-                    self.parties
-                    if attr.type == AttrType.PARTY
-                    else self.providers
-                    if attr.type == AttrType.PROVIDER
-                    else self.data.meta.segments
-                )
-                self._check(name, value, shown)
+                self._unknown_value(name, value)
+        given = req.attrs
+        for name, valid in declared:
+            value = given.get(name)
+            if value is not None and value not in valid:
+                self._unknown_value(name, value)
         for need in actions[req.action].requires:
-            if getattr(req, need) is None:
+            if (given[need] if need in given else getattr(req, need, None)) is None:
                 label = need.replace("_", " ")
                 article = "an" if label[0] in "aeiou" else "a"
                 raise RequestError(f"action {req.action!r} needs {article} {label}")
+
+    def _unknown_value(self, name: str, value: Any) -> None:
+        attr = self.vocabulary.attributes[name]
+        shown: Iterable[str] = attr.values or (
+            self.parties
+            if attr.type == AttrType.PARTY
+            else self.providers
+            if attr.type == AttrType.PROVIDER
+            else self.data.meta.segments
+        )
+        self._check(name, value, shown)
 
     @staticmethod
     def _check(field: str, value: str, valid: Iterable[str]) -> None:
