@@ -12,6 +12,8 @@ import yaml
 import charter
 
 BUNDLED = ("microsoft-openai", "acme-cloud")
+#: The vocabulary tiny scenarios declare (the same words as the bundled microsoft-openai).
+VOCABULARY = Path(__file__).parent / "fixtures" / "base" / "vocabulary.yaml"
 
 
 @pytest.fixture(scope="session")
@@ -59,6 +61,7 @@ def write_scenario(
             sort_keys=False,
         )
     )
+    (folder / "vocabulary.yaml").write_text(VOCABULARY.read_text())
     return folder
 
 

@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 
 import charter
 from charter.model import AmendmentSpec
-from charter.vocab import ACTIONS, API_MODES, ARTIFACT_KINDS, PURPOSES, WORKLOAD_KINDS
 from tests.conftest import BUNDLED
 
 SCENARIOS = {name: charter.load_scenario(name) for name in BUNDLED}
@@ -31,10 +30,12 @@ dates = st.dates(min_value=dt.date(2018, 1, 1), max_value=dt.date(2034, 12, 31))
 def requests(s: charter.Scenario) -> st.SearchStrategy[charter.Request]:
     parties = sorted(s.parties)
     providers = sorted(s.providers)
+    vocab = s.vocabulary  # the scenario's actions and values, and its own bool attributes
+    declared_bools = [n for n, _ in s.declared_attributes if vocab.attributes[n].type == "bool"]
 
     @st.composite
     def build(draw: st.DrawFn) -> charter.Request:
-        action = draw(st.sampled_from(sorted(ACTIONS)))
+        action = draw(st.sampled_from(sorted(vocab.actions)))
         kw: dict[str, Any] = {
             "at": draw(dates),
             "principal": draw(st.sampled_from(parties)),
@@ -42,20 +43,19 @@ def requests(s: charter.Scenario) -> st.SearchStrategy[charter.Request]:
             "provider": draw(st.sampled_from(providers))
             if action == "run"
             else draw(st.none() | st.sampled_from(providers)),
-            "kind": draw(st.none() | st.sampled_from(WORKLOAD_KINDS)),
+            "kind": draw(st.none() | st.sampled_from(vocab.values("kind"))),
             "segment": draw(st.none() | st.sampled_from(s.data.meta.segments)),
             "new_capacity": draw(st.booleans()),
-            "api": draw(st.none() | st.sampled_from(API_MODES)),
+            "api": draw(st.none() | st.sampled_from(vocab.values("api"))),
             "codeveloped_with": draw(st.none() | st.sampled_from(parties)),
             "first_party": draw(st.booleans()),
             "launch": draw(st.booleans()),
-            "artifact_kind": draw(st.sampled_from(ARTIFACT_KINDS))
+            "artifact_kind": draw(st.sampled_from(vocab.values("artifact_kind")))
             if action in ("access", "publish")
             else None,
             "created": draw(st.none() | dates),
-            "purpose": draw(st.none() | st.sampled_from(PURPOSES)),
-            "uses_licensed_ip": draw(st.booleans()),
-            "above_compute_threshold": draw(st.booleans()),
+            "purpose": draw(st.none() | st.sampled_from(vocab.values("purpose"))),
+            **{name: draw(st.booleans()) for name in declared_bools},
         }
         return s.request(**kw)
 
@@ -104,14 +104,9 @@ def _reference_forbids(s: charter.Scenario, r: charter.Request, events: dict[str
     """Exclusivity and limit clauses that forbid ``r`` and that no exception lifts, computed
     with scalar selector matching (independent of the vectorized engine)."""
     attrs = {**r.to_json(), "provider_owner": s.owner_of.get(r.provider or "")}
-    for key in (
-        "new_capacity",
-        "first_party",
-        "launch",
-        "uses_licensed_ip",
-        "above_compute_threshold",
-    ):
+    for key in ("new_capacity", "first_party", "launch"):
         attrs[key] = getattr(r, key)
+    attrs.update(r.attrs)  # the scenario's declared attributes
     live = s.in_force(r.at, events)
 
     def applies(rec: charter.ClauseRecord) -> bool:

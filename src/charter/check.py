@@ -125,6 +125,7 @@ def check_plan(
             product=w.product,
             codeveloped_with=w.codeveloped_with,
             first_party=w.first_party,
+            attrs=w.attributes,
         )
 
     # 1. clause verdicts per row (and the ROFR clauses each row is subject to)

@@ -267,6 +267,11 @@ class WorkloadSpec(_Model):
     new_capacity: bool = Field(
         True, description="needs new capacity (ROFR applies)", examples=[False]
     )
+    attributes: dict[str, bool | str] = Field(
+        default_factory=dict,
+        description="request attributes the scenario declares (vocabulary.yaml) for clauses",
+        examples=[{"data_residency": "eu"}],
+    )
     count: int = Field(1, ge=1, description="identical copies", examples=[4])
     note: str | None = Field(None, description="free text", examples=["a pre-training run"])
 

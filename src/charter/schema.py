@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-from charter.clauses.base import UntilField, WhereField
+from charter.clauses.base import UntilField, WhereField, selector_schema
 from charter.model import (
     AgreementSpec,
     BriefingQuestion,
@@ -29,6 +29,7 @@ from charter.model import (
     ScenarioMeta,
     WorkloadSpec,
 )
+from charter.vocab import Vocabulary, VocabularySpec
 
 __all__ = ["column_rows", "column_table", "scenario_schema"]
 
@@ -42,6 +43,10 @@ _FILES: dict[str, tuple[Any, str]] = {
     "parties.yaml": (list[PartySpec], "the organizations"),
     "providers.yaml": (list[ProviderSpec], "compute brands, each owned by a party"),
     "events.yaml": (list[EventSpec], "named occurrences clauses may depend on"),
+    "vocabulary.yaml": (
+        VocabularySpec,
+        "actions and request attributes the scenario adds to charter's generic vocabulary",
+    ),
     "agreements.yaml": (
         AgreementSpec,
         "one agreement and its amendments (agreements/NAME.yaml files take the same shape)",
@@ -58,8 +63,15 @@ _FILES: dict[str, tuple[Any, str]] = {
 }
 
 
-def scenario_schema() -> dict[str, Any]:
-    """One JSON Schema document describing every file of a scenario folder."""
+def scenario_schema(vocab: Vocabulary | None = None) -> dict[str, Any]:
+    """One JSON Schema document describing every file of a scenario folder whose vocabulary
+    is ``vocab`` (the selectors' attributes and values are its); by default the bundled
+    default scenario's, as ``charter schema`` prints it without a scenario."""
+    if vocab is None:
+        from charter.scenario import resolve_scenario
+        from charter.scenario.loader import read_vocabulary
+
+        vocab = read_vocabulary(resolve_scenario(None))
     defs: dict[str, Any] = {}
     props: dict[str, Any] = {}
     for name, (tp, description) in _FILES.items():
@@ -78,7 +90,7 @@ def scenario_schema() -> dict[str, Any]:
         "required": ["scenario.yaml", "parties.yaml", "providers.yaml"],
         "$defs": defs,
     }
-    return _compact(doc)
+    return _compact(doc, vocab)
 
 
 # ----------------------------------------------------------------------------- compacting
@@ -103,7 +115,7 @@ def _replace(node: Any, target: dict[str, Any], name: str) -> Any:
     return {k: _replace(v, target, name) for k, v in node.items()}
 
 
-def _compact(doc: dict[str, Any]) -> dict[str, Any]:
+def _compact(doc: dict[str, Any], vocab: Vocabulary) -> dict[str, Any]:
     where = TypeAdapter(WhereField).json_schema()
     until = TypeAdapter(UntilField).json_schema()
     selector = where["anyOf"][0]
@@ -116,7 +128,7 @@ def _compact(doc: dict[str, Any]) -> dict[str, Any]:
         defs[name] = _replace(copy.deepcopy(target), selector, "Selector")
     doc = _replace(doc, selector, "Selector")
     defs = doc["$defs"]
-    defs["Selector"] = _selector_def(selector, defs)
+    defs["Selector"] = _selector_def(selector_schema(vocab), defs)
     doc["$defs"] = dict(sorted(defs.items()))
     out: dict[str, Any] = _untitled(doc)
     return out
@@ -168,11 +180,12 @@ def _type_name(annotation: Any, extra: Any) -> str:
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType):
-        return _type_name(args[0], None) if len(args) == 1 else " or ".join(map(str, args))
+        return " or ".join(_type_name(a, None) for a in args)
     if origin is tuple:
         return f"list of {_type_name(args[0], None)}"
     if origin is dict:
-        return f"month → {_type_name(args[1], None)}"
+        key = "month" if args[1] is float else "name"
+        return f"{key} → {_type_name(args[1], None)}"
     if isinstance(annotation, type) and issubclass(annotation, Enum):
         values = [str(m.value) for m in annotation]
         return f"{', '.join(values[:-1])} or {values[-1]}"

@@ -1,7 +1,7 @@
 """Selectors: attribute matches saying which requests a clause applies to.
 
-A selector is a mapping from attribute names (see :data:`charter.vocab.ATTRIBUTES`) to a
-condition, all of which must hold::
+A selector is a mapping from attribute names (a scenario's :class:`~charter.vocab.Vocabulary`)
+to a condition, all of which must hold::
 
     {kind: [api], segment: {not: [us-national-security]}, new_capacity: true}
 
@@ -10,19 +10,23 @@ Conditions: a value or a list of values (the attribute is one of them), ``{not: 
 A ``where:`` may also be a list of selectors, any of which may match.
 
 Selectors are deliberately not a programming language: they compile to boolean masks over
-integer-coded request columns, which is what makes decisions vectorized.
+integer-coded request columns (:meth:`Encoder.compile`), which is what makes decisions
+vectorized, and for one request to :data:`Alts` (:func:`compile_scalar`, :func:`match`).
+Parsing checks names against a vocabulary: the scenario's, passed as pydantic validation
+context (``context={"vocabulary": ...}``) when clause files are validated, else the base.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from charter.vocab import ATTRIBUTES, AttrType
+from charter.vocab import BASE, AttrType, Vocabulary
 
 __all__ = [
     "ABSENT",
@@ -31,6 +35,9 @@ __all__ = [
     "Selector",
     "Term",
     "Where",
+    "compile_scalar",
+    "context_vocabulary",
+    "match",
     "parse_selector",
     "parse_where",
 ]
@@ -60,14 +67,6 @@ class Term:
             return f"{self.attr} not in [{vals}]"
         return f"{self.attr} {'present' if self.values[0] else 'absent'}"
 
-    def matches(self, value: Any) -> bool:
-        """Scalar reference semantics (the vectorized path must agree)."""
-        if self.op == "exists":
-            return (value is not None) == bool(self.values[0])
-        if self.op == "in":
-            return value is not None and value in self.values
-        return value is None or value not in self.values
-
 
 @dataclass(frozen=True)
 class Selector:
@@ -79,31 +78,71 @@ class Selector:
         return " and ".join(t.describe() for t in self.terms) or "everything"
 
     def matches(self, attrs: Mapping[str, Any]) -> bool:
-        return all(t.matches(attrs.get(t.attr)) for t in self.terms)
+        """Whether one request's attributes match (through :func:`match`, the one scalar
+        matcher; the vectorized masks must agree with it)."""
+        return match(self._alts, attrs)
+
+    @cached_property
+    def _alts(self) -> Alts:
+        return compile_scalar((self,))
 
 
 #: Alternatives: a request matches a ``Where`` when it matches any of its selectors.
 Where = tuple[Selector, ...]
 
+#: A compiled ``where`` for scalar matching: alternatives of (attribute, op, values) terms,
+#: the values a frozenset (``in``, ``not``) or a bool (``exists``).
+Alts = tuple[tuple[tuple[str, str, Any], ...], ...]
 
-def _term(attr: str, raw: Any) -> Term:
-    if attr not in ATTRIBUTES:
-        valid = ", ".join(sorted(ATTRIBUTES))
+
+def compile_scalar(where: Where) -> Alts:
+    """``where`` as :data:`Alts`, the form :func:`match` reads."""
+    return tuple(
+        tuple(
+            (t.attr, t.op, bool(t.values[0]) if t.op == "exists" else frozenset(t.values))
+            for t in sel.terms
+        )
+        for sel in where
+    )
+
+
+def match(alts: Alts, attrs: Mapping[str, Any]) -> bool:
+    """Whether one request's attributes match any alternative. An absent attribute (None)
+    is in no ``in`` and in every ``not``."""
+    for terms in alts:
+        for attr, op, vals in terms:
+            v = attrs.get(attr)
+            if op == "in":
+                if v is None or v not in vals:
+                    break
+            elif op == "not":
+                if v is not None and v in vals:
+                    break
+            elif (v is not None) != vals:
+                break
+        else:
+            return True
+    return False
+
+
+def _term(attr: str, raw: Any, vocab: Vocabulary) -> Term:
+    if attr not in vocab.attributes:
+        valid = ", ".join(sorted(vocab.attributes))
         raise ValueError(f"unknown attribute {attr!r}; valid attributes are: {valid}")
-    spec = ATTRIBUTES[attr]
+    spec = vocab.attributes[attr]
     if isinstance(raw, Mapping):
         if set(raw) == {"not"}:
-            return Term(attr, "not", _values(spec.type, attr, raw["not"]))
+            return Term(attr, "not", _values(spec.type, attr, raw["not"], vocab))
         if set(raw) == {"exists"} and isinstance(raw["exists"], bool):
             return Term(attr, "exists", (raw["exists"],))
         raise ValueError(
             f"condition on {attr!r} must be a value, a list, {{not: [...]}} or "
             f"{{exists: true|false}}, got {dict(raw)!r}"
         )
-    return Term(attr, "in", _values(spec.type, attr, raw))
+    return Term(attr, "in", _values(spec.type, attr, raw, vocab))
 
 
-def _values(type_: AttrType, attr: str, raw: Any) -> tuple[Any, ...]:
+def _values(type_: AttrType, attr: str, raw: Any, vocab: Vocabulary) -> tuple[Any, ...]:
     items = list(raw) if isinstance(raw, list) else [raw]
     if not items:
         raise ValueError(f"condition on {attr!r} lists no values")
@@ -115,7 +154,7 @@ def _values(type_: AttrType, attr: str, raw: Any) -> tuple[Any, ...]:
         elif not isinstance(v, str):
             raise ValueError(f"{attr!r} takes names, got {v!r}")
         else:
-            spec = ATTRIBUTES[attr]
+            spec = vocab.attributes[attr]
             if spec.values and v not in spec.values:
                 raise ValueError(
                     f"unknown {attr} {v!r}; valid values are: {', '.join(spec.values)}"
@@ -124,8 +163,8 @@ def _values(type_: AttrType, attr: str, raw: Any) -> tuple[Any, ...]:
     return tuple(out)
 
 
-def parse_selector(raw: Any) -> Selector:
-    """Parse one selector mapping.
+def parse_selector(raw: Any, vocab: Vocabulary = BASE) -> Selector:
+    """Parse one selector mapping, its names checked against ``vocab``.
 
     Raises:
         ValueError: unknown attribute, malformed condition or value (the message says which).
@@ -136,10 +175,10 @@ def parse_selector(raw: Any) -> Selector:
         return raw
     if not isinstance(raw, Mapping):
         raise ValueError(f"a selector is a mapping of attribute to condition, got {raw!r}")
-    return Selector(tuple(_term(str(k), v) for k, v in raw.items()))
+    return Selector(tuple(_term(str(k), v, vocab) for k, v in raw.items()))
 
 
-def parse_where(raw: Any) -> Where:
+def parse_where(raw: Any, vocab: Vocabulary = BASE) -> Where:
     """Parse a ``where:``: one selector, or a list of alternative selectors."""
     if raw is None:
         return (Selector(),)
@@ -148,8 +187,15 @@ def parse_where(raw: Any) -> Where:
     if isinstance(raw, list):
         if not raw:
             raise ValueError("an empty list of selectors matches nothing; omit it instead")
-        return tuple(parse_selector(r) for r in raw)
-    return (parse_selector(raw),)
+        return tuple(parse_selector(r, vocab) for r in raw)
+    return (parse_selector(raw, vocab),)
+
+
+def context_vocabulary(context: Any) -> Vocabulary:
+    """The vocabulary in a pydantic validation context (``{"vocabulary": ...}``), else the
+    base."""
+    vocab = context.get("vocabulary") if isinstance(context, Mapping) else None
+    return vocab if isinstance(vocab, Vocabulary) else BASE
 
 
 class Encoder:

@@ -1,25 +1,44 @@
-"""The engine's fixed vocabulary: actions, request attributes and their value sets.
+"""The vocabulary of requests, declared as data: actions, request attributes and their values.
 
-Everything here is generic; the parties, providers and clause ids of a scenario come from its
-files, never from code.
+The engine's generic base is ``charter/vocabulary.yaml`` (:data:`BASE`); a scenario extends it
+with a ``vocabulary.yaml`` of the same shape (:func:`extend`). One :class:`Vocabulary` then
+feeds the request type, the encoder, selector parsing, the HTTP and JSON schemas, the CLI and
+the planner's request columns. Nothing here names a scenario's words.
+
+Extending: a new action or attribute is added; a base attribute named again may add values
+(an enum) and a description, nothing else. Order: the base entries the scenario does not name,
+then the scenario's entries in its order (naming a base entry again places it there).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from enum import StrEnum
+from importlib import resources
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "ACTIONS",
     "API_MODES",
     "ARTIFACT_KINDS",
     "ATTRIBUTES",
+    "BASE",
     "PURPOSES",
     "WORKLOAD_KINDS",
     "Action",
+    "ActionDecl",
     "AttrType",
     "Attribute",
+    "AttributeDecl",
     "Default",
+    "Vocabulary",
+    "VocabularyError",
+    "VocabularySpec",
+    "extend",
 ]
 
 
@@ -28,45 +47,6 @@ class Default(StrEnum):
 
     ALLOW = "allow"
     DENY = "deny"
-
-
-@dataclass(frozen=True)
-class Action:
-    """An action a principal may take, with its default verdict and a plain description."""
-
-    name: str
-    default: Default
-    describe: str
-
-
-#: The actions the engine answers for, with their defaults (DESIGN.md "Decisions").
-ACTIONS: dict[str, Action] = {
-    a.name: a
-    for a in (
-        Action("run", Default.ALLOW, "run a workload on a provider"),
-        Action("access", Default.DENY, "access an artifact (IP) of another party"),
-        Action("build-capacity", Default.ALLOW, "build compute capacity of one's own"),
-        Action("restructure", Default.ALLOW, "change the corporate structure"),
-        Action("publish", Default.ALLOW, "publish an artifact, e.g. open model weights"),
-        Action("pursue-agi", Default.ALLOW, "pursue AGI, alone or with another party"),
-        Action("train", Default.ALLOW, "train a model"),
-    )
-}
-
-WORKLOAD_KINDS = ("training", "research", "batch", "api", "product-serving", "inference")
-ARTIFACT_KINDS = (
-    "model-weights",
-    "model-architecture",
-    "inference-code",
-    "fine-tuning-code",
-    "research-method",
-    "datacenter-design",
-    "consumer-hardware-design",
-    "product",
-    "acquired-ip",
-)
-API_MODES = ("stateless", "stateful")
-PURPOSES = ("training", "research", "inference")
 
 
 class AttrType(StrEnum):
@@ -80,6 +60,56 @@ class AttrType(StrEnum):
     BOOL = "bool"
 
 
+# ----------------------------------------------------------------------------- the file
+class _Decl(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ActionDecl(_Decl):
+    """One entry of ``actions:`` in a vocabulary file."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9-]*$", description="e.g. resell-capacity")
+    default: Default | None = Field(
+        None, description="the verdict when no clause speaks (a new action: allow if omitted)"
+    )
+    describe: str = Field("", description="what the action is, in a few words")
+    requires: tuple[str, ...] = Field((), description="attributes a request must give")
+
+
+class AttributeDecl(_Decl):
+    """One entry of ``attributes:`` in a vocabulary file."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="e.g. data_residency")
+    type: AttrType | None = Field(None, description="required for a new attribute")
+    values: tuple[str, ...] = Field((), description="enum: the valid values (added to the base)")
+    default: bool | str | None = Field(None, description="the value of a request that omits it")
+    describe: str = Field("", description="what the attribute says, in a few words")
+    option: str | None = Field(
+        None, pattern=r"^[a-z][a-z0-9-]*$", description="CLI option name (default: the name)"
+    )
+    negative: str | None = Field(
+        None, pattern=r"^[a-z][a-z0-9-]*$", description="bool: the CLI option that sets false"
+    )
+
+
+class VocabularySpec(_Decl):
+    """A vocabulary file (``vocabulary.yaml``): actions and attributes."""
+
+    actions: tuple[ActionDecl, ...] = ()
+    attributes: tuple[AttributeDecl, ...] = ()
+
+
+# ----------------------------------------------------------------------------- the value
+@dataclass(frozen=True)
+class Action:
+    """An action a principal may take, with its default verdict and a plain description."""
+
+    name: str
+    default: Default
+    describe: str
+    requires: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Attribute:
     """A request attribute that selectors may match on."""
@@ -88,30 +118,174 @@ class Attribute:
     type: AttrType
     values: tuple[str, ...] = ()
     describe: str = ""
+    default: bool | str | None = None
+    option: str = ""  # the CLI option, without dashes
+    negative: str | None = None  # bool: the CLI option that sets it false
+
+    @property
+    def flag(self) -> str:
+        return f"--{self.option or self.name.replace('_', '-')}"
 
 
-#: Attributes a selector (``where:``) may name. ``provider_owner`` is derived from the provider.
-ATTRIBUTES: dict[str, Attribute] = {
-    a.name: a
-    for a in (
-        Attribute("action", AttrType.ENUM, tuple(ACTIONS), "the action asked about"),
-        Attribute("provider", AttrType.PROVIDER, describe="where a workload runs"),
-        Attribute("provider_owner", AttrType.PARTY, describe="the party owning the provider"),
-        Attribute("kind", AttrType.ENUM, WORKLOAD_KINDS, "workload kind"),
-        Attribute("segment", AttrType.SEGMENT, describe="customer segment"),
-        Attribute("new_capacity", AttrType.BOOL, describe="the workload needs new capacity"),
-        Attribute("api", AttrType.ENUM, API_MODES, "API style of an api workload"),
-        Attribute("product", AttrType.TEXT, describe="product name"),
-        Attribute("codeveloped_with", AttrType.PARTY, describe="co-developing third party"),
-        Attribute("first_party", AttrType.BOOL, describe="a first-party product"),
-        Attribute("launch", AttrType.BOOL, describe="a new product's first launch"),
-        Attribute("artifact_kind", AttrType.ENUM, ARTIFACT_KINDS, "kind of IP artifact"),
-        Attribute("artifact_owner", AttrType.PARTY, describe="owner of the artifact"),
-        Attribute("purpose", AttrType.ENUM, PURPOSES, "purpose of capacity being built"),
-        Attribute("with_party", AttrType.PARTY, describe="partner in the action"),
-        Attribute("uses_licensed_ip", AttrType.BOOL, describe="training uses licensed IP"),
-        Attribute(
-            "above_compute_threshold", AttrType.BOOL, describe="training above a compute bound"
-        ),
-    )
-}
+@dataclass(frozen=True)
+class Vocabulary:
+    """Actions and attributes of one scenario (the base merged with its own)."""
+
+    actions: Mapping[str, Action]
+    attributes: Mapping[str, Attribute]
+
+    def values(self, name: str) -> tuple[str, ...]:
+        """The declared values of an attribute (empty for names and free text)."""
+        return self.attributes[name].values
+
+    def new_names(self, base: Vocabulary) -> tuple[str, ...]:
+        """Actions, attributes and values this vocabulary declares that ``base`` does not."""
+        out = [a for a in self.actions if a not in base.actions]
+        for name, attr in self.attributes.items():
+            known = base.attributes.get(name)
+            if known is None:
+                out.append(name)
+            out += [v for v in attr.values if known is None or v not in known.values]
+        return tuple(dict.fromkeys(out))
+
+
+class VocabularyError(ValueError):
+    """A vocabulary file entry is invalid; ``path`` locates it in the file."""
+
+    def __init__(self, path: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+
+def _ordered(base: Mapping[str, Any], named: list[str]) -> list[str]:
+    return [*(n for n in base if n not in named), *named]
+
+
+def _check_default(attr: Attribute, where: tuple[str | int, ...]) -> None:
+    d = attr.default
+    if d is None:
+        return
+    if attr.type == AttrType.BOOL:
+        ok, want = isinstance(d, bool), "true, false or null"
+    elif attr.type == AttrType.ENUM:
+        ok, want = isinstance(d, str) and d in attr.values, f"one of: {', '.join(attr.values)}"
+    elif attr.type == AttrType.TEXT:
+        ok, want = isinstance(d, str), "a text"
+    else:
+        ok, want = False, "null (a name of the scenario cannot be a default)"
+    if not ok:
+        raise VocabularyError((*where, "default"), f"bad default {d!r} for {attr.name!r}: {want}")
+
+
+def _attribute(
+    decl: AttributeDecl, known: Attribute | None, where: tuple[str | int, ...]
+) -> Attribute:
+    if known is None:
+        if decl.type is None:
+            raise VocabularyError((*where, "type"), f"new attribute {decl.name!r} needs a type")
+        attr = Attribute(
+            decl.name,
+            decl.type,
+            decl.values,
+            decl.describe,
+            decl.default,
+            decl.option or "",
+            decl.negative,
+        )
+        if decl.type == AttrType.ENUM and not decl.values and decl.name != "action":
+            raise VocabularyError(
+                (*where, "values"), f"enum attribute {decl.name!r} lists no values"
+            )
+        if decl.values and decl.type != AttrType.ENUM:
+            raise VocabularyError((*where, "values"), "only an enum attribute lists values")
+        if decl.negative and decl.type != AttrType.BOOL:
+            raise VocabularyError((*where, "negative"), "only a bool attribute has a negative")
+        _check_default(attr, where)
+        return attr
+    for field in ("default", "option", "negative"):
+        if getattr(decl, field) is not None:
+            raise VocabularyError(
+                (*where, field), f"{decl.name!r} is a base attribute: its {field} is fixed"
+            )
+    if decl.type is not None and decl.type != known.type:
+        raise VocabularyError(
+            (*where, "type"), f"{decl.name!r} is a base attribute of type {known.type.value}"
+        )
+    if decl.values and (known.type != AttrType.ENUM or known.name == "action"):
+        raise VocabularyError((*where, "values"), "only an enum attribute lists values")
+    values = tuple(_ordered(dict.fromkeys(known.values), list(decl.values)))
+    return replace(known, values=values, describe=decl.describe or known.describe)
+
+
+def _unique(names: list[str], section: str) -> None:
+    seen: dict[str, int] = {}
+    for i, n in enumerate(names):
+        if n in seen:
+            raise VocabularyError(
+                (section, i, "name"), f"duplicate name {n!r} (also {section}[{seen[n]}])"
+            )
+        seen[n] = i
+
+
+def extend(base: Vocabulary, spec: VocabularySpec) -> Vocabulary:
+    """``base`` extended by a vocabulary file.
+
+    Raises:
+        VocabularyError: a duplicate name, a new attribute without a type, a bad default, a
+            base attribute changed, or an action requiring an undeclared attribute.
+    """
+    _unique([a.name for a in spec.actions], "actions")
+    _unique([a.name for a in spec.attributes], "attributes")
+    declared = {a.name: (i, a) for i, a in enumerate(spec.actions)}
+    actions = {
+        name: _action(declared[name], base.actions.get(name))
+        if name in declared
+        else base.actions[name]
+        for name in _ordered(base.actions, list(declared))
+    }
+    attrs_decl = {a.name: (i, a) for i, a in enumerate(spec.attributes)}
+    attributes: dict[str, Attribute] = {}
+    for name in _ordered(base.attributes, list(attrs_decl)):
+        if name not in attrs_decl:
+            attributes[name] = base.attributes[name]
+            continue
+        i, decl = attrs_decl[name]
+        attributes[name] = _attribute(decl, base.attributes.get(name), ("attributes", i))
+    if "action" in attributes:
+        attributes["action"] = replace(attributes["action"], values=tuple(actions))
+    for i, a in enumerate(spec.actions):
+        for k, req in enumerate(a.requires):
+            if req not in attributes:
+                raise VocabularyError(("actions", i, "requires", k), f"unknown attribute {req!r}")
+    return Vocabulary(actions, attributes)
+
+
+def _action(entry: tuple[int, ActionDecl], known: Action | None) -> Action:
+    i, d = entry
+    if known is None:
+        return Action(d.name, d.default or Default.ALLOW, d.describe, d.requires)
+    if d.default is not None and d.default != known.default:
+        raise VocabularyError(
+            ("actions", i, "default"),
+            f"{d.name!r} is a base action: its default is {known.default.value}",
+        )
+    requires = tuple(dict.fromkeys((*known.requires, *d.requires)))
+    return replace(known, describe=d.describe or known.describe, requires=requires)
+
+
+def _load_base() -> Vocabulary:
+    text = (resources.files("charter") / "vocabulary.yaml").read_text(encoding="utf-8")
+    spec = VocabularySpec.model_validate(yaml.safe_load(text))
+    return extend(Vocabulary({}, {}), spec)
+
+
+#: The engine's generic vocabulary (``charter/vocabulary.yaml``).
+BASE = _load_base()
+#: The base's actions and attributes, and the value sets of its enum attributes.
+ACTIONS: Mapping[str, Action] = BASE.actions
+ATTRIBUTES: Mapping[str, Attribute] = BASE.attributes
+WORKLOAD_KINDS = BASE.values("kind")
+ARTIFACT_KINDS = BASE.values("artifact_kind")
+API_MODES = BASE.values("api")
+PURPOSES = BASE.values("purpose")

@@ -47,7 +47,6 @@ from charter.service import Settings, create_app
 from charter.service.clock import ManualClock
 from charter.service.policy import ROUTES
 from charter.service.tokens import create_token
-from charter.vocab import ACTIONS, WORKLOAD_KINDS
 
 MAX_EXAMPLES = 20  # per operation and generation mode
 AS_OF = dt.datetime(2025, 3, 1, 12, tzinfo=dt.UTC)
@@ -101,9 +100,9 @@ def _steering(scenario: charter.Scenario) -> dict[str, st.SearchStrategy[Any]]:
         "with_party": parties,
         "artifact_owner": parties,
         "codeveloped_with": parties,
-        "action": st.sampled_from(sorted(ACTIONS)),
+        "action": st.sampled_from(sorted(scenario.vocabulary.actions)),
         "provider": st.sampled_from(sorted(scenario.providers)),
-        "kind": st.sampled_from(WORKLOAD_KINDS),
+        "kind": st.sampled_from(scenario.vocabulary.values("kind")),
         "segment": st.sampled_from(("commercial", "government")),
         "at": st.just(AS_OF.date().isoformat()),
         "period": st.sampled_from(PERIODS),

@@ -27,7 +27,8 @@ import numpy.typing as npt
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from charter.dates import Until, describe_until, parse_until
-from charter.selectors import Encoder, Where, parse_selector, parse_where
+from charter.selectors import Encoder, Where, context_vocabulary, parse_selector, parse_where
+from charter.vocab import BASE, Attribute, AttrType, Vocabulary
 
 if TYPE_CHECKING:
     from charter.clauses.commitment import BurnDown
@@ -194,16 +195,18 @@ def _until_json(value: Until | None) -> Any:
     return describe_until(value)
 
 
-def _selector_schema() -> dict[str, Any]:
-    from charter.vocab import ATTRIBUTES, AttrType
+def attribute_schema(attr: Attribute) -> dict[str, Any]:
+    """The JSON Schema of one value of an attribute."""
+    if attr.type == AttrType.BOOL:
+        return {"type": "boolean"}
+    return {"enum": list(attr.values)} if attr.values else {"type": "string"}
 
+
+def selector_schema(vocab: Vocabulary = BASE) -> dict[str, Any]:
+    """The JSON Schema of one selector over ``vocab``'s attributes."""
     props: dict[str, Any] = {}
-    for name, attr in ATTRIBUTES.items():
-        scalar: dict[str, Any] = (
-            {"type": "boolean"}
-            if attr.type == AttrType.BOOL
-            else ({"enum": list(attr.values)} if attr.values else {"type": "string"})
-        )
+    for name, attr in vocab.attributes.items():
+        scalar = attribute_schema(attr)
         props[name] = {
             "description": attr.describe,
             "anyOf": [
@@ -254,23 +257,25 @@ UntilField = Annotated[
 ]
 WhereField = Annotated[
     Where,
-    BeforeValidator(parse_where),
+    BeforeValidator(lambda v, info: parse_where(v, context_vocabulary(info.context))),
     PlainSerializer(lambda w: [s.describe() for s in w]),
     WithJsonSchema(
         {
             "description": "a selector, or a list of alternative selectors (any may match)",
             "anyOf": [
-                _selector_schema(),
-                {"type": "array", "items": _selector_schema(), "minItems": 1},
+                selector_schema(),
+                {"type": "array", "items": selector_schema(), "minItems": 1},
             ],
         }
     ),
 ]
 SelectorField = Annotated[
     Any,
-    BeforeValidator(lambda v: None if v is None else parse_selector(v)),
+    BeforeValidator(
+        lambda v, info: None if v is None else parse_selector(v, context_vocabulary(info.context))
+    ),
     PlainSerializer(lambda s: None if s is None else s.describe()),
-    WithJsonSchema({"anyOf": [_selector_schema(), {"type": "null"}]}),
+    WithJsonSchema({"anyOf": [selector_schema(), {"type": "null"}]}),
 ]
 
 

@@ -1,10 +1,11 @@
 """``limit``: a bound on an action (e.g. a compute threshold) until a date or event.
 
 ``where`` says which requests the bound applies to; ``beyond`` describes requests past it
-(``{above_compute_threshold: true}``); ``bound`` states it in words. Decision: a request past
-the bound is *forbidden*; one that says it stays within is *satisfied*; one that does not say
-(an ``beyond`` attribute left unset) is an *obligation* to stay within the bound. Without
-``beyond``, every matching request is forbidden.
+(e.g. ``{above_bound: true}``, a bool attribute the scenario declares); ``bound`` states it
+in words. Decision: a request past the bound is *forbidden*; one that says it stays within
+is *satisfied*; one that does not say (an ``beyond`` attribute left unset) is an
+*obligation* to stay within the bound. Without ``beyond``, every matching request is
+forbidden.
 """
 
 from __future__ import annotations

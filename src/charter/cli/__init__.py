@@ -119,8 +119,15 @@ GROUPS = (
     ("rofr", remote.rofr_app),
     ("spend", remote.spend_app),
 )
+#: commands whose options include those the scenario's vocabulary declares
+_VOCABULARY_COMMANDS = {questions.decide}
 for _command in COMMANDS:
-    app.command()(_command)
+    if _command in _VOCABULARY_COMMANDS:
+        from charter.cli.attributes import AttributeCommand
+
+        app.command(cls=AttributeCommand)(_command)
+    else:
+        app.command()(_command)
 for _name, _group in GROUPS:
     app.add_typer(_group, name=_name)
 

@@ -24,7 +24,6 @@ from charter.cli.common import (
 )
 from charter.errors import RequestError
 from charter.i18n import t
-from charter.vocab import ACTIONS, API_MODES, ARTIFACT_KINDS, PURPOSES, WORKLOAD_KINDS
 
 if TYPE_CHECKING:
     from charter.decide import Decision
@@ -124,18 +123,6 @@ def render_decision(d: Decision) -> None:
                 out.print(Text(f"  {label} {c.record.id}: {n}", style="dim"), width=100)
 
 
-def _choice(value: str | None, valid: tuple[str, ...], option: str) -> None:
-    """An option's value from a fixed vocabulary, checked before the scenario is loaded.
-
-    ``Scenario.validate`` checks these too; this check stays because its message names the
-    option (``--kind: unknown value ...``) where the library names the request field.
-    """
-    if value is not None and value not in valid:
-        raise RequestError(
-            f"{option}: unknown value {value!r}; valid values are: {', '.join(valid)}"
-        )
-
-
 def _required(**options: str) -> None:
     """Options that have no default but are declared with one (``""``), so that a missing one
     is an ``error:`` naming it (exit 2) rather than Click's usage message."""
@@ -145,54 +132,22 @@ def _required(**options: str) -> None:
 
 
 def decide(
+    ctx: typer.Context,
     scenario: ScenarioArg = None,
     at: Annotated[str, typer.Option("--at", help="Date of the question, e.g. 2025-12-01.")] = "",
     principal: Annotated[str, typer.Option("--principal", help="The party acting.")] = "",
-    action: Annotated[str, typer.Option("--action", help=f"One of: {', '.join(ACTIONS)}.")] = "",
-    provider: Annotated[str | None, typer.Option(help="run: where the workload runs.")] = None,
-    kind: Annotated[
-        str | None, typer.Option(help=f"run: workload kind ({', '.join(WORKLOAD_KINDS)}).")
-    ] = None,
-    segment: Annotated[str | None, typer.Option(help="run: customer segment.")] = None,
-    new_capacity: Annotated[
-        bool, typer.Option("--new-capacity", help="run: the workload needs new capacity.")
-    ] = False,
-    api: Annotated[str | None, typer.Option(help="run: API style (stateless|stateful).")] = None,
-    product: Annotated[str | None, typer.Option(help="run: product name.")] = None,
-    codeveloped_with: Annotated[
-        str | None, typer.Option("--codeveloped-with", help="run: co-developing party.")
-    ] = None,
-    first_party: Annotated[
-        bool, typer.Option("--first-party", help="run: a first-party product.")
-    ] = False,
-    launch: Annotated[
-        bool, typer.Option("--launch", help="run: a new product's first launch.")
-    ] = False,
-    artifact_kind: Annotated[
-        str | None,
-        typer.Option("--artifact-kind", help=f"access/publish: {', '.join(ARTIFACT_KINDS)}."),
-    ] = None,
+    action: Annotated[
+        str, typer.Option("--action", help="An action of the scenario (listed below).")
+    ] = "",
     created: Annotated[
         str | None, typer.Option(help="access: when the artifact was created (default: --at).")
     ] = None,
-    owner: Annotated[
-        str | None, typer.Option("--owner", help="access: the artifact's owner (optional).")
-    ] = None,
-    purpose: Annotated[
-        str | None, typer.Option(help=f"build-capacity: {'|'.join(PURPOSES)}.")
-    ] = None,
-    with_party: Annotated[
-        str | None, typer.Option("--with", help="pursue-agi: the partner party.")
-    ] = None,
-    uses_licensed_ip: Annotated[
-        bool, typer.Option("--uses-licensed-ip", help="train: uses licensed IP.")
-    ] = False,
-    above_compute_threshold: Annotated[
-        bool | None,
+    attr: Annotated[
+        list[str] | None,
         typer.Option(
-            "--above-compute-threshold/--below-compute-threshold",
-            help="train: above (or below) a compute bound; unset means not known.",
-            show_default=False,
+            "--attr",
+            help="NAME=VALUE: any attribute the scenario declares (repeatable).",
+            metavar="NAME=VALUE",
         ),
     ] = None,
     event: EventOpt = None,
@@ -203,42 +158,33 @@ def decide(
 
     Placing a workload: --action run --provider P --kind K [--new-capacity] [--api ...].
     IP access: --action access --artifact-kind KIND [--created DATE].
+    Every attribute of the scenario is an option (--NAME VALUE, a bool one a flag) or
+    --attr NAME=VALUE; `charter decide SCENARIO --help` lists them.
     \f
-    (Not in --help, which ends at the form feed.) Long for its options, one per parameter:
-    Typer reads them from the signature. The action, parties, providers and dates are
+    (Not in --help, which ends at the form feed.) The attribute options are not parameters:
+    :class:`~charter.cli.attributes.AttributeCommand` keeps them aside and they are read
+    against the loaded scenario's vocabulary. The action, parties, providers and dates are
     checked once, by ``Scenario.validate``.
     """
+    from charter.cli.attributes import attribute_values, kept_options, required
+
     _required(at=at, principal=principal, action=action)
-    _choice(kind, WORKLOAD_KINDS, "--kind")
-    _choice(api, API_MODES, "--api")
-    _choice(artifact_kind, ARTIFACT_KINDS, "--artifact-kind")
-    _choice(purpose, PURPOSES, "--purpose")
-    if action == "run" and provider is None:
-        raise RequestError("--provider is required with --action run")
-    if action == "access" and artifact_kind is None:
-        raise RequestError("--artifact-kind is required with --action access")
-    d = load(scenario).decide(
+    s = load(scenario)
+    values, positional = attribute_values(s.vocabulary, kept_options(ctx), attr or [])
+    if positional:
+        if scenario is not None or len(positional) > 1:
+            raise RequestError(f"unexpected argument {positional[-1]!r}")
+        s = load(positional[0])
+        values, _ = attribute_values(s.vocabulary, kept_options(ctx), attr or [])
+    required(s.vocabulary, action, values)
+    d = s.decide(
         at=at,
         principal=principal,
         action=action,
-        provider=provider,
-        kind=kind,
-        segment=segment,
-        new_capacity=new_capacity,
-        api=api,
-        product=product,
-        codeveloped_with=codeveloped_with,
-        first_party=first_party,
-        launch=launch,
-        artifact_kind=artifact_kind,
-        artifact_owner=owner,
         created=created,
-        purpose=purpose,
-        with_party=with_party,
-        uses_licensed_ip=uses_licensed_ip,
-        above_compute_threshold=above_compute_threshold,
         events=parse_events(event),
         lang=lang,
+        **values,
     )
     if as_json:
         print_json(d.to_json())

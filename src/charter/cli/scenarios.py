@@ -108,11 +108,16 @@ def validate(scenario: ScenarioArg = None, as_json: JsonOpt = False) -> None:
     )
 
 
-def schema() -> None:
-    """Print the JSON Schema of the scenario files."""
+def schema(scenario: ScenarioArg = None) -> None:
+    """Print the JSON Schema of the scenario files (selectors in the scenario's vocabulary)."""
+    from charter.scenario import resolve_scenario
+    from charter.scenario.loader import read_vocabulary
     from charter.schema import scenario_schema
 
-    print_json(scenario_schema())
+    if scenario is None:
+        print_json(scenario_schema())  # the default scenario's
+        return
+    print_json(scenario_schema(read_vocabulary(resolve_scenario(scenario))))
 
 
 def brief(scenario: ScenarioArg = None, lang: LangOpt = "en") -> None:

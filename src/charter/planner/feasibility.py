@@ -18,14 +18,14 @@ import numpy.typing as npt
 
 from charter.clauses import Batch, Effect
 from charter.dates import FOREVER, day_number
-from charter.decide import Rules
-from charter.model import OfferSpec
+from charter.decide import Rules, Verdict
+from charter.model import OfferSpec, WorkloadSpec
 from charter.periods import Period
 
 if TYPE_CHECKING:
     from charter.planner.problem import Group
 
-__all__ = ["ClassFeasibility", "class_feasibility", "evaluate"]
+__all__ = ["ClassFeasibility", "class_feasibility", "evaluate", "group_columns"]
 
 Ints = npt.NDArray[np.int64]
 F = npt.NDArray[np.float64]
@@ -105,6 +105,24 @@ def _checkpoints(rules: Rules, periods: list[Period]) -> list[list[int]]:
     return out
 
 
+def group_columns(rules: Rules, groups: list[Group]) -> dict[str, npt.NDArray[np.int32]]:
+    """Per group, the code of every attribute of the vocabulary that the workload says: its
+    fields of the same name (kind, segment, ...), its declared ``attributes``, else the
+    attribute's default; and the principal. The placement (provider, action) is the
+    caller's."""
+    enc = rules.encoder
+    specs = [g.spec for g in groups]
+    cols = {"principal": enc.column([g.owner for g in groups])}
+    for name, attr in rules.vocabulary.attributes.items():
+        if name in ("action", "provider", "provider_owner"):
+            continue
+        if name in WorkloadSpec.model_fields:
+            cols[name] = enc.column([getattr(w, name) for w in specs])
+        else:
+            cols[name] = enc.column([w.attributes.get(name, attr.default) for w in specs])
+    return cols
+
+
 def evaluate(
     rules: Rules,
     groups: list[Group],
@@ -128,16 +146,7 @@ def evaluate(
         return ok, settled, forbid_of
     enc = rules.encoder
     # per-group and per-offer codes, gathered by index arrays
-    g_cols: dict[str, npt.NDArray[np.int32]] = {}
-    specs = [g.spec for g in groups]
-    g_cols["principal"] = enc.column([g.owner for g in groups])
-    g_cols["kind"] = enc.column([w.kind for w in specs])
-    g_cols["segment"] = enc.column([w.segment for w in specs])
-    g_cols["api"] = enc.column([w.api for w in specs])
-    g_cols["product"] = enc.column([w.product for w in specs])
-    g_cols["codeveloped_with"] = enc.column([w.codeveloped_with for w in specs])
-    g_cols["first_party"] = enc.column([w.first_party for w in specs])
-    g_cols["new_capacity"] = enc.column([w.new_capacity for w in specs])
+    g_cols = group_columns(rules, groups)
     o_provider = enc.column([o.provider for o in offers])
     o_owner = enc.column([rules.owner_of.get(o.provider) for o in offers])
     checkpoints = _checkpoints(rules, periods)
@@ -147,14 +156,10 @@ def evaluate(
         if not len(rows):
             continue
         m = len(rows)
-        cols = {name: np.full(m, -1, dtype=np.int32) for name in _ALL_ATTRS}
-        for name, arr in g_cols.items():
-            cols[name] = arr[gw[rows]]
+        cols = {name: arr[gw[rows]] for name, arr in g_cols.items()}
         cols["provider"] = o_provider[go[rows]]
         cols["provider_owner"] = o_owner[go[rows]]
         cols["action"] = np.full(m, enc.code("run"), dtype=np.int32)
-        cols["launch"] = np.zeros(m, dtype=np.int32)
-        cols["uses_licensed_ip"] = np.zeros(m, dtype=np.int32)
         at = np.array([checkpoints[t][c] for t in gt[rows]], dtype=np.int64)
         batch = Batch(m, cols, at, at, rules.events, enc, rules.providers_of)
         result = rules.evaluate((), batch=batch)
@@ -164,7 +169,9 @@ def evaluate(
         for k in constraining:
             settled[k][rows] |= obliged[k]
             open_obligations -= obliged[k]
-        bad = (verdict == 2) | ((verdict == 1) & (open_obligations > 0))
+        bad = (verdict == Verdict.DENY.code) | (
+            (verdict == Verdict.CONDITIONAL.code) & (open_obligations > 0)
+        )
         ok[rows[bad]] = False
         forb = (result.effects == Effect.FORBID) & ~result.lifted
         first = (
@@ -174,25 +181,3 @@ def evaluate(
         )
         forbid_of[rows] = np.where(forbid_of[rows] >= 0, forbid_of[rows], first)
     return ok, settled, forbid_of
-
-
-_ALL_ATTRS = (
-    "action",
-    "provider",
-    "provider_owner",
-    "kind",
-    "segment",
-    "new_capacity",
-    "api",
-    "product",
-    "codeveloped_with",
-    "first_party",
-    "launch",
-    "artifact_kind",
-    "artifact_owner",
-    "purpose",
-    "with_party",
-    "uses_licensed_ip",
-    "above_compute_threshold",
-    "principal",
-)

@@ -123,6 +123,7 @@ def _signature(w: WorkloadSpec, owner: str) -> tuple[Any, ...]:
         tuple(sorted(w.regions)),
         tuple(sorted(w.compliance)),
         w.new_capacity,
+        tuple(sorted(w.attributes.items())),
     )
 
 

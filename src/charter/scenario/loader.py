@@ -32,7 +32,7 @@ from charter.model import (
 from charter.scenario.portfolio import read_offers, read_workloads
 from charter.scenario.yamlio import Located, PathKey, read_yaml
 from charter.selectors import parse_where
-from charter.vocab import ACTIONS, ATTRIBUTES, AttrType
+from charter.vocab import BASE, AttrType, Vocabulary, VocabularyError, VocabularySpec, extend
 
 __all__ = ["ScenarioData", "load_folder"]
 
@@ -45,7 +45,7 @@ PARTY_KEYS = frozenset(
 PROVIDER_KEYS = frozenset({"providers"})
 CLAUSE_KEYS = frozenset({"overrides", "replaces"})
 SELECTOR_KEYS = frozenset({"where", "exclude", "beyond"})
-OPTION_FIELDS = tuple(f for f in REQUEST_FIELDS if f not in ("at", "principal", "action"))
+VOCABULARY_FILE = "vocabulary.yaml"
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,8 @@ class ScenarioData:
     workloads: tuple[WorkloadSpec, ...]
     #: clause id → (file, path) of its definition, for messages.
     locations: dict[str, tuple[str, int | None]]
+    #: the base vocabulary extended by the folder's vocabulary.yaml
+    vocabulary: Vocabulary = BASE
 
 
 # ----------------------------------------------------------------------------- shape
@@ -123,12 +125,14 @@ def _field_names() -> set[str]:
     return names
 
 
-def _validate(doc: Located, adapter: TypeAdapter[T], prefix: PathKey = ()) -> T:
+def _validate(
+    doc: Located, adapter: TypeAdapter[T], prefix: PathKey = (), vocab: Vocabulary = BASE
+) -> T:
     data = doc.data
     for k in prefix:
         data = data[k]
     try:
-        return adapter.validate_python(data)
+        return adapter.validate_python(data, context={"vocabulary": vocab})
     except ValidationError as exc:
         errors = exc.errors()
         locs = [tuple(e["loc"]) for e in errors]
@@ -207,6 +211,27 @@ def _agreement_files(folder: Path) -> list[tuple[Path, str]]:
     return files
 
 
+def read_vocabulary(folder: Path) -> Vocabulary:
+    """The base vocabulary extended by the folder's ``vocabulary.yaml`` (if it has one).
+
+    Raises:
+        ScenarioError: a malformed entry, located by file, line and field.
+    """
+    path = folder / VOCABULARY_FILE
+    if not path.exists():
+        return BASE
+    doc = read_yaml(path, VOCABULARY_FILE)
+    if doc.data is None:
+        return BASE
+    if not isinstance(doc.data, dict):
+        raise doc.error((), "expected a mapping with actions and attributes")
+    spec = _validate(doc, TypeAdapter(VocabularySpec))
+    try:
+        return extend(BASE, spec)
+    except VocabularyError as exc:
+        raise doc.error(exc.path, exc.message) from None
+
+
 def load_folder(folder: Path) -> ScenarioData:
     """Read and validate every file of a scenario folder.
 
@@ -225,6 +250,7 @@ def load_folder(folder: Path) -> ScenarioData:
     if not isinstance(meta_doc.data, dict):
         raise meta_doc.error((), "expected a mapping with name and title")
     meta = _validate(meta_doc, TypeAdapter(ScenarioMeta))
+    vocab = read_vocabulary(folder)
     lists: dict[str, Located] = {}
     parties: tuple[PartySpec, ...] = _read_list(folder, "parties.yaml", PartySpec, True, lists)
     providers: tuple[ProviderSpec, ...] = _read_list(
@@ -246,14 +272,14 @@ def load_folder(folder: Path) -> ScenarioData:
         if not isinstance(doc.data, dict):
             raise doc.error((), "expected a mapping with id, title, parties and amendments")
         _check_kinds(doc, doc.data.get("amendments"), ("amendments",))
-        agreements.append(_validate(doc, TypeAdapter(AgreementSpec)))
+        agreements.append(_validate(doc, TypeAdapter(AgreementSpec), vocab=vocab))
         docs.append(doc)
 
-    checker = _RefChecker(lists, meta, parties, providers, events)
+    checker = _RefChecker(lists, meta, parties, providers, events, vocab)
     locations = checker.check(docs, agreements)
     checker.check_briefing(briefing)
     offers = read_offers(folder, {p.id for p in providers})
-    workloads = read_workloads(folder, {p.id for p in parties}, meta, offers)
+    workloads = read_workloads(folder, {p.id for p in parties}, meta, offers, vocab)
     if meta.plan is not None and meta.plan.party not in {p.id for p in parties}:
         raise meta_doc.error(("plan", "party"), f"unknown party {meta.plan.party!r}")
     return ScenarioData(
@@ -267,6 +293,7 @@ def load_folder(folder: Path) -> ScenarioData:
         offers=offers,
         workloads=workloads,
         locations=locations,
+        vocabulary=vocab,
     )
 
 
@@ -281,8 +308,11 @@ class _RefChecker:
         parties: tuple[PartySpec, ...],
         providers: tuple[ProviderSpec, ...],
         events: tuple[EventSpec, ...],
+        vocab: Vocabulary,
     ) -> None:
         self.docs = docs
+        self.vocab = vocab
+        self.actions = vocab.actions
         self.meta = meta
         self.parties = {p.id for p in parties}
         self.providers = {p.id for p in providers}
@@ -353,10 +383,11 @@ class _RefChecker:
                     self._event(doc, p, value)
                 elif key == "actions" and isinstance(value, list):
                     for i, v in enumerate(value):
-                        if v not in ACTIONS:
+                        if v not in self.actions:
                             raise doc.error(
                                 (*p, i),
-                                f"unknown action {v!r}; valid actions are: {', '.join(ACTIONS)}",
+                                f"unknown action {v!r}; valid actions are: "
+                                f"{', '.join(self.actions)}",
                             )
                 elif key in SELECTOR_KEYS:
                     self._selector(doc, p, value)
@@ -367,11 +398,11 @@ class _RefChecker:
                 self._walk(doc, (*path, i), v, known)
 
     def _selector(self, doc: Located, path: PathKey, raw: Any) -> None:
-        where = parse_where(raw)
+        where = parse_where(raw, self.vocab)
         for k, sel in enumerate(where):
             base = (*path, k) if isinstance(raw, list) else path
             for term in sel.terms:
-                t = ATTRIBUTES[term.attr].type
+                t = self.vocab.attributes[term.attr].type
                 if term.op == "exists":
                     continue
                 for v in term.values:
@@ -494,15 +525,24 @@ class _RefChecker:
         doc = self.docs["briefing.yaml"]
         for i, q in enumerate(briefing):
             self._party(doc, (i, "principal"), q.principal)
-            if q.action not in ACTIONS:
+            if q.action not in self.actions:
                 raise doc.error(
-                    (i, "action"), f"unknown action {q.action!r}; valid: {', '.join(ACTIONS)}"
+                    (i, "action"),
+                    f"unknown action {q.action!r}; valid: {', '.join(self.actions)}",
                 )
             for name in q.events:
                 self._event(doc, (i, "events", name), name)
+            options = self._option_fields()
             for name in q.options:
-                if name not in OPTION_FIELDS:
+                if name not in options:
                     raise doc.error(
                         (i, "options", name),
-                        f"unknown option {name!r}; valid options are: {', '.join(OPTION_FIELDS)}",
+                        f"unknown option {name!r}; valid options are: {', '.join(options)}",
                     )
+
+    def _option_fields(self) -> tuple[str, ...]:
+        """What a briefing question's ``options`` may set: the request's fields and the
+        declared attributes, beyond ``at``, ``principal`` and ``action``."""
+        fixed = (f for f in REQUEST_FIELDS if f not in ("at", "principal", "action"))
+        extra = (a for a in self.vocab.attributes if a not in REQUEST_FIELDS)
+        return (*fixed, *(a for a in extra if a not in ("action", "provider_owner")))

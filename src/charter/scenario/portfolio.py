@@ -29,7 +29,7 @@ from charter.errors import ScenarioError
 from charter.model import OfferSpec, ScenarioMeta, WorkloadSpec
 from charter.periods import Period
 from charter.scenario.yamlio import Located, PathKey, format_path, read_yaml
-from charter.vocab import API_MODES, WORKLOAD_KINDS
+from charter.vocab import BASE, AttrType, Vocabulary
 
 __all__ = ["read_offers", "read_workloads"]
 
@@ -303,13 +303,16 @@ def read_workloads(
     parties: set[str],
     meta: ScenarioMeta,
     offers: tuple[OfferSpec, ...] | None = None,
+    vocab: Vocabulary = BASE,
 ) -> tuple[WorkloadSpec, ...]:
     """Workloads of a scenario folder (none if it has no workloads file).
 
     Args:
         offers: when given, every workload must fit one of them (:func:`fit_problem`).
+        vocab: the scenario's vocabulary, which a workload's ``attributes`` must be in.
     """
     workloads, src = _read(folder, "workloads", WorkloadSpec)
+    workloads = tuple(_attributes(src, i, w, vocab, parties, meta) for i, w in enumerate(workloads))
     seen: set[str] = set()
     for i, w in enumerate(workloads):
         if w.id in seen:
@@ -317,9 +320,9 @@ def read_workloads(
         seen.add(w.id)
         _check(src, i, "owner", w.owner, parties, "party")
         _check(src, i, "codeveloped_with", w.codeveloped_with, parties, "party")
-        _check(src, i, "kind", w.kind, WORKLOAD_KINDS, "workload kind")
+        _check(src, i, "kind", w.kind, vocab.values("kind"), "workload kind")
         _check(src, i, "segment", w.segment, set(meta.segments), "segment")
-        _check(src, i, "api", w.api, API_MODES, "api style")
+        _check(src, i, "api", w.api, vocab.values("api"), "api style")
         if w.owner is None and meta.plan is None:
             raise src.error(
                 i, ("owner",), "workload has no owner and scenario.yaml has no plan.party"
@@ -333,6 +336,59 @@ def read_workloads(
     if offers is not None:
         _check_fit(src, workloads, offers)
     return workloads
+
+
+#: Attributes a workload cannot set in ``attributes``: its placement and the action say them.
+_PLACED = frozenset({"action", "provider", "provider_owner"})
+
+
+def _attributes(
+    src: _Source,
+    i: int,
+    w: WorkloadSpec,
+    vocab: Vocabulary,
+    parties: set[str],
+    meta: ScenarioMeta,
+) -> WorkloadSpec:
+    """``w`` with its ``attributes`` checked against the vocabulary (CSV's ``true``/``false``
+    read as bools)."""
+    if not w.attributes:
+        return w
+    settable = [
+        a for a in vocab.attributes if a not in _PLACED and a not in WorkloadSpec.model_fields
+    ]
+    out: dict[str, bool | str] = {}
+    for name, value in w.attributes.items():
+        path = ("attributes", name)
+        if name not in settable:
+            close = difflib.get_close_matches(name, settable, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            why = (
+                "is set by the workload's own field or its placement"
+                if name in vocab.attributes
+                else "is not declared (vocabulary.yaml)"
+            )
+            raise src.error(
+                i, path, f"attribute {name!r} {why}{hint}; valid: {', '.join(settable)}"
+            )
+        attr = vocab.attributes[name]
+        if attr.type == AttrType.BOOL:
+            if isinstance(value, str) and value.lower() in ("true", "false"):
+                value = value.lower() == "true"
+            if not isinstance(value, bool):
+                raise src.error(i, path, f"{name!r} takes true or false, got {value!r}")
+        elif not isinstance(value, str):
+            raise src.error(i, path, f"{name!r} takes a name, got {value!r}")
+        else:
+            valid = {
+                AttrType.ENUM: attr.values,
+                AttrType.PARTY: tuple(parties),
+                AttrType.SEGMENT: meta.segments,
+            }.get(attr.type)
+            if valid is not None and value not in valid:
+                raise src.error(i, path, unknown(name.replace("_", " "), value, valid))
+        out[name] = value
+    return w.model_copy(update={"attributes": out})
 
 
 def _check_fit(

@@ -6,6 +6,7 @@ This is the object the public API hands out (:func:`charter.load_scenario`).
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -24,11 +25,12 @@ from charter.periods import Period
 from charter.revenue import Owed, compute_owed
 from charter.scenario.loader import ScenarioData, load_folder
 from charter.selectors import Encoder
-from charter.vocab import ACTIONS, ATTRIBUTES, AttrType
+from charter.vocab import AttrType, Vocabulary
 
 __all__ = ["Scenario", "bundled_scenarios", "init_scenario", "load_scenario", "resolve_scenario"]
 
 EventsArg = Mapping[str, dt.date | str] | None
+Checks = tuple[tuple[str, frozenset[str]], ...]
 
 
 def _bundled_root() -> Path:
@@ -122,6 +124,7 @@ class Scenario:
         self.name = data.meta.name
         self.title = data.meta.title
         self.folder = data.folder
+        self.vocabulary: Vocabulary = data.vocabulary
         self.parties = {p.id: p for p in data.parties}
         self.providers = {p.id: p for p in data.providers}
         self.events = {e.id: e for e in data.events}
@@ -171,9 +174,13 @@ class Scenario:
 
     @cached_property
     def encoder(self) -> Encoder:
-        values: list[str] = [*self.parties, *self.providers, *self.data.meta.segments, *ACTIONS]
-        for a in ATTRIBUTES.values():
+        vocab = self.vocabulary
+        values: list[str] = [*self.parties, *self.providers, *self.data.meta.segments]
+        values += vocab.actions
+        for a in vocab.attributes.values():
             values += a.values
+            if isinstance(a.default, str):
+                values.append(a.default)
         for rec in self.agreement_timeline.records:
             for sel in rec.spec.where:
                 for t in sel.terms:
@@ -204,17 +211,40 @@ class Scenario:
         return self.agreement_timeline.in_force(parse_date(at), tuple(sorted(ev.items())))
 
     # ------------------------------------------------------------------ decisions
+    @cached_property
+    def request_fields(self) -> tuple[str, ...]:
+        """The names a request may give: the fixed fields, then the declared attributes."""
+        return (*REQUEST_FIELDS, *(name for name, _ in self.declared_attributes))
+
+    @cached_property
+    def declared_attributes(self) -> tuple[tuple[str, Any], ...]:
+        """The attributes the scenario declares beyond the request's fields, with defaults."""
+        return tuple(
+            (a.name, a.default)
+            for a in self.vocabulary.attributes.values()
+            if a.name not in REQUEST_FIELDS and a.name != "provider_owner"
+        )
+
     def request(self, **values: Any) -> Request:
-        """Build and validate a :class:`Request` from keyword values (dates may be strings).
+        """Build and validate a :class:`Request` from keyword values (dates may be strings);
+        attributes the scenario declares go to ``attrs``, with their defaults when omitted.
 
         Raises:
             RequestError: unknown field, party, provider, action, kind or a bad date.
         """
-        unknown = set(values) - set(REQUEST_FIELDS)
+        given = values.pop("attrs", None) or {}
+        attrs = {
+            name: given.get(name, values.pop(name, default))
+            for name, default in self.declared_attributes
+        }
+        unknown = (set(values) - set(REQUEST_FIELDS)) | (set(given) - set(attrs))
         if unknown:
+            name = sorted(unknown)[0]
+            close = difflib.get_close_matches(name, self.request_fields, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise RequestError(
-                f"unknown request field {sorted(unknown)[0]!r}; valid fields are: "
-                f"{', '.join(REQUEST_FIELDS)}"
+                f"unknown request field {name!r}{hint}; valid fields are: "
+                f"{', '.join(self.request_fields)}"
             )
         for key in ("at", "created"):
             if values.get(key) is not None:
@@ -222,16 +252,29 @@ class Scenario:
         for key in ("at", "principal", "action"):
             if values.get(key) is None:
                 raise RequestError(f"a request needs {key!r}")
-        req = Request(**values)
+        for name in self._declared_bools:
+            if attrs[name] is not None and not isinstance(attrs[name], bool):
+                raise RequestError(f"{name} takes true or false, got {attrs[name]!r}")
+        req = Request(**values, attrs=attrs)
         self.validate(req)
         return req
 
     @cached_property
-    def _valid_values(self) -> tuple[tuple[str, frozenset[str]], ...]:
-        out: list[tuple[str, frozenset[str]]] = []
-        for name, attr in ATTRIBUTES.items():
-            if name == "provider_owner" or attr.type in (AttrType.BOOL, AttrType.TEXT):
+    def _declared_bools(self) -> tuple[str, ...]:
+        bools = (a for a in self.vocabulary.attributes.values() if a.type == AttrType.BOOL)
+        return tuple(a.name for a in bools if a.name not in REQUEST_FIELDS)
+
+    @cached_property
+    def _valid_values(self) -> tuple[Checks, Checks]:
+        """Per attribute whose values are names, its name and valid names: the request's
+        fields, and the declared attributes (read from ``Request.attrs``)."""
+        out: list[tuple[str, bool, frozenset[str]]] = []
+        for name, attr in self.vocabulary.attributes.items():
+            declared = name not in REQUEST_FIELDS
+            if name == "provider_owner" or attr.type == AttrType.TEXT:
                 continue
+            if attr.type == AttrType.BOOL:
+                continue  # a declared one's type is checked by Scenario.request
             if attr.type == AttrType.PARTY:
                 valid = frozenset(self.parties)
             elif attr.type == AttrType.PROVIDER:
@@ -240,8 +283,11 @@ class Scenario:
                 valid = frozenset(self.data.meta.segments)
             else:
                 valid = frozenset(attr.values)
-            out.append((name, valid))
-        return tuple(out)
+            out.append((name, declared, valid))
+        return (
+            tuple((n, v) for n, d, v in out if not d),
+            tuple((n, v) for n, d, v in out if d),
+        )
 
     def validate(self, req: Request) -> None:
         """Check a request's names against the scenario.
@@ -249,28 +295,39 @@ class Scenario:
         Raises:
             RequestError: naming the field and the valid values.
         """
-        if req.action not in ACTIONS:
+        actions = self.vocabulary.actions
+        if req.action not in actions:
             raise RequestError(
-                f"unknown action {req.action!r}; valid actions are: {', '.join(ACTIONS)}"
+                f"unknown action {req.action!r}; valid actions are: {', '.join(actions)}"
             )
         if req.principal not in self.parties:
             self._check("principal", req.principal, self.parties)
-        for name, valid in self._valid_values:
+        fixed, declared = self._valid_values
+        for name, valid in fixed:
             value = getattr(req, name)
             if value is not None and value not in valid:
-                attr = ATTRIBUTES[name]
-                shown: Iterable[str] = attr.values or (
-                    self.parties
-                    if attr.type == AttrType.PARTY
-                    else self.providers
-                    if attr.type == AttrType.PROVIDER
-                    else self.data.meta.segments
-                )
-                self._check(name, value, shown)
-        if req.action == "run" and req.provider is None:
-            raise RequestError("action 'run' needs a provider")
-        if req.action == "access" and req.artifact_kind is None:
-            raise RequestError("action 'access' needs an artifact kind")
+                self._unknown_value(name, value)
+        given = req.attrs
+        for name, valid in declared:
+            value = given.get(name)
+            if value is not None and value not in valid:
+                self._unknown_value(name, value)
+        for need in actions[req.action].requires:
+            if (given[need] if need in given else getattr(req, need, None)) is None:
+                label = need.replace("_", " ")
+                article = "an" if label[0] in "aeiou" else "a"
+                raise RequestError(f"action {req.action!r} needs {article} {label}")
+
+    def _unknown_value(self, name: str, value: Any) -> None:
+        attr = self.vocabulary.attributes[name]
+        shown: Iterable[str] = attr.values or (
+            self.parties
+            if attr.type == AttrType.PARTY
+            else self.providers
+            if attr.type == AttrType.PROVIDER
+            else self.data.meta.segments
+        )
+        self._check(name, value, shown)
 
     @staticmethod
     def _check(field: str, value: str, valid: Iterable[str]) -> None:
@@ -306,7 +363,12 @@ class Scenario:
         hit = self._rules.get(key)
         if hit is None:
             hit = Rules(
-                self.agreement_timeline, resolved, self.encoder, self.owner_of, self.providers_of
+                self.agreement_timeline,
+                resolved,
+                self.encoder,
+                self.owner_of,
+                self.providers_of,
+                self.vocabulary,
             )
             self._rules[key] = hit
         if not events:

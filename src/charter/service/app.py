@@ -57,7 +57,28 @@ def create_app(settings: Settings) -> FastAPI:
         # routes are then the APIRoutes that the authorization test reads
         app.router.routes.extend(router.routes)
     _add_error_handlers(app, settings)
+    _declare_attributes(app, store.scenario)
     return app
+
+
+def _declare_attributes(app: FastAPI, scenario: Any) -> None:
+    """The OpenAPI document lists the scenario's declared attributes as fields of
+    ``DecisionCreate`` (the model takes them as extra fields)."""
+    from charter.clauses.base import attribute_schema
+
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()  # FastAPI's, which it caches as app.openapi_schema
+            props = schema["components"]["schemas"]["DecisionCreate"]["properties"]
+            for name, _ in scenario.declared_attributes:
+                attr = scenario.vocabulary.attributes[name]
+                props.setdefault(name, {"description": attr.describe, **attribute_schema(attr)})
+            return schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _detail(status: int, detail: Any) -> JSONResponse:

@@ -48,6 +48,12 @@ class _Out(BaseModel):
 
 # ---------------------------------------------------------------------------- requests
 class DecisionCreate(_In):
+    """A question. Besides these fields it takes the attributes the scenario's vocabulary
+    declares (the OpenAPI document of an app lists them); others are a 422 naming the
+    closest field."""
+
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
+
     at: dt.date
     principal: str
     action: str
@@ -65,8 +71,6 @@ class DecisionCreate(_In):
     created: dt.date | None = None
     purpose: str | None = None
     with_party: str | None = None
-    uses_licensed_ip: bool = False
-    above_compute_threshold: bool | None = None
     events: dict[str, dt.date] = Field(default_factory=dict)
     lang: str = "en"
 

@@ -24,6 +24,8 @@ def decide_one(scenario: Scenario, caller: Caller, body: DecisionCreate) -> dict
     agreements = (ag.parties for ag in scenario.data.agreements)
     if not may_ask_for(caller, body.principal, agreements):
         raise Forbidden(f"{caller.party} shares no agreement with {body.principal}")
+    # declared attributes arrive as extra fields; Scenario.request checks their names and
+    # values against the vocabulary (a RequestError is a 422)
     values = body.model_dump(exclude={"events", "lang"})
     return scenario.decide(events=body.events or None, lang=body.lang, **values).to_json()
 

@@ -1,0 +1,322 @@
+"""Explanations: the clauses that decided a request, its obligations and a plain note.
+
+Built per request only when asked for (a :class:`Decision` builds its explanation the first
+time one of its parts is read), from the :class:`~charter.decide.request.Outcome` of either
+the scalar or the vectorized path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from charter.agreements import ClauseRecord
+from charter.clauses import Effect, Obligation
+from charter.clauses.base import ScalarContext
+from charter.dates import FOREVER, day_number, from_day_number
+from charter.decide.request import _CONDITIONAL, _DENY, Outcome, Request, Verdict
+from charter.i18n import t
+from charter.selectors import compile_scalar, match
+
+if TYPE_CHECKING:
+    from charter.decide.rules import Rules
+
+__all__ = ["Citation", "Decision", "Explanation", "explanation"]
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A clause that decided a request, with the effect it had."""
+
+    record: ClauseRecord
+    effect: str  # forbid | obligation | grant | lift | satisfied | ended
+    uncertain: bool
+    lifts: tuple[str, ...] = ()
+    ends: str | None = None
+    ended_on: dt.date | None = None
+    notes: tuple[str, ...] = ()
+    narrowed: bool = False  # ended for this request by a clarification, not by an amendment
+    lang: str = "en"
+
+    def to_json(self) -> dict[str, Any]:
+        spec = self.record.spec
+        out: dict[str, Any] = {
+            "id": spec.id,
+            "effect": self.effect,
+            "kind": spec.kind,  # type: ignore[attr-defined]
+            "title": spec.title_in(self.lang),
+            "agreement": self.record.agreement,
+            "amendment": self.record.amendment.isoformat(),
+            "confidence": spec.confidence.value,
+            "uncertain": self.uncertain,
+            "sources": list(spec.sources),
+        }
+        if self.lifts:
+            out["lifts"] = list(self.lifts)
+        if self.ends:
+            out["ends"] = self.ends
+            out["ended_on"] = self.ended_on.isoformat() if self.ended_on else None
+        if self.notes:
+            out["notes"] = list(self.notes)
+        return out
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a verdict is what it is: deciding clauses, obligations, a note."""
+
+    obligations: tuple[Obligation, ...]
+    clauses: tuple[Citation, ...]
+    uncertain: bool
+    note: str
+
+
+class Decision:
+    """A verdict with its obligations, the clauses that decided it and a plain note.
+
+    The verdict is computed at once; the explanation (``clauses``, ``obligations``, ``note``,
+    ``uncertain``) the first time one of them is read, so that a caller who needs only the
+    verdict pays only for it.
+    """
+
+    __slots__ = ("_explained", "_outcome", "_rules", "events", "lang", "request", "verdict")
+
+    def __init__(
+        self,
+        request: Request,
+        verdict: Verdict,
+        events: Mapping[str, dt.date],
+        lang: str,
+        rules: Rules,
+        outcome: Outcome,
+    ) -> None:
+        self.request = request
+        self.verdict = verdict
+        self.events = events
+        self.lang = lang
+        self._rules = rules
+        self._outcome = outcome
+        self._explained: Explanation | None = None
+
+    def __repr__(self) -> str:
+        return f"Decision({self.verdict.value}, {self.request.action} at {self.request.at})"
+
+    @property
+    def explanation(self) -> Explanation:
+        if self._explained is None:
+            self._explained = self._rules.explanation(self.request, self._outcome, self.lang)
+        return self._explained
+
+    @property
+    def obligations(self) -> tuple[Obligation, ...]:
+        return self.explanation.obligations
+
+    @property
+    def clauses(self) -> tuple[Citation, ...]:
+        return self.explanation.clauses
+
+    @property
+    def uncertain(self) -> bool:
+        return self.explanation.uncertain
+
+    @property
+    def note(self) -> str:
+        return self.explanation.note
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented, stable JSON form (README: "decide --json")."""
+        return {
+            "verdict": self.verdict.value,
+            "lang": self.lang,
+            "obligations": [o.to_json() for o in self.obligations],
+            "clauses": [c.to_json() for c in self.clauses],
+            "uncertain": self.uncertain,
+            "note": self.note,
+            "request": self.request.to_json(),
+            "events": {k: v.isoformat() for k, v in sorted(self.events.items())},
+        }
+
+    @property
+    def clause_ids(self) -> tuple[str, ...]:
+        return tuple(c.record.id for c in self.clauses)
+
+
+def _cite(
+    rules: Rules, k: int, req: Request, o: Outcome, effect: str, lang: str, **extra: Any
+) -> Citation:
+    rec = rules.records[k]
+    seg = rules.timeline.segment_at(rec, req.at)
+    return Citation(
+        rec,
+        effect,
+        uncertain=k in o.doubt or rec.spec.uncertain,
+        notes=tuple(n for n in (rec.spec.text("note", lang), *seg.notes_in(lang)) if n),
+        lang=lang,
+        **extra,
+    )
+
+
+def explanation(rules: Rules, req: Request, o: Outcome, lang: str = "en") -> Explanation:
+    """Deciding clauses, obligations and a note for an outcome."""
+    cites: list[Citation] = []
+    obligations: list[Obligation] = []
+    order = sorted(o.effects)
+    if o.code == _DENY:
+        for k in order:
+            if o.effects[k] == Effect.FORBID and k not in o.lifted:
+                cites.append(_cite(rules, k, req, o, "forbid", lang))
+    elif o.code == _CONDITIONAL:
+        attrs = {**rules.attrs(req), "at": req.at, "created": req.created}
+        for k in order:
+            if o.effects[k] == Effect.OBLIGATION and k not in o.lifted:
+                c = _cite(rules, k, req, o, "obligation", lang)
+                cites.append(c)
+                ob = c.record.spec.obligation(attrs, lang)
+                if ob is not None:
+                    obligations.append(ob)
+    else:
+        for k in o.lift_used:
+            lifts = tuple(
+                rules.records[t].id
+                for t in rules.overrides[k]
+                if o.effects.get(t, 0) >= Effect.OBLIGATION
+            )
+            cites.append(_cite(rules, k, req, o, "lift", lang, lifts=lifts))
+        cited = set(o.lift_used)
+        for k in order:
+            if o.effects[k] == Effect.GRANT and k not in cited:
+                cites.append(_cite(rules, k, req, o, "grant", lang))
+        for k in order:
+            if o.effects[k] == Effect.SATISFIED:
+                cites.append(_cite(rules, k, req, o, "satisfied", lang))
+        if not any(c.effect in ("lift", "grant") for c in cites):
+            cites.extend(_ended(rules, req, o, {c.record.index for c in cites}, lang))
+    return Explanation(
+        obligations=tuple(obligations),
+        clauses=tuple(cites),
+        uncertain=any(c.uncertain for c in cites),
+        note=_note(rules, req, o.code, cites, obligations, lang),
+    )
+
+
+def _ended(rules: Rules, req: Request, o: Outcome, cited: set[int], lang: str) -> list[Citation]:
+    """The most recent restrictions that would apply to ``req`` had they not ended.
+
+    A restriction ends when an amendment removes it, its ``until`` passes, or a
+    clarification narrows it so that it no longer reaches the request. A replaced clause
+    does not count while its replacement is in force: the replacement speaks for it.
+    """
+    attrs = rules.attrs(req)
+    today = day_number(req.at)
+    ctx = ScalarContext(day_number(req.created or req.at), rules.events, rules.providers_of)
+    found: list[tuple[int, ClauseRecord, ClauseRecord, tuple[str, ...], bool, bool]] = []
+    for rule in rules.candidates(req.principal, req.action):
+        rec = rule.rec
+        if not match(rule.where, attrs):
+            continue
+        end = rule.end
+        if end <= today:
+            if rec.removed_by and end == _day(rec.removed_on):
+                successor = rules.timeline.by_id.get(rec.removed_by)
+                if (
+                    successor is not None
+                    and rec.id in successor.spec.replaces
+                    and successor.in_force(req.at, rules.events)
+                ):
+                    continue
+            if not all(match(n, attrs) for n in rule.last_narrows):
+                continue
+            if rule.spec.effect_one(attrs, ctx) >= Effect.OBLIGATION and rec.index not in (
+                o.lifted
+            ):
+                by = rules.timeline.by_id.get(rec.removed_by) if rec.removed_by else None
+                ender = by if by is not None and end == _day(rec.removed_on) else rec
+                removal = rec.removal_note_in(lang)
+                note = (removal,) if ender is by and removal else ()
+                doubt = ender is by and rec.removal_uncertain
+                found.append((end, ender, rec, note, doubt, False))
+            continue
+        seg = rules.timeline.segment_at(rec, req.at)
+        if not seg.narrow or rec.start > req.at:
+            continue
+        if all(match(compile_scalar(w), attrs) for w in seg.narrow):
+            continue
+        if rule.spec.effect_one(attrs, ctx) >= Effect.OBLIGATION:
+            found.append((seg.start, rec, rec, seg.notes_in(lang), False, True))
+    if not found:
+        return []
+    latest = max(f[0] for f in found)
+    out: list[Citation] = []
+    for end, ender, expired, notes, doubt, narrowed in found:
+        if end != latest or ender.index in cited:
+            continue
+        cited.add(ender.index)
+        seg_at = rules.timeline.segment_at(ender, req.at)
+        out.append(
+            Citation(
+                ender,
+                "ended",
+                uncertain=ender.spec.uncertain or seg_at.uncertain or doubt,
+                ends=expired.id,
+                ended_on=from_day_number(end),
+                notes=notes,
+                narrowed=narrowed,
+                lang=lang,
+            )
+        )
+    return out
+
+
+def _note(
+    rules: Rules,
+    req: Request,
+    code: int,
+    cites: list[Citation],
+    obligations: list[Obligation],
+    lang: str,
+) -> str:
+    def name(c: Citation | ClauseRecord) -> str:
+        rec = c.record if isinstance(c, Citation) else c
+        return f"{rec.id} ({rec.spec.kind})"  # type: ignore[attr-defined]
+
+    actions = rules.vocabulary.actions
+    if code == _DENY:
+        if not cites:
+            return t(
+                lang,
+                "deny.default",
+                principal=req.principal,
+                action=req.action,
+                describe=actions[req.action].describe,
+            )
+        items = "; ".join(f"{name(c)}: {c.record.spec.describe(lang).rstrip('.')}" for c in cites)
+        return t(lang, "deny.by", items=items)
+    if code == _CONDITIONAL:
+        return t(lang, "conditional", items="; ".join(o.detail for o in obligations))
+    parts = []
+    for c in cites:
+        if c.effect == "lift":
+            parts.append(t(lang, "part.lift", clause=name(c), lifted=", ".join(c.lifts)))
+        elif c.effect == "grant":
+            parts.append(t(lang, "part.grant", clause=name(c)))
+        elif c.effect == "satisfied":
+            parts.append(t(lang, "part.satisfied", clause=name(c)))
+        elif c.effect == "ended":
+            gone = rules.timeline.by_id[c.ends] if c.ends else c.record
+            if c.narrowed and c.notes:
+                parts.append(t(lang, "part.narrowed", clause=name(gone), why=c.notes[-1]))
+            elif c.record is gone:
+                parts.append(t(lang, "part.ended", clause=name(gone), date=c.ended_on))
+            else:
+                parts.append(
+                    t(lang, "part.ended_by", clause=name(gone), date=c.ended_on, by=c.record.id)
+                )
+    if not parts:
+        return t(lang, "allow.none", action=req.action, describe=actions[req.action].describe)
+    return t(lang, "allow.parts", items="; ".join(parts))
+
+
+def _day(d: dt.date | None) -> int:
+    return FOREVER if d is None else day_number(d)
