@@ -4,16 +4,17 @@ Never imports the planner (a test proves it): it re-derives everything from the 
 with the public decision API. For every row it asks the decision engine whether the owner
 may run the workload on the offer's provider on the first day of the month and on every day
 of the month where a clause starts or ends; then it checks offer capacities, availability,
-family, region and compliance fit, gang workloads sitting on one offer, demand met, and the
-right of first refusal: third-party capacity taken by work a ROFR covers is a breach unless
-every holder offer of that family that work could use is full that month.
+family, region and compliance fit, gang workloads sitting on one offer, demand met, and last
+the clauses a plan settles by its shape, each asked of its own kind over a view of the whole
+plan (the ROFR: third-party capacity taken while a holder offer the work could use is not
+full is a breach). It loops over the kinds' checks and names none.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,33 +90,58 @@ def check_plan(
     Raises:
         RequestError: a row names an unknown workload, offer or month.
     """
-    offers = {o.id: o for o in scenario.data.offers}
-    workloads = {w.id: w for w in scenario.data.workloads}
-    party = scenario.data.meta.plan.party if scenario.data.meta.plan else None
+    ctx = _Context(scenario, events)
+    ctx.check_rows(rows)
     report = CheckReport(rows=len(rows))
-    for r in rows:
-        if _base_name(r.workload) not in workloads:
-            raise RequestError(f"line {r.line}: unknown workload {r.workload!r}")
-        if r.offer not in offers:
-            raise RequestError(f"line {r.line}: unknown offer {r.offer!r}")
-        p = Period.parse(r.period)
-        if p.days > 31:
-            raise RequestError(f"line {r.line}: period {r.period!r} is not a month")
-    resolved = scenario.resolve_events(events)
-    boundaries = set()
-    for rec in scenario.clauses:
-        boundaries.add(day_number(rec.start))
-        boundaries.add(rec.end_day(resolved))
+    settled = _clause_verdicts(ctx, rows, report)
+    load = _fit_and_capacity(ctx, rows, report)
+    _demand_met(ctx, rows, report)
+    _settled_by_the_plan(ctx, rows, settled, load, report)
+    # correctly rounded, whatever the number of rows
+    report.cost = math.fsum(r.hours * ctx.offers[r.offer].price for r in rows)
+    return report
 
-    def days_of(period: str) -> list[int]:
+
+class _Context:
+    """What every step of the check reads: the scenario's offers and workloads by id, the
+    planning party, the events, and the days a month is decided on."""
+
+    def __init__(self, scenario: Scenario, events: dict[str, str] | None) -> None:
+        self.scenario = scenario
+        self.events = events
+        self.offers = {o.id: o for o in scenario.data.offers}
+        self.workloads = {w.id: w for w in scenario.data.workloads}
+        self.party = scenario.data.meta.plan.party if scenario.data.meta.plan else None
+        resolved = scenario.resolve_events(events)
+        self._boundaries = set()
+        for rec in scenario.clauses:
+            self._boundaries.add(day_number(rec.start))
+            self._boundaries.add(rec.end_day(resolved))
+
+    def check_rows(self, rows: list[PlanRow]) -> None:
+        """Raise on a row naming an unknown workload, offer or month."""
+        for r in rows:
+            if _base_name(r.workload) not in self.workloads:
+                raise RequestError(f"line {r.line}: unknown workload {r.workload!r}")
+            if r.offer not in self.offers:
+                raise RequestError(f"line {r.line}: unknown offer {r.offer!r}")
+            if Period.parse(r.period).days > 31:
+                raise RequestError(f"line {r.line}: period {r.period!r} is not a month")
+
+    def workload(self, r: PlanRow) -> WorkloadSpec:
+        return self.workloads[_base_name(r.workload)]
+
+    def days_of(self, period: str) -> list[int]:
+        """The month's first day and every day in it where a clause starts or ends."""
         p = Period.parse(period)
         a, b = day_number(p.start), day_number(p.end)
-        return [a, *sorted(d for d in boundaries if a < d <= b)]
+        return [a, *sorted(d for d in self._boundaries if a < d <= b)]
 
-    def request(w: WorkloadSpec, o: OfferSpec, day: int) -> Any:
-        return scenario.request(
+    def request(self, w: WorkloadSpec, o: OfferSpec, day: int) -> Any:
+        """May the workload's owner run it on the offer's provider that day?"""
+        return self.scenario.request(
             at=from_day_number(day),
-            principal=w.owner or party,
+            principal=w.owner or self.party,
             action="run",
             provider=o.provider,
             kind=w.kind,
@@ -128,106 +154,85 @@ def check_plan(
             attrs=w.attributes,
         )
 
-    # 1. clause verdicts per row (and the ROFR clauses each row is subject to)
+
+def _clause_verdicts(
+    ctx: _Context, rows: list[PlanRow], report: CheckReport
+) -> dict[int, set[str]]:
+    """Step 1: each row decided on every day of its month that matters; a deny, or a
+    condition the plan cannot settle, is a breach of its clause. Returns, per row, the
+    clauses that constrain plans its verdict is conditional on (checked in step 4)."""
     asks: list[tuple[int, Any]] = []
     for i, r in enumerate(rows):
-        w, o = workloads[_base_name(r.workload)], offers[r.offer]
-        for day in days_of(r.period):
-            asks.append((i, request(w, o, day)))
-    decided = scenario.decide_many([a[1] for a in asks], events) if asks else []
-    # conditional on a clause the plan itself can settle (the ROFR): checked against the
-    # whole plan in step 3
+        w, o = ctx.workload(r), ctx.offers[r.offer]
+        for day in ctx.days_of(r.period):
+            asks.append((i, ctx.request(w, o, day)))
+    decided = ctx.scenario.decide_many([a[1] for a in asks], ctx.events) if asks else []
     settled: dict[int, set[str]] = defaultdict(set)
     flagged: set[tuple[int, str]] = set()
+
+    def breach(i: int, clause: str, note: str) -> None:
+        if (i, clause) not in flagged:
+            flagged.add((i, clause))
+            r = rows[i]
+            report.breaches.append(Breach("clause", note, clause, r.offer, r.workload, r.period))
+
     for (i, _), d in zip(asks, decided, strict=True):
-        r = rows[i]
-        if d.verdict.value == "deny":
+        if d.verdict == Verdict.DENY:
             for c in d.clauses:
-                if (i, c.record.id) not in flagged:
-                    flagged.add((i, c.record.id))
-                    report.breaches.append(
-                        Breach("clause", d.note, c.record.id, r.offer, r.workload, r.period)
-                    )
-        elif d.verdict.value == "conditional":
+                breach(i, c.record.id, d.note)
+        elif d.verdict == Verdict.CONDITIONAL:
             for c in d.clauses:
                 if c.record.spec.constrains:
                     settled[i].add(c.record.id)
-                elif (i, c.record.id) not in flagged:
-                    flagged.add((i, c.record.id))
-                    report.breaches.append(
-                        Breach("clause", d.note, c.record.id, r.offer, r.workload, r.period)
-                    )
+                else:
+                    breach(i, c.record.id, d.note)
+    return settled
 
-    # 2. fit, availability, capacity, gang, demand
+
+def _fit_and_capacity(
+    ctx: _Context, rows: list[PlanRow], report: CheckReport
+) -> dict[tuple[str, str], float]:
+    """Step 2: each row's fit (family, region, compliance) and availability, each offer's
+    capacity each month, each gang workload on one offer. Returns the load per (offer,
+    month)."""
     load: dict[tuple[str, str], float] = defaultdict(float)
     gang_offers: dict[str, set[str]] = defaultdict(set)
-    got: dict[tuple[str, str], float] = defaultdict(float)
     for r in rows:
-        w, o = workloads[_base_name(r.workload)], offers[r.offer]
-        p = Period.parse(r.period)
+        w, o = ctx.workload(r), ctx.offers[r.offer]
         load[(o.id, r.period)] += r.hours
-        got[(r.workload, r.period)] += r.hours
+
+        def breach(kind: str, detail: str, r: PlanRow = r) -> None:
+            report.breaches.append(Breach(kind, detail, None, r.offer, r.workload, r.period))
+
         if o.family not in w.families:
-            report.breaches.append(
-                Breach(
-                    "fit",
-                    f"family {o.family} is not one of {list(w.families)}",
-                    None,
-                    o.id,
-                    r.workload,
-                    r.period,
-                )
-            )
+            breach("fit", f"family {o.family} is not one of {list(w.families)}")
         if w.regions and o.region not in w.regions:
-            report.breaches.append(
-                Breach("fit", f"region {o.region} is not allowed", None, o.id, r.workload, r.period)
-            )
+            breach("fit", f"region {o.region} is not allowed")
         missing = set(w.compliance) - set(o.compliance)
         if missing:
-            report.breaches.append(
-                Breach(
-                    "fit",
-                    f"offer lacks compliance {sorted(missing)}",
-                    None,
-                    o.id,
-                    r.workload,
-                    r.period,
-                )
-            )
-        if _capacity(o, p) <= 0 and r.hours > TOLERANCE:
-            report.breaches.append(
-                Breach(
-                    "availability",
-                    "the offer has no capacity that month",
-                    None,
-                    o.id,
-                    r.workload,
-                    r.period,
-                )
-            )
+            breach("fit", f"offer lacks compliance {sorted(missing)}")
+        if _capacity(o, Period.parse(r.period)) <= 0 and r.hours > TOLERANCE:
+            breach("availability", "the offer has no capacity that month")
         if w.gang:
             gang_offers[r.workload].add(o.id)
     for (oid, period), used in sorted(load.items()):
-        cap = _capacity(offers[oid], Period.parse(period))
+        cap = _capacity(ctx.offers[oid], Period.parse(period))
         if used > cap * (1 + TOLERANCE) + TOLERANCE:
-            report.breaches.append(
-                Breach(
-                    "capacity",
-                    f"{used:,.0f} accelerator-hours used, capacity {cap:,.0f}",
-                    None,
-                    oid,
-                    None,
-                    period,
-                )
-            )
+            detail = f"{used:,.0f} accelerator-hours used, capacity {cap:,.0f}"
+            report.breaches.append(Breach("capacity", detail, None, oid, None, period))
     for wid, used_offers in sorted(gang_offers.items()):
         if len(used_offers) > 1:
-            report.breaches.append(
-                Breach(
-                    "gang", f"a gang workload is split over {sorted(used_offers)}", None, None, wid
-                )
-            )
-    # demand: every copy of every workload, in every month the plan spans
+            detail = f"a gang workload is split over {sorted(used_offers)}"
+            report.breaches.append(Breach("gang", detail, None, None, wid))
+    return load
+
+
+def _demand_met(ctx: _Context, rows: list[PlanRow], report: CheckReport) -> None:
+    """Step 3: every copy of every workload gets its demand, in every month the plan
+    spans."""
+    got: dict[tuple[str, str], float] = defaultdict(float)
+    for r in rows:
+        got[(r.workload, r.period)] += r.hours
     if rows:
         months = sorted({r.period for r in rows}, key=lambda x: Period.parse(x).start)
         first, last = Period.parse(months[0]), Period.parse(months[-1])
@@ -240,82 +245,68 @@ def check_plan(
             )
             if first.start <= p.start <= last.start
         ]
-        for w in scenario.data.workloads:
+        for w in ctx.scenario.data.workloads:
             for name in (copy.name for copy in w.copies()):
                 for period in span:
                     got.setdefault((name, period), 0.0)
     for (wid, period), hours in sorted(got.items()):
-        need = _demand(workloads[_base_name(wid)], period)
+        need = _demand(ctx.workloads[_base_name(wid)], period)
         if abs(hours - need) > max(TOLERANCE, need * 1e-6):
-            report.breaches.append(
-                Breach(
-                    "demand",
-                    f"{hours:,.0f} accelerator-hours placed, demand {need:,.0f}",
-                    None,
-                    None,
-                    wid,
-                    period,
-                )
-            )
+            detail = f"{hours:,.0f} accelerator-hours placed, demand {need:,.0f}"
+            report.breaches.append(Breach("demand", detail, None, None, wid, period))
 
-    # 3. clauses the plan settles itself, asked of their kinds over a view of the plan
-    view = _View(scenario, load, lambda w, o, day: request(w, o, day), days_of, party, events)
+
+def _settled_by_the_plan(
+    ctx: _Context,
+    rows: list[PlanRow],
+    settled: dict[int, set[str]],
+    load: dict[tuple[str, str], float],
+    report: CheckReport,
+) -> None:
+    """Step 4: the clauses the plan settles itself (a ROFR), asked of their kinds over a
+    view of the whole plan (:meth:`charter.clauses.base.ClauseSpec.plan_breach`)."""
+    view = _View(ctx, load)
     seen: dict[tuple[str, str, str, str], str | None] = {}
     for i, clause_ids in sorted(settled.items()):
         r = rows[i]
-        o = offers[r.offer]
+        o = ctx.offers[r.offer]
         for cid in sorted(clause_ids):
             # once per (workload, month, family, clause): a workload often takes several
-            # third-party offers in one month
+            # offers in one month
             memo = (_base_name(r.workload), r.period, o.family, cid)
             if memo not in seen:
-                spec = scenario.agreement_timeline.by_id[cid].spec
-                seen[memo] = spec.plan_breach(view, workloads[memo[0]], o, r.period)
+                spec = ctx.scenario.agreement_timeline.by_id[cid].spec
+                seen[memo] = spec.plan_breach(view, ctx.workloads[memo[0]], o, r.period)
             detail = seen[memo]
             if detail is not None:
                 report.breaches.append(Breach("clause", detail, cid, r.offer, r.workload, r.period))
-    # correctly rounded, whatever the number of rows
-    report.cost = math.fsum(r.hours * offers[r.offer].price for r in rows)
-    return report
 
 
 class _View:
     """The plan as a clause kind's check sees it (:class:`charter.clauses.base.PlanView`)."""
 
-    def __init__(
-        self,
-        scenario: Scenario,
-        load: dict[tuple[str, str], float],
-        request: Callable[[WorkloadSpec, OfferSpec, int], Any],
-        days_of: Callable[[str], list[int]],
-        party: str | None,
-        events: dict[str, str] | None,
-    ) -> None:
-        self.scenario = scenario
-        self.providers_of: Mapping[str, tuple[str, ...]] = scenario.providers_of
+    def __init__(self, ctx: _Context, load: dict[tuple[str, str], float]) -> None:
+        self._ctx = ctx
+        self.providers_of: Mapping[str, tuple[str, ...]] = ctx.scenario.providers_of
         self._load = load
-        self._request = request
-        self._days_of = days_of
-        self._party = party
-        self._events = events
         self._usable: dict[tuple[Any, ...], bool] = {}
 
     def offers(self) -> tuple[OfferSpec, ...]:
-        return tuple(self.scenario.data.offers)
+        return tuple(self._ctx.scenario.data.offers)
 
     def capacity(self, offer: OfferSpec, period: str) -> float:
         return _capacity(offer, Period.parse(period))
 
     def load(self, offer: OfferSpec, period: str) -> float:
-        return self._load[(offer.id, period)]
+        return self._load.get((offer.id, period), 0.0)
 
     def could_run(self, workload: WorkloadSpec, offer: OfferSpec, period: str) -> bool:
         """Fit, and no clause denies it on any checkpoint of the month (the first day and
         every day a clause starts or ends in it), as the planner decides feasibility. Cached by
         everything the answer depends on, so that workloads alike share it."""
-        w = workload
+        w, ctx = workload, self._ctx
         key = (
-            w.owner or self._party,
+            w.owner or ctx.party,
             w.kind,
             w.segment,
             w.new_capacity,
@@ -323,6 +314,7 @@ class _View:
             w.product,
             w.codeveloped_with,
             w.first_party,
+            tuple(sorted(w.attributes.items())),
             tuple(sorted(w.families)),
             tuple(sorted(w.regions)),
             tuple(sorted(w.compliance)),
@@ -337,8 +329,8 @@ class _View:
             )
             # scalar decisions (a few µs each), stopping at the first checkpoint denied
             self._usable[key] = fits and all(
-                self.scenario.decide(self._request(w, offer, day), events=self._events).verdict
+                ctx.scenario.decide(ctx.request(w, offer, day), events=ctx.events).verdict
                 != Verdict.DENY
-                for day in self._days_of(period)
+                for day in ctx.days_of(period)
             )
         return self._usable[key]
