@@ -1,14 +1,14 @@
 """Loading a scenario folder: YAML files → validated specs, every error located.
 
-The entry point for reading a scenario folder (YAML here, the offers and workloads tables in
-:mod:`.portfolio`, both through :mod:`.yamlio`). Errors are :class:`~charter.errors.ScenarioError` s
-naming file, line and field, e.g.
+The entry point for reading a scenario folder: the YAML files here, their cross-references in
+:mod:`.references`, the offers and workloads tables in :mod:`.portfolio`, all through
+:mod:`.yamlio`. Errors are :class:`~charter.errors.ScenarioError` s naming file, line and
+field, e.g.
 ``agreements.yaml:14: amendments[2].clauses[0].until: expected a date like 2030-12-31 ...``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from charter.clauses import KIND_NAMES
-from charter.decide import REQUEST_FIELDS
 from charter.errors import ScenarioError
 from charter.model import (
     AgreementSpec,
@@ -30,21 +29,15 @@ from charter.model import (
     WorkloadSpec,
 )
 from charter.scenario.portfolio import read_offers, read_workloads
+from charter.scenario.references import References
 from charter.scenario.yamlio import Located, PathKey, read_yaml
-from charter.selectors import parse_where
-from charter.vocab import BASE, AttrType, Vocabulary, VocabularyError, VocabularySpec, extend
+from charter.vocab import BASE, Vocabulary, VocabularyError, VocabularySpec, extend
 
 __all__ = ["ScenarioData", "load_folder"]
 
 T = TypeVar("T")
 
 #: Keys whose values name parties, wherever they appear in a clause.
-PARTY_KEYS = frozenset(
-    {"principal", "holder", "grantor", "approver", "payer", "payee", "granted_by"}
-)
-PROVIDER_KEYS = frozenset({"providers"})
-CLAUSE_KEYS = frozenset({"overrides", "replaces"})
-SELECTOR_KEYS = frozenset({"where", "exclude", "beyond"})
 VOCABULARY_FILE = "vocabulary.yaml"
 
 
@@ -232,6 +225,25 @@ def read_vocabulary(folder: Path) -> Vocabulary:
         raise doc.error(exc.path, exc.message) from None
 
 
+def _read_agreements(folder: Path, vocab: Vocabulary) -> tuple[list[Located], list[AgreementSpec]]:
+    """Every agreement file, validated against the vocabulary, with its parsed document."""
+    files = _agreement_files(folder)
+    if not files:
+        raise ScenarioError(
+            "no agreements: add agreements.yaml or files under agreements/", file="agreements.yaml"
+        )
+    docs: list[Located] = []
+    agreements: list[AgreementSpec] = []
+    for path, display in files:
+        doc = read_yaml(path, display)
+        if not isinstance(doc.data, dict):
+            raise doc.error((), "expected a mapping with id, title, parties and amendments")
+        _check_kinds(doc, doc.data.get("amendments"), ("amendments",))
+        agreements.append(_validate(doc, TypeAdapter(AgreementSpec), vocab=vocab))
+        docs.append(doc)
+    return docs, agreements
+
+
 def load_folder(folder: Path) -> ScenarioData:
     """Read and validate every file of a scenario folder.
 
@@ -260,22 +272,9 @@ def load_folder(folder: Path) -> ScenarioData:
     briefing: tuple[BriefingQuestion, ...] = _read_list(
         folder, "briefing.yaml", BriefingQuestion, False, lists
     )
-    files = _agreement_files(folder)
-    if not files:
-        raise ScenarioError(
-            "no agreements: add agreements.yaml or files under agreements/", file="agreements.yaml"
-        )
-    docs: list[Located] = []
-    agreements: list[AgreementSpec] = []
-    for path, display in files:
-        doc = read_yaml(path, display)
-        if not isinstance(doc.data, dict):
-            raise doc.error((), "expected a mapping with id, title, parties and amendments")
-        _check_kinds(doc, doc.data.get("amendments"), ("amendments",))
-        agreements.append(_validate(doc, TypeAdapter(AgreementSpec), vocab=vocab))
-        docs.append(doc)
+    docs, agreements = _read_agreements(folder, vocab)
 
-    checker = _RefChecker(lists, meta, parties, providers, events, vocab)
+    checker = References(lists, meta, parties, providers, events, vocab)
     locations = checker.check(docs, agreements)
     checker.check_briefing(briefing)
     offers = read_offers(folder, {p.id for p in providers})
@@ -295,254 +294,3 @@ def load_folder(folder: Path) -> ScenarioData:
         locations=locations,
         vocabulary=vocab,
     )
-
-
-# ----------------------------------------------------------------------------- references
-class _RefChecker:
-    """Checks every cross-reference, raising a located error for the first bad one."""
-
-    def __init__(
-        self,
-        docs: dict[str, Located],
-        meta: ScenarioMeta,
-        parties: tuple[PartySpec, ...],
-        providers: tuple[ProviderSpec, ...],
-        events: tuple[EventSpec, ...],
-        vocab: Vocabulary,
-    ) -> None:
-        self.docs = docs
-        self.vocab = vocab
-        self.actions = vocab.actions
-        self.meta = meta
-        self.parties = {p.id for p in parties}
-        self.providers = {p.id for p in providers}
-        self.events = {e.id for e in events}
-        self.segments = set(meta.segments)
-        self._check_unique("parties.yaml", [p.id for p in parties])
-        self._check_unique("providers.yaml", [p.id for p in providers])
-        self._check_unique("events.yaml", [e.id for e in events])
-        if "providers.yaml" in docs:
-            doc = docs["providers.yaml"]
-            for i, p in enumerate(providers):
-                self._party(doc, (i, "owner"), p.owner)
-        if "events.yaml" in docs:
-            doc = docs["events.yaml"]
-            for i, e in enumerate(events):
-                for k, name in enumerate(e.implies):
-                    self._event(doc, (i, "implies", k), name)
-
-    def _check_unique(self, name: str, ids: list[str]) -> None:
-        seen: dict[str, int] = {}
-        for i, ident in enumerate(ids):
-            if ident in seen:
-                doc = self.docs[name]
-                raise doc.error((i, "id"), f"duplicate id {ident!r} (also entry {seen[ident]})")
-            seen[ident] = i
-
-    @staticmethod
-    def _unknown(what: str, value: Any, valid: set[str]) -> str:
-        plural = "parties" if what == "party" else f"{what}s"
-        return f"unknown {what} {value!r}; valid {plural} are: {', '.join(sorted(valid))}"
-
-    def _party(self, doc: Located, path: PathKey, value: Any) -> None:
-        if value not in self.parties:
-            raise doc.error(path, self._unknown("party", value, self.parties))
-
-    def _provider(self, doc: Located, path: PathKey, value: Any) -> None:
-        if value not in self.providers:
-            raise doc.error(path, self._unknown("provider", value, self.providers))
-
-    def _event(self, doc: Located, path: PathKey, value: Any) -> None:
-        if value not in self.events:
-            raise doc.error(
-                path,
-                self._unknown("event", value, self.events)
-                if self.events
-                else f"unknown event {value!r}: events.yaml declares none",
-            )
-
-    # -- walking raw clause data keeps the exact path of each reference
-    def _walk(self, doc: Located, path: PathKey, raw: Any, known: set[str]) -> None:
-        if isinstance(raw, dict):
-            for key, value in raw.items():
-                p = (*path, key)
-                if key in PARTY_KEYS and isinstance(value, str):
-                    self._party(doc, p, value)
-                elif key in PROVIDER_KEYS and isinstance(value, list):
-                    for i, v in enumerate(value):
-                        self._provider(doc, (*p, i), v)
-                elif key in CLAUSE_KEYS and isinstance(value, list | str):
-                    items = value if isinstance(value, list) else [value]
-                    for i, v in enumerate(items):
-                        if v not in known:
-                            raise doc.error(
-                                (*p, i) if isinstance(value, list) else p,
-                                f"unknown clause id {v!r} (no clause of the scenario has it)",
-                            )
-                elif key == "event" and isinstance(value, str):
-                    self._event(doc, p, value)
-                elif key == "actions" and isinstance(value, list):
-                    for i, v in enumerate(value):
-                        if v not in self.actions:
-                            raise doc.error(
-                                (*p, i),
-                                f"unknown action {v!r}; valid actions are: "
-                                f"{', '.join(self.actions)}",
-                            )
-                elif key in SELECTOR_KEYS:
-                    self._selector(doc, p, value)
-                else:
-                    self._walk(doc, p, value, known)
-        elif isinstance(raw, list):
-            for i, v in enumerate(raw):
-                self._walk(doc, (*path, i), v, known)
-
-    def _selector(self, doc: Located, path: PathKey, raw: Any) -> None:
-        where = parse_where(raw, self.vocab)
-        for k, sel in enumerate(where):
-            base = (*path, k) if isinstance(raw, list) else path
-            for term in sel.terms:
-                t = self.vocab.attributes[term.attr].type
-                if term.op == "exists":
-                    continue
-                for v in term.values:
-                    p = (*base, term.attr)
-                    if t == AttrType.PARTY:
-                        self._party(doc, p, v)
-                    elif t == AttrType.PROVIDER:
-                        self._provider(doc, p, v)
-                    elif t == AttrType.SEGMENT and v not in self.segments:
-                        raise doc.error(
-                            p,
-                            self._unknown("segment", v, self.segments)
-                            + " (declare segments in scenario.yaml)",
-                        )
-
-    def check(
-        self, docs: list[Located], agreements: list[AgreementSpec]
-    ) -> dict[str, tuple[str, int | None]]:
-        known: dict[str, tuple[str, int | None]] = {}
-        for doc, ag in zip(docs, agreements, strict=True):
-            for i, am in enumerate(ag.amendments):
-                for j, cl in enumerate(am.clauses):
-                    p = ("amendments", i, "clauses", j)
-                    if cl.id in known:
-                        f, line = known[cl.id]
-                        raise doc.error(
-                            (*p, "id"), f"duplicate clause id {cl.id!r} (first at {f}:{line})"
-                        )
-                    known[cl.id] = (doc.file, doc.line_of(p))
-        ids = set(known)
-        for doc, ag in zip(docs, agreements, strict=True):
-            for k, party in enumerate(ag.parties):
-                self._party(doc, ("parties", k), party)
-            self._check_amendments(doc, ag, ids)
-        return known
-
-    def _check_amendments(self, doc: Located, ag: AgreementSpec, ids: set[str]) -> None:
-        live: dict[str, dt.date] = {}  # clause id → amendment date, while in force
-        seen_dates: dict[dt.date, int] = {}
-        prev: dt.date | None = None
-        raw_ams = doc.data["amendments"]
-        for i, am in enumerate(ag.amendments):
-            p = ("amendments", i)
-            if am.date in seen_dates:
-                raise doc.error(
-                    (*p, "date"),
-                    f"two amendments on {am.date} (amendments[{seen_dates[am.date]}] and "
-                    f"amendments[{i}]); merge them into one",
-                )
-            if prev is not None and am.date < prev:
-                raise doc.error(
-                    (*p, "date"), f"amendments must be in date order; {am.date} < {prev}"
-                )
-            seen_dates[am.date] = i
-            prev = am.date
-            nxt = ag.amendments[i + 1].date if i + 1 < len(ag.amendments) else None
-            own = {c.id for c in am.clauses}
-            for j, cl in enumerate(am.clauses):
-                cp = (*p, "clauses", j)
-                self._walk(doc, cp, raw_ams[i]["clauses"][j], ids)
-                if cl.from_ is not None and (
-                    cl.from_ < am.date or (nxt is not None and cl.from_ >= nxt)
-                ):
-                    raise doc.error(
-                        (*cp, "from"),
-                        f"{cl.from_} is outside its amendment ({am.date} to {nxt or 'open-ended'})",
-                    )
-                for k, old in enumerate(cl.replaces):
-                    if old not in live:
-                        raise doc.error(
-                            (*cp, "replaces", k) if len(cl.replaces) > 1 else (*cp, "replaces"),
-                            f"clause {old!r} is not in force before {am.date}, so it cannot be "
-                            f"replaced",
-                        )
-            for k, rm in enumerate(am.removes):
-                rp = (*p, "removes", k)
-                if rm.clause not in live:
-                    why = "does not exist" if rm.clause not in ids else "is not in force then"
-                    raise doc.error(
-                        (*rp, "clause"),
-                        f"cannot remove clause {rm.clause!r}: it {why} before {am.date}",
-                    )
-                if rm.by is not None and rm.by not in own:
-                    raise doc.error(
-                        (*rp, "by"),
-                        f"{rm.by!r} is not a clause of this amendment; `by` names the clause "
-                        f"that states the removal",
-                    )
-            for k, cla in enumerate(am.clarifications):
-                cp = (*p, "clarifications", k)
-                if cla.date < am.date or (nxt is not None and cla.date >= nxt):
-                    raise doc.error((*cp, "date"), f"{cla.date} is outside its amendment")
-                for m, nar in enumerate(cla.narrows):
-                    if nar.clause not in live and nar.clause not in own:
-                        raise doc.error(
-                            (*cp, "narrows", m, "clause"),
-                            f"clause {nar.clause!r} is not in force at {cla.date}",
-                        )
-                    self._selector(
-                        doc,
-                        (*cp, "narrows", m, "where"),
-                        raw_ams[i]["clarifications"][k]["narrows"][m]["where"],
-                    )
-            for k, item in enumerate(am.open_items):
-                for m, cid in enumerate(item.clauses):
-                    if cid not in ids:
-                        raise doc.error(
-                            (*p, "open_items", k, "clauses", m), f"unknown clause id {cid!r}"
-                        )
-            for rm in am.removes:
-                live.pop(rm.clause, None)
-            for cl in am.clauses:
-                for old in cl.replaces:
-                    live.pop(old, None)
-                live[cl.id] = am.date
-
-    def check_briefing(self, briefing: tuple[BriefingQuestion, ...]) -> None:
-        if not briefing:
-            return
-        doc = self.docs["briefing.yaml"]
-        for i, q in enumerate(briefing):
-            self._party(doc, (i, "principal"), q.principal)
-            if q.action not in self.actions:
-                raise doc.error(
-                    (i, "action"),
-                    f"unknown action {q.action!r}; valid: {', '.join(self.actions)}",
-                )
-            for name in q.events:
-                self._event(doc, (i, "events", name), name)
-            options = self._option_fields()
-            for name in q.options:
-                if name not in options:
-                    raise doc.error(
-                        (i, "options", name),
-                        f"unknown option {name!r}; valid options are: {', '.join(options)}",
-                    )
-
-    def _option_fields(self) -> tuple[str, ...]:
-        """What a briefing question's ``options`` may set: the request's fields and the
-        declared attributes, beyond ``at``, ``principal`` and ``action``."""
-        fixed = (f for f in REQUEST_FIELDS if f not in ("at", "principal", "action"))
-        extra = (a for a in self.vocab.attributes if a not in REQUEST_FIELDS)
-        return (*fixed, *(a for a in extra if a not in ("action", "provider_owner")))
