@@ -91,35 +91,35 @@ class Rules:
             else ()
             for r in self.records
         )
-        self.rules: list[_CompiledClause] = []
-        for r in self.records:
-            segs = []
-            for seg in r.segments:
-                stop = min(seg.stop, ends[r.index])
-                if seg.start < stop:
-                    segs.append(
-                        (
-                            seg.start,
-                            stop,
-                            tuple(compile_scalar(w) for w in seg.narrow),
-                            seg.uncertain,
-                        )
-                    )
-            self.rules.append(
-                _CompiledClause(
-                    r.index,
-                    r,
-                    r.spec,
-                    compile_scalar(r.spec.where),
-                    tuple(segs),
-                    ends[r.index],
-                    tuple(compile_scalar(w) for w in r.segments[-1].narrow),
-                    self.overrides[r.index],
-                )
-            )
+        self.rules = [self._compile(r) for r in self.records]
         self._index: dict[tuple[str, str], tuple[_CompiledClause, ...]] = {}
         self._deny_default = frozenset(
             a.name for a in vocabulary.actions.values() if a.default == Default.DENY
+        )
+
+    def _compile(self, r: ClauseRecord) -> _CompiledClause:
+        """A clause record with its selector compiled and its segments cut at its end under
+        the events assumed."""
+        end = self.ends[r.index]
+        segs = tuple(
+            (
+                seg.start,
+                min(seg.stop, end),
+                tuple(compile_scalar(w) for w in seg.narrow),
+                seg.uncertain,
+            )
+            for seg in r.segments
+            if seg.start < min(seg.stop, end)
+        )
+        return _CompiledClause(
+            r.index,
+            r,
+            r.spec,
+            compile_scalar(r.spec.where),
+            segs,
+            end,
+            tuple(compile_scalar(w) for w in r.segments[-1].narrow),
+            self.overrides[r.index],
         )
 
     # ------------------------------------------------------------------ scalar path
