@@ -1,12 +1,7 @@
-"""The amendment timeline: which clauses are in force at a date under assumed events.
-
-Each clause becomes a :class:`ClauseRecord`: when it starts (its amendment, or a later
-``from:``), when an amendment removes or replaces it, and the ``until`` it ends with. A
-clarification inside a version splits a clause into :class:`Segment` s with a narrower
-selector from the clarification's date; an open item marks later segments uncertain.
-
-"In force at date D under events E" is a pure function of the timeline, cached per event set.
-"""
+"""The :class:`Timeline`: every clause of a scenario's agreements placed on one timeline,
+built from their amendments (what each adds, replaces, removes, clarifies or leaves open),
+and its queries: the clauses in force at a date under (resolved) events, cached per event
+set, and how a clause ends."""
 
 from __future__ import annotations
 
@@ -16,140 +11,120 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from charter.agreements.documents import entry_json, record_json
+from charter.agreements.records import ClauseRecord, EventSet, Segment, TimelineEntry
 from charter.clauses import ClauseSpec
 from charter.clauses.base import Translations
 from charter.dates import FOREVER, day_number, describe_until, from_day_number, until_day
-from charter.errors import RequestError
-from charter.i18n import t
-from charter.model import AgreementSpec, EventSpec
+from charter.model import AgreementSpec, AmendmentSpec
 from charter.selectors import Where
 
-__all__ = [
-    "ClauseRecord",
-    "EventSet",
-    "Segment",
-    "Timeline",
-    "TimelineEntry",
-    "resolve_events",
-]
+__all__ = ["Timeline"]
 
-#: Assumed events, as a hashable, sorted tuple of (name, date).
-EventSet = tuple[tuple[str, dt.date], ...]
+#: How an amendment ends a clause: (date, by, uncertain, note, translations).
+_End = tuple[dt.date, str | None, bool, str | None, Translations]
 
 
-@dataclass(frozen=True)
-class Segment:
-    """A stretch of a clause's life with one selector and one certainty."""
+@dataclass
+class _Changes:
+    """What one agreement's amendments say about its clauses: the clauses they make (with
+    their amendment's date), and by clause id how one ends, the narrowings a clarification
+    gives it (date, selector, in words) and the open items on it (date, note, translations)."""
 
-    start: int
-    stop: int  # FOREVER: until the clause ends
-    narrow: tuple[Where, ...] = ()
-    uncertain: bool = False
-    clarified: tuple[tuple[dt.date, str], ...] = ()  # (date, narrowing in words)
-    doubts: tuple[tuple[str, Translations], ...] = ()  # open items: (note, translations)
+    made: list[tuple[ClauseSpec, dt.date]] = field(default_factory=list)
+    ended: dict[str, _End] = field(default_factory=dict)
+    narrowings: dict[str, list[tuple[dt.date, Where, str]]] = field(default_factory=dict)
+    doubts: dict[str, list[tuple[dt.date, str, Translations]]] = field(default_factory=dict)
 
-    def notes_in(self, lang: str = "en") -> tuple[str, ...]:
-        """Clarifications and open items bearing on this stretch, in ``lang``."""
-        out = [t(lang, "narrowed.note", date=d, where=w) for d, w in self.clarified]
-        for note, tr in self.doubts:
-            de = tr.get(lang)
-            out.append(de.note if de is not None and de.note else note)
-        return tuple(out)
-
-    @property
-    def notes(self) -> tuple[str, ...]:
-        return self.notes_in("en")
-
-
-@dataclass(frozen=True)
-class ClauseRecord:
-    """A clause placed on its agreement's timeline."""
-
-    index: int
-    spec: ClauseSpec
-    agreement: str
-    amendment: dt.date
-    start: dt.date
-    removed_on: dt.date | None = None
-    removed_by: str | None = None
-    removal_uncertain: bool = False
-    removal_note: str | None = None
-    removal_translations: Translations = field(default_factory=dict)
-    segments: tuple[Segment, ...] = ()
-
-    def removal_note_in(self, lang: str = "en") -> str | None:
-        tr = self.removal_translations.get(lang)
-        return tr.note if tr is not None and tr.note else self.removal_note
-
-    @property
-    def id(self) -> str:
-        return self.spec.id
-
-    def end_day(self, events: Mapping[str, dt.date]) -> int:
-        """First day no longer in force, as a day number (FOREVER if never)."""
-        removed = FOREVER if self.removed_on is None else day_number(self.removed_on)
-        return min(removed, until_day(self.spec.until, events))
-
-    def in_force(self, at: dt.date, events: Mapping[str, dt.date]) -> bool:
-        d = day_number(at)
-        return day_number(self.start) <= d < self.end_day(events)
+    @classmethod
+    def of(cls, ag: AgreementSpec) -> _Changes:
+        changes = cls()
+        for am in ag.amendments:
+            for cl in am.clauses:
+                changes.made.append((cl, am.date))
+                for old in cl.replaces:
+                    changes.ended[old] = (am.date, cl.id, False, None, {})
+            for rm in am.removes:
+                changes.ended[rm.clause] = (am.date, rm.by, rm.uncertain, rm.note, rm.translations)
+            for cla in am.clarifications:
+                for nar in cla.narrows:
+                    text = " or ".join(s.describe() for s in nar.where)
+                    changes.narrowings.setdefault(nar.clause, []).append(
+                        (cla.date, nar.where, text)
+                    )
+            for item in am.open_items:
+                for cid in item.clauses:
+                    changes.doubts.setdefault(cid, []).append(
+                        (am.date, item.note, item.translations)
+                    )
+        return changes
 
 
-@dataclass(frozen=True)
-class TimelineEntry:
-    """One dated change: an amendment or a clarification."""
+def _entries(agreement: str, am: AmendmentSpec) -> list[TimelineEntry]:
+    """The dated entries of one amendment: its own, then one per clarification in it (the
+    clauses it adds are filled in once they are placed)."""
+    replaced = tuple((old, cl.id) for cl in am.clauses for old in cl.replaces)
+    entries = [
+        TimelineEntry(
+            date=am.date,
+            agreement=agreement,
+            kind="amendment",
+            title=am.title,
+            summary=am.summary,
+            sources=am.sources,
+            replaced=replaced,
+            removed=tuple((r.clause, r.by, r.note) for r in am.removes),
+            open_items=tuple((i.clauses, i.note) for i in am.open_items),
+            translations=am.translations,
+            open_item_translations=tuple(i.translations for i in am.open_items),
+        )
+    ]
+    for cla in am.clarifications:
+        entries.append(
+            TimelineEntry(
+                date=cla.date,
+                agreement=agreement,
+                kind="clarification",
+                title=cla.title,
+                summary=cla.summary,
+                sources=cla.sources,
+                narrowed=tuple(
+                    (n.clause, " or ".join(s.describe() for s in n.where)) for n in cla.narrows
+                ),
+                confidence=cla.confidence.value,
+                translations=cla.translations,
+            )
+        )
+    return entries
 
-    date: dt.date
-    agreement: str
-    kind: str  # "amendment" | "clarification"
-    title: str
-    summary: str | None
-    sources: tuple[str, ...]
-    added: tuple[ClauseRecord, ...] = ()
-    replaced: tuple[tuple[str, str], ...] = ()  # (old id, new id)
-    removed: tuple[tuple[str, str | None, str | None], ...] = ()  # (old id, by, note)
-    narrowed: tuple[tuple[str, str], ...] = ()  # (clause id, narrowing)
-    open_items: tuple[tuple[tuple[str, ...], str], ...] = ()
-    confidence: str | None = None
-    translations: Translations = field(default_factory=dict)
-    open_item_translations: tuple[Translations, ...] = ()
 
-    def text(self, field_name: str, lang: str) -> str | None:
-        tr = self.translations.get(lang)
-        value = getattr(tr, field_name, None) if tr is not None else None
-        own: str | None = getattr(self, field_name)
-        return value if isinstance(value, str) and value else own
-
-
-def resolve_events(
-    declared: Mapping[str, EventSpec], assumed: Mapping[str, dt.date] | None
-) -> dict[str, dt.date]:
-    """Event dates in force: the scenario's known dates, the assumed ones, and what they imply.
-
-    Raises:
-        RequestError: an unknown event, or an implied event assumed later than its implier.
-    """
-    out: dict[str, dt.date] = {e.id: e.date for e in declared.values() if e.date is not None}
-    for name, date in (assumed or {}).items():
-        if name not in declared:
-            valid = ", ".join(sorted(declared)) or "none declared"
-            raise RequestError(f"unknown event {name!r}; valid events are: {valid}")
-        out[name] = date
-    changed = True
-    while changed:
-        changed = False
-        for name, date in list(out.items()):
-            for implied in declared[name].implies:
-                have = out.get(implied)
-                if have is None or have > date:
-                    if have is not None and assumed and implied in assumed:
-                        raise RequestError(
-                            f"event {implied} ({have}) cannot come after {name} ({date}), "
-                            f"which implies it"
-                        )
-                    out[implied] = date
-                    changed = True
-    return out
+def _segments(spec: ClauseSpec, start: dt.date, changes: _Changes) -> tuple[Segment, ...]:
+    """The stretches of a clause's life from ``start``: cut at every clarification narrowing
+    it and every open item on it, each stretch with what applies from its start."""
+    narrowings = changes.narrowings.get(spec.id, [])
+    doubts = changes.doubts.get(spec.id, [])
+    cuts = sorted(
+        {day_number(start)}
+        | {day_number(d) for d, _, _ in narrowings}
+        | {day_number(d) for d, _, _ in doubts}
+    )
+    segs: list[Segment] = []
+    for k, cut in enumerate(cuts):
+        stop = cuts[k + 1] if k + 1 < len(cuts) else FOREVER
+        narrow = tuple(w for d, w, _ in narrowings if day_number(d) <= cut)
+        clarified = tuple((d, text) for d, _, text in narrowings if day_number(d) <= cut)
+        doubt = tuple((n, tr) for d, n, tr in doubts if day_number(d) <= cut)
+        segs.append(
+            Segment(
+                start=cut,
+                stop=stop,
+                narrow=narrow,
+                uncertain=spec.uncertain or bool(doubt),
+                clarified=clarified,
+                doubts=doubt,
+            )
+        )
+    return tuple(segs)
 
 
 class Timeline:
@@ -165,75 +140,14 @@ class Timeline:
 
     # ------------------------------------------------------------------ building
     def _place(self, ag: AgreementSpec) -> None:
-        ended: dict[str, tuple[dt.date, str | None, bool, str | None, Translations]] = {}
-        narrowings: dict[str, list[tuple[dt.date, Where, str]]] = {}
-        doubts: dict[str, list[tuple[dt.date, str, Translations]]] = {}
-        made: list[tuple[ClauseSpec, dt.date]] = []
+        """Place one agreement: its entries, then a record per clause it makes, then each
+        amendment's entry names the clauses it added."""
+        changes = _Changes.of(ag)
         for am in ag.amendments:
-            replaced: list[tuple[str, str]] = []
-            for cl in am.clauses:
-                made.append((cl, am.date))
-                for old in cl.replaces:
-                    ended[old] = (am.date, cl.id, False, None, {})
-                    replaced.append((old, cl.id))
-            for rm in am.removes:
-                ended[rm.clause] = (am.date, rm.by, rm.uncertain, rm.note, rm.translations)
-            for cla in am.clarifications:
-                for nar in cla.narrows:
-                    text = " or ".join(s.describe() for s in nar.where)
-                    narrowings.setdefault(nar.clause, []).append((cla.date, nar.where, text))
-            for item in am.open_items:
-                for cid in item.clauses:
-                    doubts.setdefault(cid, []).append((am.date, item.note, item.translations))
-            self.entries.append(
-                TimelineEntry(
-                    date=am.date,
-                    agreement=ag.id,
-                    kind="amendment",
-                    title=am.title,
-                    summary=am.summary,
-                    sources=am.sources,
-                    replaced=tuple(replaced),
-                    removed=tuple((r.clause, r.by, r.note) for r in am.removes),
-                    open_items=tuple((i.clauses, i.note) for i in am.open_items),
-                    translations=am.translations,
-                    open_item_translations=tuple(i.translations for i in am.open_items),
-                )
-            )
-            for cla in am.clarifications:
-                self.entries.append(
-                    TimelineEntry(
-                        date=cla.date,
-                        agreement=ag.id,
-                        kind="clarification",
-                        title=cla.title,
-                        summary=cla.summary,
-                        sources=cla.sources,
-                        narrowed=tuple(
-                            (n.clause, " or ".join(s.describe() for s in n.where))
-                            for n in cla.narrows
-                        ),
-                        confidence=cla.confidence.value,
-                        translations=cla.translations,
-                    )
-                )
+            self.entries.extend(_entries(ag.id, am))
         added: dict[dt.date, list[ClauseRecord]] = {}
-        for spec, am_date in made:
-            start = spec.from_ or am_date
-            end = ended.get(spec.id)
-            rec = ClauseRecord(
-                index=len(self.records),
-                spec=spec,
-                agreement=ag.id,
-                amendment=am_date,
-                start=start,
-                removed_on=end[0] if end else None,
-                removed_by=end[1] if end else None,
-                removal_uncertain=end[2] if end else False,
-                removal_note=end[3] if end else None,
-                removal_translations=end[4] if end else {},
-                segments=self._segments(spec, start, narrowings, doubts),
-            )
+        for spec, am_date in changes.made:
+            rec = self._record(ag.id, spec, am_date, changes)
             self.records.append(rec)
             added.setdefault(am_date, []).append(rec)
         self.entries = [
@@ -243,37 +157,25 @@ class Timeline:
             for e in self.entries
         ]
 
-    @staticmethod
-    def _segments(
-        spec: ClauseSpec,
-        start: dt.date,
-        narrowings: dict[str, list[tuple[dt.date, Where, str]]],
-        doubts: dict[str, list[tuple[dt.date, str, Translations]]],
-    ) -> tuple[Segment, ...]:
-        cuts = sorted(
-            {day_number(start)}
-            | {day_number(d) for d, _, _ in narrowings.get(spec.id, [])}
-            | {day_number(d) for d, _, _ in doubts.get(spec.id, [])}
+    def _record(
+        self, agreement: str, spec: ClauseSpec, am_date: dt.date, changes: _Changes
+    ) -> ClauseRecord:
+        """The next record: clause ``spec``, made by the amendment of ``am_date``."""
+        start = spec.from_ or am_date
+        end = changes.ended.get(spec.id)
+        return ClauseRecord(
+            index=len(self.records),
+            spec=spec,
+            agreement=agreement,
+            amendment=am_date,
+            start=start,
+            removed_on=end[0] if end else None,
+            removed_by=end[1] if end else None,
+            removal_uncertain=end[2] if end else False,
+            removal_note=end[3] if end else None,
+            removal_translations=end[4] if end else {},
+            segments=_segments(spec, start, changes),
         )
-        segs: list[Segment] = []
-        for k, cut in enumerate(cuts):
-            stop = cuts[k + 1] if k + 1 < len(cuts) else FOREVER
-            narrow = tuple(w for d, w, _ in narrowings.get(spec.id, []) if day_number(d) <= cut)
-            clarified = tuple(
-                (d, text) for d, _, text in narrowings.get(spec.id, []) if day_number(d) <= cut
-            )
-            doubt = tuple((n, tr) for d, n, tr in doubts.get(spec.id, []) if day_number(d) <= cut)
-            segs.append(
-                Segment(
-                    start=cut,
-                    stop=stop,
-                    narrow=narrow,
-                    uncertain=spec.uncertain or bool(doubt),
-                    clarified=clarified,
-                    doubts=doubt,
-                )
-            )
-        return tuple(segs)
 
     # ------------------------------------------------------------------ queries
     def in_force(self, at: dt.date, events: EventSet = ()) -> tuple[ClauseRecord, ...]:
@@ -331,77 +233,3 @@ def _in_force(tl: Timeline, at: dt.date, events: EventSet) -> tuple[ClauseRecord
 def _end_days(tl: Timeline, events: EventSet) -> tuple[int, ...]:
     ev = dict(events)
     return tuple(r.end_day(ev) for r in tl.records)
-
-
-def record_json(
-    rec: ClauseRecord,
-    tl: Timeline,
-    events: Mapping[str, dt.date],
-    at: dt.date | None = None,
-    lang: str = "en",
-) -> dict[str, Any]:
-    """A clause as JSON-ready data (stable keys, documented in the README)."""
-    seg = tl.segment_at(rec, at) if at is not None else None
-    end_day = rec.end_day(events)
-    end = None if end_day >= FOREVER else from_day_number(end_day - 1)  # last day in force
-    return {
-        "id": rec.id,
-        "kind": rec.spec.kind,  # type: ignore[attr-defined]
-        "title": rec.spec.title_in(lang),
-        "summary": rec.spec.describe(lang),
-        "agreement": rec.agreement,
-        "amendment": rec.amendment.isoformat(),
-        "from": rec.start.isoformat(),
-        "until": end.isoformat() if end is not None else None,
-        "ends": tl.describe_end(rec, events),
-        "confidence": rec.spec.confidence.value,
-        "uncertain": seg.uncertain if seg is not None else rec.spec.uncertain,
-        "notes": [
-            n for n in ((rec.spec.text("note", lang),) + (seg.notes_in(lang) if seg else ())) if n
-        ],
-        "assumptions": list(rec.spec.assumptions),
-        "figures": {k: _plain(v) for k, v in rec.spec.figures().items()},
-        "sources": list(rec.spec.sources),
-    }
-
-
-def _plain(v: Any) -> Any:
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if isinstance(v, list):
-        return [_plain(x) for x in v]
-    if isinstance(v, dict):
-        return {k: _plain(x) for k, x in v.items()}
-    return v
-
-
-def entry_json(e: TimelineEntry, lang: str = "en") -> dict[str, Any]:
-    def item_note(k: int, note: str) -> str:
-        tr = e.open_item_translations[k].get(lang) if k < len(e.open_item_translations) else None
-        return tr.note if tr is not None and tr.note else note
-
-    return {
-        "date": e.date.isoformat(),
-        "agreement": e.agreement,
-        "type": e.kind,
-        "title": e.text("title", lang),
-        "summary": e.text("summary", lang),
-        "sources": list(e.sources),
-        "added": [
-            {
-                "id": r.id,
-                "kind": r.spec.kind,  # type: ignore[attr-defined]
-                "title": r.spec.title_in(lang),
-                "from": r.start.isoformat(),
-                "confidence": r.spec.confidence.value,
-                "uncertain": r.spec.uncertain,
-            }
-            for r in e.added
-        ],
-        "replaced": [{"id": old, "by": new} for old, new in e.replaced],
-        "removed": [{"id": old, "by": by, "note": note} for old, by, note in e.removed],
-        "narrowed": [{"id": cid, "to": text} for cid, text in e.narrowed],
-        "open_items": [
-            {"clauses": list(c), "note": item_note(k, n)} for k, (c, n) in enumerate(e.open_items)
-        ],
-    }
