@@ -232,103 +232,19 @@ def compute_owed(
     if revenue < 0:
         raise RequestError(f"revenue must not be negative, got {revenue}")
     flows = _flows(timeline, payer, payee)
-    used: dict[tuple[int, int], float] = {}
-    ignored = []
-    for hp, hrev in sorted(history, key=lambda h: h[0].start):
-        if hp.end >= period.start:
-            ignored.append(hp.label)
-            continue
-        _parts(timeline, flows, hp, hrev, events, used)
+    used, ignored = _history_used(timeline, flows, period, history, events)
     parts = _parts(timeline, flows, period, revenue, events, used)
     currency = parts[0].flow.currency if parts else "USD"
-    if not parts:
-        ended = _ended(timeline, flows, period, events)
-        if ended:
-            e = ended[0]
-            ended_item = t(lang, "part.ended", clause=f"{e.ends}", date=e.ended_on)
-            note = t(lang, "owes.ended", payer=payer, payee=payee, period=period, items=ended_item)
-        else:
-            note = t(lang, "owes.none", payer=payer, payee=payee, period=period)
-        return Owed(
-            payer,
-            payee,
-            period,
-            revenue,
-            currency,
-            0.0,
-            None,
-            None,
-            None,
-            None,
-            tuple(ended),
-            any(p.uncertain for p in ended),
-            note,
-            dict(events),
-            lang,
-            tuple(ignored),
+    if parts:
+        shown = parts
+        amount, rate, note = _summary(
+            parts, payer=payer, payee=payee, period=period, currency=currency, lang=lang
         )
-    unknown = [p for p in parts if p.amount is None]
-    known = sum(p.amount for p in parts if p.amount is not None)
-    amount: float | None = None if unknown else known
-    rates = {p.flow.rate for p in parts}
-    rate = next(iter(rates)) if len(rates) == 1 else None
-    capped = [p for p in parts if p.flow.cap is not None]
-    cap = capped[-1].flow.cap if capped else None
-    cap_used = capped[-1].cap_used_before if capped else None
-    cap_remaining = None
-    if capped and cap is not None:
-        last = capped[-1]
-        cap_remaining = cap - last.cap_used_before - (last.amount or 0.0)
-
-    def item(p: SharePart) -> str:
-        name = f"{p.record.id} ({p.flow.stream})" if p.flow.stream != "revenue" else p.record.id
-        if p.effect == "no-rate":
-            return t(lang, "owes.part.norate", clause=name, days=p.days, period_days=period.days)
-        if p.effect == "capped":
-            return t(
-                lang,
-                "owes.part.capped",
-                clause=name,
-                amount=_money(p.amount or 0.0, currency),
-                cap=_money(p.flow.cap or 0.0, currency),
-            )
-        return t(
-            lang,
-            "owes.part",
-            clause=name,
-            rate=f"{(p.flow.rate or 0) * 100:g}%",
-            counted=_money(p.revenue_counted, currency),
-            days=p.days,
-            period_days=period.days,
-        )
-
-    items = "; ".join(item(p) for p in parts)
-    if unknown:
-        known_part = (
-            t(lang, "owes.known_part", amount=_money(known, currency))
-            if len(unknown) < len(parts)
-            else ""
-        )
-        note = t(
-            lang,
-            "owes.unknown",
-            clauses=", ".join(p.record.id for p in unknown),
-            payer=payer,
-            payee=payee,
-            period=period,
-            known=known_part,
-        )
-        note += " " + items + "."
-    else:
-        note = t(
-            lang,
-            "owes.amount",
-            payer=payer,
-            payee=payee,
-            amount=_money(known, currency),
-            period=period,
-            items=items,
-        )
+    else:  # none in force: the share that ended last, if any
+        shown = _ended(timeline, flows, period, events)
+        amount, rate = 0.0, None
+        note = _nothing_note(shown, payer=payer, payee=payee, period=period, lang=lang)
+    cap, cap_used, cap_remaining = _cap(parts)
     return Owed(
         payer,
         payee,
@@ -340,13 +256,141 @@ def compute_owed(
         cap,
         cap_used,
         cap_remaining,
-        tuple(parts),
-        any(p.uncertain for p in parts),
+        tuple(shown),
+        any(p.uncertain for p in shown),
         note,
         dict(events),
         lang,
         tuple(ignored),
     )
+
+
+def _history_used(
+    timeline: Timeline,
+    flows: list[tuple[ClauseRecord, int, Flow]],
+    period: Period,
+    history: Sequence[tuple[Period, float]],
+    events: Mapping[str, dt.date],
+) -> tuple[dict[tuple[int, int], float], list[str]]:
+    """What the earlier periods of ``history`` used of each clause flow's cap, in date order,
+    and the labels of those ignored because they do not end before ``period`` starts."""
+    used: dict[tuple[int, int], float] = {}
+    ignored = []
+    for hp, hrev in sorted(history, key=lambda h: h[0].start):
+        if hp.end >= period.start:
+            ignored.append(hp.label)
+            continue
+        _parts(timeline, flows, hp, hrev, events, used)
+    return used, ignored
+
+
+def _summary(
+    parts: list[SharePart], *, payer: str, payee: str, period: Period, currency: str, lang: str
+) -> tuple[float | None, float | None, str]:
+    """The amount of the shares in force (None if one has no rate), their rate if they share
+    one, and the note."""
+    unknown = [p for p in parts if p.amount is None]
+    known = sum(p.amount for p in parts if p.amount is not None)
+    rates = {p.flow.rate for p in parts}
+    note = _owed_note(
+        parts,
+        unknown,
+        known,
+        payer=payer,
+        payee=payee,
+        period=period,
+        currency=currency,
+        lang=lang,
+    )
+    return None if unknown else known, next(iter(rates)) if len(rates) == 1 else None, note
+
+
+def _cap(parts: list[SharePart]) -> tuple[float | None, float | None, float | None]:
+    """The cap of the last capped share, what earlier periods used of it and what is left
+    after this period (all None without a capped share)."""
+    capped = [p for p in parts if p.flow.cap is not None]
+    if not capped:
+        return None, None, None
+    last = capped[-1]
+    cap = last.flow.cap
+    remaining = None if cap is None else cap - last.cap_used_before - (last.amount or 0.0)
+    return cap, last.cap_used_before, remaining
+
+
+def _nothing_note(
+    ended: list[SharePart], *, payer: str, payee: str, period: Period, lang: str
+) -> str:
+    """The note when no share is in force in the period: the one that ended last, if any."""
+    if not ended:
+        return t(lang, "owes.none", payer=payer, payee=payee, period=period)
+    e = ended[0]
+    ended_item = t(lang, "part.ended", clause=f"{e.ends}", date=e.ended_on)
+    return t(lang, "owes.ended", payer=payer, payee=payee, period=period, items=ended_item)
+
+
+def _item(p: SharePart, period: Period, currency: str, lang: str) -> str:
+    """One share in words: its rate on the revenue counted, its cap, or its missing rate."""
+    name = f"{p.record.id} ({p.flow.stream})" if p.flow.stream != "revenue" else p.record.id
+    if p.effect == "no-rate":
+        return t(lang, "owes.part.norate", clause=name, days=p.days, period_days=period.days)
+    if p.effect == "capped":
+        return t(
+            lang,
+            "owes.part.capped",
+            clause=name,
+            amount=_money(p.amount or 0.0, currency),
+            cap=_money(p.flow.cap or 0.0, currency),
+        )
+    return t(
+        lang,
+        "owes.part",
+        clause=name,
+        rate=f"{(p.flow.rate or 0) * 100:g}%",
+        counted=_money(p.revenue_counted, currency),
+        days=p.days,
+        period_days=period.days,
+    )
+
+
+def _owed_note(
+    parts: list[SharePart],
+    unknown: list[SharePart],
+    known: float,
+    *,
+    payer: str,
+    payee: str,
+    period: Period,
+    currency: str,
+    lang: str,
+) -> str:
+    """The note of a period with shares in force: the amount and each share, or which shares
+    leave it unknown (and the part that is known)."""
+    items = "; ".join(_item(p, period, currency, lang) for p in parts)
+    if not unknown:
+        return t(
+            lang,
+            "owes.amount",
+            payer=payer,
+            payee=payee,
+            amount=_money(known, currency),
+            period=period,
+            items=items,
+        )
+    known_part = (
+        t(lang, "owes.known_part", amount=_money(known, currency))
+        if len(unknown) < len(parts)
+        else ""
+    )
+    note = t(
+        lang,
+        "owes.unknown",
+        clauses=", ".join(p.record.id for p in unknown),
+        payer=payer,
+        payee=payee,
+        period=period,
+        known=known_part,
+    )
+    return note + " " + items + "."
 
 
 def read_history(path: Path) -> list[tuple[Period, float]]:
