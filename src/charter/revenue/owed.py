@@ -5,25 +5,26 @@ flow from payer to payee contributes ``rate × revenue × (days in force ÷ days
 period straddling an amendment is prorated by day. A flow with a cap pays no more than what
 earlier periods (``history``) left of it. A flow whose rate the record does not give makes the
 amount unknown rather than invented.
+
+This module owns those rules: each clause's share of a period and the total. The answer's note
+is worded by :mod:`charter.revenue.notes`.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from charter.agreements import ClauseRecord, Timeline
 from charter.clauses.revenue_share import Flow
 from charter.dates import FOREVER, day_number, from_day_number
-from charter.errors import CharterError, RequestError
-from charter.i18n import t
+from charter.errors import RequestError
 from charter.periods import Period
+from charter.revenue.notes import nothing_note, owed_note
 
-__all__ = ["Owed", "SharePart", "compute_owed", "read_history"]
+__all__ = ["Owed", "SharePart", "compute_owed"]
 
 
 @dataclass(frozen=True)
@@ -119,10 +120,6 @@ class Owed:
             "events": {k: v.isoformat() for k, v in sorted(self.events.items())},
             "history_ignored": list(self.history_ignored),
         }
-
-
-def _money(x: float, currency: str) -> str:
-    return f"{x:,.0f} {currency}"
 
 
 def _flows(timeline: Timeline, payer: str, payee: str) -> list[tuple[ClauseRecord, int, Flow]]:
@@ -243,7 +240,7 @@ def compute_owed(
     else:  # none in force: the share that ended last, if any
         shown = _ended(timeline, flows, period, events)
         amount, rate = 0.0, None
-        note = _nothing_note(shown, payer=payer, payee=payee, period=period, lang=lang)
+        note = nothing_note(shown, payer=payer, payee=payee, period=period, lang=lang)
     cap, cap_used, cap_remaining = _cap(parts)
     return Owed(
         payer,
@@ -292,7 +289,7 @@ def _summary(
     unknown = [p for p in parts if p.amount is None]
     known = sum(p.amount for p in parts if p.amount is not None)
     rates = {p.flow.rate for p in parts}
-    note = _owed_note(
+    note = owed_note(
         parts,
         unknown,
         known,
@@ -315,121 +312,3 @@ def _cap(parts: list[SharePart]) -> tuple[float | None, float | None, float | No
     cap = last.flow.cap
     remaining = None if cap is None else cap - last.cap_used_before - (last.amount or 0.0)
     return cap, last.cap_used_before, remaining
-
-
-def _nothing_note(
-    ended: list[SharePart], *, payer: str, payee: str, period: Period, lang: str
-) -> str:
-    """The note when no share is in force in the period: the one that ended last, if any."""
-    if not ended:
-        return t(lang, "owes.none", payer=payer, payee=payee, period=period)
-    e = ended[0]
-    ended_item = t(lang, "part.ended", clause=f"{e.ends}", date=e.ended_on)
-    return t(lang, "owes.ended", payer=payer, payee=payee, period=period, items=ended_item)
-
-
-def _item(p: SharePart, period: Period, currency: str, lang: str) -> str:
-    """One share in words: its rate on the revenue counted, its cap, or its missing rate."""
-    name = f"{p.record.id} ({p.flow.stream})" if p.flow.stream != "revenue" else p.record.id
-    if p.effect == "no-rate":
-        return t(lang, "owes.part.norate", clause=name, days=p.days, period_days=period.days)
-    if p.effect == "capped":
-        return t(
-            lang,
-            "owes.part.capped",
-            clause=name,
-            amount=_money(p.amount or 0.0, currency),
-            cap=_money(p.flow.cap or 0.0, currency),
-        )
-    return t(
-        lang,
-        "owes.part",
-        clause=name,
-        rate=f"{(p.flow.rate or 0) * 100:g}%",
-        counted=_money(p.revenue_counted, currency),
-        days=p.days,
-        period_days=period.days,
-    )
-
-
-def _owed_note(
-    parts: list[SharePart],
-    unknown: list[SharePart],
-    known: float,
-    *,
-    payer: str,
-    payee: str,
-    period: Period,
-    currency: str,
-    lang: str,
-) -> str:
-    """The note of a period with shares in force: the amount and each share, or which shares
-    leave it unknown (and the part that is known)."""
-    items = "; ".join(_item(p, period, currency, lang) for p in parts)
-    if not unknown:
-        return t(
-            lang,
-            "owes.amount",
-            payer=payer,
-            payee=payee,
-            amount=_money(known, currency),
-            period=period,
-            items=items,
-        )
-    known_part = (
-        t(lang, "owes.known_part", amount=_money(known, currency))
-        if len(unknown) < len(parts)
-        else ""
-    )
-    note = t(
-        lang,
-        "owes.unknown",
-        clauses=", ".join(p.record.id for p in unknown),
-        payer=payer,
-        payee=payee,
-        period=period,
-        known=known_part,
-    )
-    return note + " " + items + "."
-
-
-def read_history(path: Path) -> list[tuple[Period, float]]:
-    """Read a CSV of ``period,revenue`` rows (header required).
-
-    Raises:
-        RequestError: unreadable file, missing columns, a bad period or amount, a duplicate or
-            overlapping period; the message names file, line and column.
-    """
-    name = path.name
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RequestError(f"{name}: cannot read history: {exc}") from None
-    reader = csv.DictReader(text.splitlines())
-    fields = [f.strip().lower() for f in (reader.fieldnames or [])]
-    if "period" not in fields or "revenue" not in fields:
-        raise RequestError(
-            f"{name}:1: expected a header with columns period,revenue; got {','.join(fields)!r}"
-        )
-    rows: list[tuple[Period, float]] = []
-    for line, raw in enumerate(reader, start=2):
-        row = {str(k).strip().lower(): (v or "").strip() for k, v in raw.items() if k}
-        try:
-            period = Period.parse(row["period"])
-        except CharterError as exc:
-            raise RequestError(f"{name}:{line}: period: {exc}") from None
-        try:
-            value = float(row["revenue"].replace("_", ""))
-        except ValueError:
-            raise RequestError(
-                f"{name}:{line}: revenue: expected a number, got {row['revenue']!r}"
-            ) from None
-        if value < 0 or value != value:
-            raise RequestError(f"{name}:{line}: revenue: must be a number ≥ 0, got {value}")
-        for other, _ in rows:
-            if other.overlaps(period):
-                raise RequestError(
-                    f"{name}:{line}: period: {period} overlaps {other} given earlier"
-                )
-        rows.append((period, value))
-    return rows
