@@ -76,7 +76,7 @@ def both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Both]:
         token = os.environ["CHARTER_TOKEN"]
         return TestClient(served, base_url=base, headers={"Authorization": f"Bearer {token}"})
 
-    monkeypatch.setattr(remote, "_client", client)
+    monkeypatch.setattr(remote, "connect", client)
     yield Both(url, folder, tokens, monkeypatch)
     served.state.db.dispose()
 

@@ -11,7 +11,9 @@ modules and the CLI's one error boundary; the commands live by theme:
 ``cli/questions.py``   ``timeline``, ``decide``, ``owes``
 ``cli/plan.py``        ``plan``, ``check``
 ``cli/operate.py``     ``db``, ``token``, ``serve``
-``cli/remote.py``      ``ledger``, ``rofr``, ``spend`` (through a server or as a party)
+``cli/remote.py``      reaching the service: a server (``--url``) or the database (``--as``)
+``cli/rofr.py``        ``rofr`` (through a server or as a party)
+``cli/records.py``     ``ledger``, ``spend`` (through a server or as a party)
 =====================  ================================================================
 
 The error boundary: a command raises, it never prints an error itself (but ``validate
@@ -38,7 +40,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from charter.cli import operate, plan, questions, remote, scenarios
+from charter.cli import operate, plan, questions, records, rofr, scenarios
 from charter.cli.common import err, error_line
 from charter.errors import CharterError
 
@@ -115,9 +117,9 @@ COMMANDS = (
 GROUPS = (
     ("db", operate.db_app),
     ("token", operate.token_app),
-    ("ledger", remote.ledger_app),
-    ("rofr", remote.rofr_app),
-    ("spend", remote.spend_app),
+    ("ledger", records.ledger_app),
+    ("rofr", rofr.rofr_app),
+    ("spend", records.spend_app),
 )
 #: commands whose options include those the scenario's vocabulary declares
 _VOCABULARY_COMMANDS = {questions.decide}

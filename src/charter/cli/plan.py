@@ -48,6 +48,25 @@ ROFR_SHOWN = 40
 
 
 # ---------------------------------------------------------------------------- plan
+TimeLimitOpt = Annotated[float, typer.Option("--time-limit", help="Seconds for the solve.")]
+GapOpt = Annotated[float, typer.Option("--gap", help="Relative gap to stop at.")]
+OutOpt = Annotated[
+    Path | None, typer.Option("--out", help="Write placements: plan.csv, .json or .parquet.")
+]
+ClauseCostsOpt = Annotated[
+    bool, typer.Option("--clause-costs", help="Also price every clause in force.")
+]
+StrategyOpt = Annotated[
+    str,
+    typer.Option(
+        "--strategy",
+        help="exact (HiGHS on the whole model), scale (column generation + restricted "
+        "MILP), decompose (bound from a relaxation, plan from a restriction), or auto "
+        "(by size).",
+    ),
+]
+
+
 def _headline(result: Plan) -> None:
     st = result.stats
     if result.bound is not None and result.gap is not None:
@@ -156,25 +175,11 @@ def plan(
     start: Annotated[str | None, typer.Option("--from", help="First month, e.g. 2025-01.")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last month, e.g. 2026-12.")] = None,
     event: EventOpt = None,
-    time_limit: Annotated[
-        float, typer.Option("--time-limit", help="Seconds for the solve.")
-    ] = 60.0,
-    gap: Annotated[float, typer.Option("--gap", help="Relative gap to stop at.")] = 1e-3,
-    out_file: Annotated[
-        Path | None, typer.Option("--out", help="Write placements: plan.csv, .json or .parquet.")
-    ] = None,
-    clause_costs: Annotated[
-        bool, typer.Option("--clause-costs", help="Also price every clause in force.")
-    ] = False,
-    strategy: Annotated[
-        str,
-        typer.Option(
-            "--strategy",
-            help="exact (HiGHS on the whole model), scale (column generation + restricted "
-            "MILP), decompose (bound from a relaxation, plan from a restriction), or auto "
-            "(by size).",
-        ),
-    ] = "auto",
+    time_limit: TimeLimitOpt = 60.0,
+    gap: GapOpt = 1e-3,
+    out_file: OutOpt = None,
+    clause_costs: ClauseCostsOpt = False,
+    strategy: StrategyOpt = "auto",
     as_json: JsonOpt = False,
 ) -> None:
     """Plan every workload at least cost without breaching a clause; exit 3 if none exists."""

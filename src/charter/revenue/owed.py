@@ -5,25 +5,26 @@ flow from payer to payee contributes ``rate × revenue × (days in force ÷ days
 period straddling an amendment is prorated by day. A flow with a cap pays no more than what
 earlier periods (``history``) left of it. A flow whose rate the record does not give makes the
 amount unknown rather than invented.
+
+This module owns those rules: each clause's share of a period and the total. The answer's note
+is worded by :mod:`charter.revenue.notes`.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from charter.agreements import ClauseRecord, Timeline
 from charter.clauses.revenue_share import Flow
 from charter.dates import FOREVER, day_number, from_day_number
-from charter.errors import CharterError, RequestError
-from charter.i18n import t
+from charter.errors import RequestError
 from charter.periods import Period
+from charter.revenue.notes import nothing_note, owed_note
 
-__all__ = ["Owed", "SharePart", "compute_owed", "read_history"]
+__all__ = ["Owed", "SharePart", "compute_owed"]
 
 
 @dataclass(frozen=True)
@@ -119,10 +120,6 @@ class Owed:
             "events": {k: v.isoformat() for k, v in sorted(self.events.items())},
             "history_ignored": list(self.history_ignored),
         }
-
-
-def _money(x: float, currency: str) -> str:
-    return f"{x:,.0f} {currency}"
 
 
 def _flows(timeline: Timeline, payer: str, payee: str) -> list[tuple[ClauseRecord, int, Flow]]:
@@ -232,103 +229,19 @@ def compute_owed(
     if revenue < 0:
         raise RequestError(f"revenue must not be negative, got {revenue}")
     flows = _flows(timeline, payer, payee)
-    used: dict[tuple[int, int], float] = {}
-    ignored = []
-    for hp, hrev in sorted(history, key=lambda h: h[0].start):
-        if hp.end >= period.start:
-            ignored.append(hp.label)
-            continue
-        _parts(timeline, flows, hp, hrev, events, used)
+    used, ignored = _history_used(timeline, flows, period, history, events)
     parts = _parts(timeline, flows, period, revenue, events, used)
     currency = parts[0].flow.currency if parts else "USD"
-    if not parts:
-        ended = _ended(timeline, flows, period, events)
-        if ended:
-            e = ended[0]
-            ended_item = t(lang, "part.ended", clause=f"{e.ends}", date=e.ended_on)
-            note = t(lang, "owes.ended", payer=payer, payee=payee, period=period, items=ended_item)
-        else:
-            note = t(lang, "owes.none", payer=payer, payee=payee, period=period)
-        return Owed(
-            payer,
-            payee,
-            period,
-            revenue,
-            currency,
-            0.0,
-            None,
-            None,
-            None,
-            None,
-            tuple(ended),
-            any(p.uncertain for p in ended),
-            note,
-            dict(events),
-            lang,
-            tuple(ignored),
+    if parts:
+        shown = parts
+        amount, rate, note = _summary(
+            parts, payer=payer, payee=payee, period=period, currency=currency, lang=lang
         )
-    unknown = [p for p in parts if p.amount is None]
-    known = sum(p.amount for p in parts if p.amount is not None)
-    amount: float | None = None if unknown else known
-    rates = {p.flow.rate for p in parts}
-    rate = next(iter(rates)) if len(rates) == 1 else None
-    capped = [p for p in parts if p.flow.cap is not None]
-    cap = capped[-1].flow.cap if capped else None
-    cap_used = capped[-1].cap_used_before if capped else None
-    cap_remaining = None
-    if capped and cap is not None:
-        last = capped[-1]
-        cap_remaining = cap - last.cap_used_before - (last.amount or 0.0)
-
-    def item(p: SharePart) -> str:
-        name = f"{p.record.id} ({p.flow.stream})" if p.flow.stream != "revenue" else p.record.id
-        if p.effect == "no-rate":
-            return t(lang, "owes.part.norate", clause=name, days=p.days, period_days=period.days)
-        if p.effect == "capped":
-            return t(
-                lang,
-                "owes.part.capped",
-                clause=name,
-                amount=_money(p.amount or 0.0, currency),
-                cap=_money(p.flow.cap or 0.0, currency),
-            )
-        return t(
-            lang,
-            "owes.part",
-            clause=name,
-            rate=f"{(p.flow.rate or 0) * 100:g}%",
-            counted=_money(p.revenue_counted, currency),
-            days=p.days,
-            period_days=period.days,
-        )
-
-    items = "; ".join(item(p) for p in parts)
-    if unknown:
-        known_part = (
-            t(lang, "owes.known_part", amount=_money(known, currency))
-            if len(unknown) < len(parts)
-            else ""
-        )
-        note = t(
-            lang,
-            "owes.unknown",
-            clauses=", ".join(p.record.id for p in unknown),
-            payer=payer,
-            payee=payee,
-            period=period,
-            known=known_part,
-        )
-        note += " " + items + "."
-    else:
-        note = t(
-            lang,
-            "owes.amount",
-            payer=payer,
-            payee=payee,
-            amount=_money(known, currency),
-            period=period,
-            items=items,
-        )
+    else:  # none in force: the share that ended last, if any
+        shown = _ended(timeline, flows, period, events)
+        amount, rate = 0.0, None
+        note = nothing_note(shown, payer=payer, payee=payee, period=period, lang=lang)
+    cap, cap_used, cap_remaining = _cap(parts)
     return Owed(
         payer,
         payee,
@@ -340,8 +253,8 @@ def compute_owed(
         cap,
         cap_used,
         cap_remaining,
-        tuple(parts),
-        any(p.uncertain for p in parts),
+        tuple(shown),
+        any(p.uncertain for p in shown),
         note,
         dict(events),
         lang,
@@ -349,43 +262,53 @@ def compute_owed(
     )
 
 
-def read_history(path: Path) -> list[tuple[Period, float]]:
-    """Read a CSV of ``period,revenue`` rows (header required).
+def _history_used(
+    timeline: Timeline,
+    flows: list[tuple[ClauseRecord, int, Flow]],
+    period: Period,
+    history: Sequence[tuple[Period, float]],
+    events: Mapping[str, dt.date],
+) -> tuple[dict[tuple[int, int], float], list[str]]:
+    """What the earlier periods of ``history`` used of each clause flow's cap, in date order,
+    and the labels of those ignored because they do not end before ``period`` starts."""
+    used: dict[tuple[int, int], float] = {}
+    ignored = []
+    for hp, hrev in sorted(history, key=lambda h: h[0].start):
+        if hp.end >= period.start:
+            ignored.append(hp.label)
+            continue
+        _parts(timeline, flows, hp, hrev, events, used)
+    return used, ignored
 
-    Raises:
-        RequestError: unreadable file, missing columns, a bad period or amount, a duplicate or
-            overlapping period; the message names file, line and column.
-    """
-    name = path.name
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RequestError(f"{name}: cannot read history: {exc}") from None
-    reader = csv.DictReader(text.splitlines())
-    fields = [f.strip().lower() for f in (reader.fieldnames or [])]
-    if "period" not in fields or "revenue" not in fields:
-        raise RequestError(
-            f"{name}:1: expected a header with columns period,revenue; got {','.join(fields)!r}"
-        )
-    rows: list[tuple[Period, float]] = []
-    for line, raw in enumerate(reader, start=2):
-        row = {str(k).strip().lower(): (v or "").strip() for k, v in raw.items() if k}
-        try:
-            period = Period.parse(row["period"])
-        except CharterError as exc:
-            raise RequestError(f"{name}:{line}: period: {exc}") from None
-        try:
-            value = float(row["revenue"].replace("_", ""))
-        except ValueError:
-            raise RequestError(
-                f"{name}:{line}: revenue: expected a number, got {row['revenue']!r}"
-            ) from None
-        if value < 0 or value != value:
-            raise RequestError(f"{name}:{line}: revenue: must be a number ≥ 0, got {value}")
-        for other, _ in rows:
-            if other.overlaps(period):
-                raise RequestError(
-                    f"{name}:{line}: period: {period} overlaps {other} given earlier"
-                )
-        rows.append((period, value))
-    return rows
+
+def _summary(
+    parts: list[SharePart], *, payer: str, payee: str, period: Period, currency: str, lang: str
+) -> tuple[float | None, float | None, str]:
+    """The amount of the shares in force (None if one has no rate), their rate if they share
+    one, and the note."""
+    unknown = [p for p in parts if p.amount is None]
+    known = sum(p.amount for p in parts if p.amount is not None)
+    rates = {p.flow.rate for p in parts}
+    note = owed_note(
+        parts,
+        unknown,
+        known,
+        payer=payer,
+        payee=payee,
+        period=period,
+        currency=currency,
+        lang=lang,
+    )
+    return None if unknown else known, next(iter(rates)) if len(rates) == 1 else None, note
+
+
+def _cap(parts: list[SharePart]) -> tuple[float | None, float | None, float | None]:
+    """The cap of the last capped share, what earlier periods used of it and what is left
+    after this period (all None without a capped share)."""
+    capped = [p for p in parts if p.flow.cap is not None]
+    if not capped:
+        return None, None, None
+    last = capped[-1]
+    cap = last.flow.cap
+    remaining = None if cap is None else cap - last.cap_used_before - (last.amount or 0.0)
+    return cap, last.cap_used_before, remaining
