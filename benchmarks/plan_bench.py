@@ -169,7 +169,7 @@ def _problem(s: Any) -> tuple[Any, float]:
         rules,
         s.data.offers,
         s.data.workloads,
-        months(meta.from_, meta.to),
+        months(meta.start, meta.end),
         party=meta.party,
         commitment_share=meta.commitment_share,
         # past plan()'s decomposition threshold the full problem does not fit in memory:

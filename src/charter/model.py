@@ -46,9 +46,12 @@ class _Model(BaseModel):
 class PlanDefaults(_Model):
     """``scenario.yaml`` ``plan:``: whose workloads are planned, and the default horizon."""
 
+    # an interval is start/end in code, whatever the file calls it (here from/to)
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     party: str = Field(description="the party whose workloads the planner places")
-    from_: str = Field(alias="from", description="first month, e.g. 2025-01")
-    to: str = Field(description="last month, e.g. 2026-12")
+    start: str = Field(alias="from", description="first month, e.g. 2025-01")
+    end: str = Field(alias="to", description="last month, e.g. 2026-12")
     commitment_share: float = Field(
         1.0,
         gt=0,

@@ -221,7 +221,7 @@ def problem_of(scenario: charter.Scenario, aggregate: bool = True) -> Problem:
         scenario.rules(None),
         scenario.data.offers,
         scenario.data.workloads,
-        months(meta.from_, meta.to),
+        months(meta.start, meta.end),
         party=meta.party,
         commitment_share=meta.commitment_share,
         aggregate=aggregate,

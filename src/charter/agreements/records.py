@@ -72,7 +72,7 @@ class ClauseRecord:
     def end_day(self, events: Mapping[str, dt.date]) -> int:
         """First day no longer in force, as a day number (FOREVER if never)."""
         removed = FOREVER if self.removed_on is None else day_number(self.removed_on)
-        return min(removed, until_day(self.spec.until, events))
+        return min(removed, until_day(self.spec.end, events))
 
     def in_force(self, at: dt.date, events: Mapping[str, dt.date]) -> bool:
         d = day_number(at)

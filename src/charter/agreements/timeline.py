@@ -161,7 +161,7 @@ class Timeline:
         self, agreement: str, spec: ClauseSpec, am_date: dt.date, changes: _Changes
     ) -> ClauseRecord:
         """The next record: clause ``spec``, made by the amendment of ``am_date``."""
-        start = spec.from_ or am_date
+        start = spec.start or am_date
         end = changes.ended.get(spec.id)
         return ClauseRecord(
             index=len(self.records),
@@ -199,10 +199,10 @@ class Timeline:
         if rec.removed_on is not None:
             by = f" by {rec.removed_by}" if rec.removed_by else ""
             parts.append(f"removed {rec.removed_on}{by}")
-        if rec.spec.until is not None:
-            day = until_day(rec.spec.until, events)
+        if rec.spec.end is not None:
+            day = until_day(rec.spec.end, events)
             when = "" if day >= FOREVER else f", i.e. before {from_day_number(day)}"
-            parts.append(f"until {describe_until(rec.spec.until)}{when}")
+            parts.append(f"until {describe_until(rec.spec.end)}{when}")
         return "; ".join(parts) or "open-ended"
 
     def to_json(

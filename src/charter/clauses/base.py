@@ -200,7 +200,7 @@ class ClauseSpec(BaseModel):
     Subclasses set ``kind`` (a literal), ``default_actions`` and override the rule methods.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     #: Actions the clause applies to when it does not list ``actions`` itself ("*": any).
     default_actions: ClassVar[tuple[str, ...]] = ("*",)
@@ -224,8 +224,9 @@ class ClauseSpec(BaseModel):
     principal: str | None = Field(None, description="the party the clause binds or empowers")
     actions: tuple[str, ...] | None = Field(None, description="actions it applies to")
     where: WhereField = Field(default_factory=lambda: parse_where(None))
-    from_: dt.date | None = Field(None, alias="from", description="starts later than its amendment")
-    until: UntilField = None
+    # an interval is start/end in code; the files say from/until
+    start: dt.date | None = Field(None, alias="from", description="starts later than its amendment")
+    end: UntilField = Field(None, alias="until")
     replaces: tuple[str, ...] = Field((), description="clause ids this clause replaces")
     confidence: Confidence = Field(description="source grade: primary, quoted, reported, weak")
     uncertain: bool = False
@@ -286,7 +287,7 @@ class ClauseSpec(BaseModel):
         """Event names this clause depends on."""
         from charter.dates import until_events
 
-        return until_events(self.until)
+        return until_events(self.end)
 
     def describe(self, lang: str = "en") -> str:
         """One line on what the clause does, for timelines and explanations."""

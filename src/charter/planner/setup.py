@@ -29,8 +29,8 @@ def horizon(scenario: Scenario, start: str | None, end: str | None) -> tuple[str
     party = defaults.party if defaults else ""
     return (
         party,
-        start or (defaults.from_ if defaults else ""),
-        end or (defaults.to if defaults else ""),
+        start or (defaults.start if defaults else ""),
+        end or (defaults.end if defaults else ""),
     )
 
 

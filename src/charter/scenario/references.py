@@ -225,12 +225,12 @@ class References:
         for j, cl in enumerate(am.clauses):
             cp = ("amendments", i, "clauses", j)
             self._walk(doc, cp, raw[j], ids)
-            if cl.from_ is not None and (
-                cl.from_ < am.date or (nxt is not None and cl.from_ >= nxt)
+            if cl.start is not None and (
+                cl.start < am.date or (nxt is not None and cl.start >= nxt)
             ):
                 raise doc.error(
                     (*cp, "from"),
-                    f"{cl.from_} is outside its amendment ({am.date} to {nxt or 'open-ended'})",
+                    f"{cl.start} is outside its amendment ({am.date} to {nxt or 'open-ended'})",
                 )
             for k, old in enumerate(cl.replaces):
                 if old not in live:
