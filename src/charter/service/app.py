@@ -100,8 +100,8 @@ def _add_error_handlers(app: FastAPI, settings: Settings) -> None:
         return _detail(422, [{"loc": ["body"], "msg": str(exc), "type": "value_error"}])
 
     def unavailable(msg: str) -> JSONResponse:
-        """503; the reason names the database, so only local callers (the CLI acting
-        in-process) read it in the response, network callers get it in the server's log."""
+        """503; the reason names the database, so only an embedded app's local caller reads
+        it in the response, network callers get it in the server's log."""
         if settings.local_caller is None:
             log.warning("%s", msg)
             msg = "the database is unavailable (the server's log says why)"

@@ -52,8 +52,9 @@ class Settings:
         scenario: a bundled scenario's name or a folder; None for the default.
         as_of: run the clock from this date; ``clock`` replaces the clock outright (tests).
         check_schema: refuse a database whose schema is not the code's.
-        local_caller: in-process use by the CLI "straight to the database": act as this
-            caller, no token.
+        local_caller: act as this caller without a token, for an app embedded in a trusted
+            process (tests drive one so; ``charter serve`` never sets it, and the CLI's
+            database mode calls the workflows directly instead).
         token_ttl: seconds a token lookup is cached (a revocation takes effect within it).
         extra: overrides by name, for tests (``{"token_ttl": 0}``).
     """
