@@ -109,9 +109,10 @@ def compile_scalar(where: Where) -> Alts:
 def match(alts: Alts, attrs: Mapping[str, Any]) -> bool:
     """Whether one request's attributes match any alternative. An absent attribute (None)
     is in no ``in`` and in every ``not``."""
+    get = attrs.get
     for terms in alts:
         for attr, op, vals in terms:
-            v = attrs.get(attr)
+            v = get(attr)
             if op == "in":
                 if v is None or v not in vals:
                     break

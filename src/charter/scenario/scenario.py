@@ -229,10 +229,11 @@ class Scenario:
             if value is not None and value not in valid:
                 self._unknown_value(name, value)
         given = req.attrs
-        for name, valid in declared:
-            value = given.get(name)
-            if value is not None and value not in valid:
-                self._unknown_value(name, value)
+        if given:
+            for name, valid in declared:
+                value = given.get(name)
+                if value is not None and value not in valid:
+                    self._unknown_value(name, value)
         for need in actions[req.action].requires:
             if (given[need] if need in given else getattr(req, need, None)) is None:
                 label = need.replace("_", " ")
