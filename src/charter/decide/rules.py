@@ -20,6 +20,7 @@ from charter.decide.request import (
     _ALLOW,
     _CONDITIONAL,
     _DENY,
+    _VERDICTS,
     REQUEST_FIELDS,
     Outcome,
     Request,
@@ -281,7 +282,7 @@ class Rules:
     # ------------------------------------------------------------------ explanation
     def explain(self, req: Request, o: Outcome, lang: str = "en") -> Decision:
         """Turn an outcome into a decision (explained lazily)."""
-        return Decision(req, Verdict.of(o.code), self.events, lang, self, o)
+        return Decision(req, _VERDICTS[o.code], self.events, lang, self, o)
 
     def explanation(self, req: Request, o: Outcome, lang: str = "en") -> Explanation:
         """Deciding clauses, obligations and a note for an outcome (:mod:`.explain`)."""

@@ -210,14 +210,20 @@ class Scenario:
             tuple((n, v) for n, d, v in out if d),
         )
 
+    @cached_property
+    def _requires(self) -> dict[str, tuple[str, ...]]:
+        """Each action's required attributes, by action name."""
+        return {name: a.requires for name, a in self.vocabulary.actions.items()}
+
     def validate(self, req: Request) -> None:
         """Check a request's names against the scenario.
 
         Raises:
             RequestError: naming the field and the valid values.
         """
-        actions = self.vocabulary.actions
-        if req.action not in actions:
+        requires = self._requires.get(req.action)
+        if requires is None:
+            actions = self.vocabulary.actions
             raise RequestError(
                 f"unknown action {req.action!r}; valid actions are: {', '.join(actions)}"
             )
@@ -229,13 +235,13 @@ class Scenario:
             if value is not None and value not in valid:
                 self._unknown_value(name, value)
         given = req.attrs
-        if given:
+        if given and declared:
             for name, valid in declared:
                 value = given.get(name)
                 if value is not None and value not in valid:
                     self._unknown_value(name, value)
-        for need in actions[req.action].requires:
-            if (given[need] if need in given else getattr(req, need, None)) is None:
+        for need in requires:
+            if getattr(req, need, None) is None and given.get(need) is None:
                 label = need.replace("_", " ")
                 article = "an" if label[0] in "aeiou" else "a"
                 raise RequestError(f"action {req.action!r} needs {article} {label}")
