@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
+from decimal import Decimal
 from typing import Any
 
 from charter.agreements import ClauseRecord
 from charter.clauses.base import SpendCommitment
 from charter.dates import from_day_number
-from charter.ledger.store import Store
+from charter.ledger.store import InvalidRequest, Store
+from charter.money import MAX_TOTAL, convert, decimal_of, exact, total
 from charter.service.policy import Caller, can_see_event, sees_commitment
 
 __all__ = ["burn_down"]
@@ -49,24 +50,54 @@ def _one(
     provs = set(spec.spend_providers(store.scenario.providers_of))
     first = rec.start.isoformat()
     last = None if window is None else from_day_number(window[1] - 1)
-    spent = math.fsum(
-        float(p["effective_cost"] if p.get("effective_cost") is not None else p["billed_cost"])
-        for actor, p in spend
-        if actor == spec.payer
-        and p["provider"] in provs
-        and first <= p["period_start"]
-        and (last is None or p["period_start"] <= last.isoformat())
-    )
+    counted: list[Decimal] = []
+    uncounted: set[str] = set()
+    for actor, p in spend:
+        if not (
+            actor == spec.payer
+            and p["provider"] in provs
+            and first <= p["period_start"]
+            and (last is None or p["period_start"] <= last.isoformat())
+        ):
+            continue
+        cost = decimal_of(
+            p["effective_cost"] if p.get("effective_cost") is not None else p["billed_cost"]
+        )
+        currency = str(p.get("currency") or "USD").strip().upper()
+        if currency == spec.currency:
+            counted.append(cost)
+        elif p.get("rate_to_commitment") is not None:
+            counted.append(convert(cost, decimal_of(p["rate_to_commitment"])))
+        else:  # recorded before other currencies were refused: reported, never counted
+            uncounted.add(currency)
+    exact_spent = total(counted)
+    if not exact_spent.is_finite() or exact_spent > MAX_TOTAL:
+        # only records written before amounts were bounded can add up this far
+        raise InvalidRequest(
+            f"the spend recorded by {spec.payer} towards {rec.id} adds up past what can be "
+            "counted (records written before amounts were bounded)",
+            ["query"],
+        )
+    committed = decimal_of(spec.amount or 0.0)
+    exact_remaining = max(committed - exact_spent, Decimal(0))
+    spent = float(exact_spent)
     out: dict[str, Any] = {
         "clause": rec.id,
         "payer": spec.payer,
         "payee": spec.payee,
         "providers": sorted(provs),
         "committed": spec.amount,
+        "currency": spec.currency,
         "window_start": first,
         "window_end": None if last is None else last.isoformat(),
         "spent": spent,
-        "remaining": max((spec.amount or 0.0) - spent, 0.0),
+        "remaining": float(exact_remaining),
+        "exact": {
+            "committed": exact(committed),
+            "spent": exact(exact_spent),
+            "remaining": exact(exact_remaining),
+        },
+        "uncounted_currencies": sorted(uncounted),
         "pace_needed_by_now": None,
         "ahead_of_pace": None,
         "run_rate_per_day": None,

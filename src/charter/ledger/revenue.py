@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from charter.errors import CharterError
 from charter.ledger.idempotency import once
+from charter.ledger.spend import check_writer
 from charter.ledger.store import Forbidden, InvalidRequest, Reply, Store
+from charter.money import decimal_of, total
 from charter.periods import Period
-from charter.service.policy import Caller, may_see_statement
+from charter.service.policy import Caller, may_see_statement, may_write_with
 from charter.service.schemas import RevenueCreate
 
 __all__ = ["record_revenue", "statement"]
@@ -27,8 +29,15 @@ def record_revenue(
     Raises:
         InvalidRequest: an unknown payee, a period that does not parse, a bad key.
     """
+    check_writer(store, caller)
     if revenue.payee not in store.scenario.parties:
         raise InvalidRequest(f"unknown party {revenue.payee!r}", ["body", "payee"])
+    agreements = (ag.parties for ag in store.scenario.data.agreements)
+    if not may_write_with(caller, revenue.payee, agreements):
+        raise Forbidden(
+            f"{caller.party} shares no agreement with {revenue.payee}: revenue is recorded "
+            "only for a counterparty of one of your agreements"
+        )
     try:
         Period.parse(revenue.period)
     except CharterError as exc:
@@ -68,15 +77,18 @@ def statement(
             for e in store.ledger.events(s, kinds=["revenue.recorded"])
             if e.actor == payer and e.payload["payee"] == payee
         ]
-    amount = _total(float(p["amount"]) for p in recorded if p["period"] == asked.label)
-    history = [
-        (p["period"], float(p["amount"]))
-        for p in recorded
-        if Period.parse(p["period"]).end < asked.start
-    ]
+    # records written before periods were canonicalized on the way in (" 2026-08 ",
+    # "2025-q4") count under their canonical label; one that does not parse counts nowhere
+    periods = [(_period(p["period"]), decimal_of(p["amount"])) for p in recorded]
+    exact = total(x for pd, x in periods if pd is not None and pd.label == asked.label)
+    earlier: dict[str, Decimal] = {}
+    for pd, x in periods:
+        if pd is not None and pd.end < asked.start:
+            earlier[pd.label] = total([earlier.get(pd.label, Decimal(0)), x])
+    amount = float(exact)
+    history = [(label, float(x)) for label, x in earlier.items()]
     if not math.isfinite(amount) or not all(math.isfinite(x) for _, x in history):
-        # records each within float range can add up past it; the answer would be null
-        # (bounded, exact money on the way in is the service issue's work)
+        # records written before amounts were bounded can add up past what a float holds
         raise InvalidRequest(
             f"the revenue recorded by {payer} for {payee} adds up past what can be counted",
             ["query", "period"],
@@ -87,9 +99,8 @@ def statement(
     return owed.to_json()
 
 
-def _total(amounts: Iterable[float]) -> float:
-    """The exact sum of ``amounts`` (``math.fsum``), infinite when it leaves float range."""
+def _period(text: str) -> Period | None:
     try:
-        return math.fsum(amounts)
-    except OverflowError:
-        return math.inf
+        return Period.parse(text)
+    except CharterError:
+        return None

@@ -9,15 +9,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from charter.clauses.base import SpendCommitment
 from charter.ledger.idempotency import once
-from charter.ledger.store import InvalidRequest, Reply, Store
+from charter.ledger.store import Forbidden, InvalidRequest, Reply, Store
 from charter.scenario import Scenario
-from charter.service.policy import Caller
+from charter.service.policy import Caller, may_write_with
 from charter.service.schemas import SpendCreate
 
 __all__ = ["FOCUS_COLUMNS", "import_spend", "parse_focus", "record_spend"]
@@ -46,19 +49,72 @@ def record_spend(
     Raises:
         InvalidRequest: an unknown provider, a period that ends before it starts, a bad key.
     """
+    check_writer(store, caller)
     if spend.provider not in store.scenario.providers:
         valid = ", ".join(store.scenario.providers)
         raise InvalidRequest(
             f"unknown provider {spend.provider!r}; valid: {valid}", ["body", "provider"]
         )
+    if (refused := _not_with(store, caller, spend.provider)) is not None:
+        raise Forbidden(refused)
     if spend.period_end < spend.period_start:
         raise InvalidRequest("period_end is before period_start", ["body", "period_end"])
+    if (bad := _currency_refusal(store, caller, spend)) is not None:
+        raise InvalidRequest(bad[1], ["body", bad[0]])
 
     def do(s: Session) -> Reply:
         return Reply(201, {"seq": _append(s, store, caller=caller, row=spend, now=now)})
 
     request = spend.model_dump(mode="json")
     return once(store.db, party=caller.party, key=key, request=request, now=now, do=do)
+
+
+def check_writer(store: Store, caller: Caller) -> None:
+    """Only a party of the scenario writes to its ledger (a token made for another scenario
+    on the same database does not).
+
+    Raises:
+        Forbidden: the caller is no party of the scenario.
+    """
+    if caller.party not in store.scenario.parties:
+        raise Forbidden(f"{caller.party!r} is not a party of this scenario; it writes nothing here")
+
+
+def _not_with(store: Store, caller: Caller, provider: str) -> str | None:
+    """Why ``caller`` may not record spend with ``provider`` (None: it may)."""
+    owner = store.scenario.owner_of[provider]
+    agreements = (ag.parties for ag in store.scenario.data.agreements)
+    if may_write_with(caller, owner, agreements):
+        return None
+    return (
+        f"{caller.party} shares no agreement with {owner} (the owner of {provider}): "
+        "spend is recorded only with a counterparty of one of your agreements"
+    )
+
+
+def _currency_refusal(store: Store, caller: Caller, row: SpendCreate) -> tuple[str, str] | None:
+    """The field and reason when ``row`` would count, in another currency and without a rate,
+    towards one of the caller's commitments (None: it is fine)."""
+    for rec in store.scenario.clauses:
+        spec = rec.spec
+        if not isinstance(spec, SpendCommitment) or spec.amount is None:
+            continue
+        if spec.payer != caller.party:
+            continue
+        if row.provider not in spec.spend_providers(store.scenario.providers_of):
+            continue
+        if spec.currency != row.currency and row.rate_to_commitment is None:
+            return (
+                "currency",
+                f"{row.currency} is not the currency of commitment {rec.id} ({spec.currency}); "
+                f"give rate_to_commitment (1 {row.currency} in {spec.currency}) to count it",
+            )
+        if spec.currency == row.currency and row.rate_to_commitment is not None:
+            return (
+                "rate_to_commitment",
+                f"the spend is in {row.currency}, commitment {rec.id}'s currency: no rate applies",
+            )
+    return None
 
 
 def import_spend(
@@ -71,7 +127,16 @@ def import_spend(
         InvalidRequest: the file is unreadable or lacks a column, a row is bad (one item per
             bad line), it has no rows, or the key is bad.
     """
+    check_writer(store, caller)
     rows = parse_focus(csv_text, store.scenario)
+    errors: list[dict[str, Any]] = []
+    for line, row in enumerate(rows, start=2):
+        if (refused := _not_with(store, caller, row.provider)) is not None:
+            raise Forbidden(f"line {line}: {refused}")
+        if (bad := _currency_refusal(store, caller, row)) is not None:
+            errors.append({"loc": ["body", f"line {line}"], "msg": bad[1], "type": "value_error"})
+    if errors:
+        raise InvalidRequest.of(errors)
 
     def do(s: Session) -> Reply:
         seqs = [_append(s, store, caller=caller, row=r, now=now) for r in rows]
@@ -89,8 +154,8 @@ def _focus_row(r: dict[str, Any], names: dict[str, str]) -> SpendCreate:
     eff = (r.get("EffectiveCost") or "").strip()
     row = SpendCreate(
         provider=provider,
-        billed_cost=float(r["BilledCost"]),
-        effective_cost=float(eff) if eff else None,
+        billed_cost=_amount(r["BilledCost"]),
+        effective_cost=_amount(eff) if eff else None,
         currency=(r.get("BillingCurrency") or "USD").strip() or "USD",
         period_start=dt.date.fromisoformat(r["ChargePeriodStart"].strip()[:10]),
         period_end=dt.date.fromisoformat(r["ChargePeriodEnd"].strip()[:10]),
@@ -98,6 +163,14 @@ def _focus_row(r: dict[str, Any], names: dict[str, str]) -> SpendCreate:
     if row.period_end < row.period_start:
         raise ValueError("ChargePeriodEnd is before ChargePeriodStart")
     return row
+
+
+def _amount(text: str) -> Decimal:
+    """A FOCUS cost cell as an exact decimal (``1_000``, ``1e3``, ``NaN`` refused)."""
+    t = text.strip()
+    if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", t):
+        raise ValueError(f"not a decimal amount: {text!r}")
+    return Decimal(t)
 
 
 def parse_focus(text: str, scenario: Scenario) -> list[SpendCreate]:

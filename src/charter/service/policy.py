@@ -24,6 +24,7 @@ __all__ = [
     "may_answer",
     "may_ask_for",
     "may_see_statement",
+    "may_write_with",
     "redact",
     "request_view",
     "sees_commitment",
@@ -75,6 +76,14 @@ def may_ask_for(caller: Caller, principal: str, agreements: Iterable[Iterable[st
     if principal == caller.party:
         return True
     return any(caller.party in ps and principal in ps for ps in map(tuple, agreements))
+
+
+def may_write_with(caller: Caller, counterparty: str, agreements: Iterable[Iterable[str]]) -> bool:
+    """A caller writes spend or revenue only with a counterparty of an agreement it is party
+    to (``agreements``: each agreement's parties): never with itself, never with a stranger."""
+    if counterparty == caller.party:
+        return False
+    return any(caller.party in ps and counterparty in ps for ps in map(tuple, agreements))
 
 
 def can_see_event(caller: Caller, audience: tuple[str, ...]) -> bool:

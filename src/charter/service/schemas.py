@@ -10,9 +10,14 @@ cut to its model; fields that are absent in some answers are absent there, not n
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from charter.errors import CharterError
+from charter.money import Currency, Money, Rate
+from charter.periods import Period
 
 __all__ = [
     "CommitmentPublic",
@@ -93,19 +98,62 @@ class RofrRequestCreate(_In):
     terms: str | None = Field(None, max_length=2000)
 
 
+def _iso_date(v: Any) -> Any:
+    """A date as ``YYYY-MM-DD`` (surrounding blanks dropped) or a date; nothing else (no
+    timestamps, no times, no numbers)."""
+    if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+        return v
+    if isinstance(v, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", v.strip()):
+        try:
+            return dt.date.fromisoformat(v.strip())
+        except ValueError as exc:
+            raise ValueError(f"not a calendar date: {v!r} ({exc})") from None
+    raise ValueError(f"expected a date like 2026-07-31, got {v!r}")
+
+
+def _id(v: Any) -> Any:
+    """An id (a party's, a provider's) with surrounding blanks dropped; never empty."""
+    if not isinstance(v, str) or not v.strip():
+        raise ValueError("expected a non-empty id")
+    return v.strip()
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+Id = Annotated[str, BeforeValidator(_id)]
+
+
 class SpendCreate(_In):
-    provider: str
-    billed_cost: float = Field(ge=0)
-    effective_cost: float | None = Field(None, ge=0)
-    currency: str = Field("USD", min_length=3, max_length=3)
-    period_start: dt.date
-    period_end: dt.date
+    """A spend row: exact, bounded amounts (JSON numbers below 10^15, at most 6 decimal
+    places) in an ISO 4217 ``currency``; ``rate_to_commitment`` converts them for a
+    commitment in another currency (one unit of ``currency`` in the commitment's)."""
+
+    provider: Id
+    billed_cost: Money
+    effective_cost: Money | None = None
+    currency: Currency = "USD"
+    rate_to_commitment: Rate | None = Field(
+        None, description="1 unit of `currency` in the commitment's currency, e.g. 1.08"
+    )
+    period_start: IsoDate
+    period_end: IsoDate
 
 
 class RevenueCreate(_In):
-    payee: str
-    period: str
-    amount: float = Field(ge=0)
+    """Revenue for a period, stored under the period's canonical label (``2025-Q4``)."""
+
+    payee: Id
+    period: str = Field(description="2026-07, 2026-Q3 or 2026")
+    amount: Money
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _period(cls, v: Any) -> Any:
+        if not isinstance(v, str):
+            raise ValueError("expected a period like 2026-07, 2026-Q3 or 2026")
+        try:
+            return Period.parse(v).label
+        except CharterError as exc:
+            raise ValueError(str(exc)) from None
 
 
 # ---------------------------------------------------------------------------- responses
@@ -198,11 +246,19 @@ class CommitmentPublic(_Out):
     payee: str
     providers: list[str]
     committed: float
+    currency: str = Field(description="the commitment's; spend in another counts at its rate")
     window_start: str
     # null, with the pace figures, for a commitment without a window (no window_end, open-ended)
     window_end: str | None
     spent: float
     remaining: float
+    exact: dict[str, str] = Field(
+        description="committed, spent and remaining as exact decimal strings"
+    )
+    uncounted_currencies: list[str] = Field(
+        description="currencies of spend recorded without a rate (before they were refused): "
+        "not counted"
+    )
     pace_needed_by_now: float | None
     ahead_of_pace: float | None
     run_rate_per_day: float | None
