@@ -20,6 +20,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, PlainSerializer
 
 __all__ = [
+    "BOUND",
     "DECIMAL_PLACES",
     "MAX_DIGITS",
     "MAX_TOTAL",
@@ -34,6 +35,8 @@ __all__ = [
 ]
 
 MAX_DIGITS = 15
+#: every amount and rate is below this
+BOUND = Decimal(10) ** 15
 #: the largest sum the service reports (a float holds it; bounded records reach it never)
 MAX_TOTAL = Decimal(10) ** 30
 DECIMAL_PLACES = 6
@@ -49,8 +52,16 @@ def _number(v: Any) -> Any:
     if isinstance(v, float):
         if not math.isfinite(v):
             raise ValueError("expected a finite number")
-        return Decimal(repr(v))
-    return Decimal(v)
+        d = Decimal(repr(v))
+    else:
+        d = Decimal(v)
+    if not d.is_finite():
+        raise ValueError("expected a finite number")
+    if abs(d) >= BOUND:
+        raise ValueError(f"must be below 10^15 (got {v!r})")
+    if len(d.normalize().as_tuple().digits) > MAX_DIGITS:
+        raise ValueError(f"at most {MAX_DIGITS} significant digits (got {v!r})")
+    return d
 
 
 def as_number(d: Decimal) -> int | float:
@@ -76,14 +87,14 @@ _json_number = PlainSerializer(as_number, return_type=int | float, when_used="js
 Money = Annotated[
     Decimal,
     BeforeValidator(_number),
-    Field(ge=0, max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES),
+    Field(ge=0, decimal_places=DECIMAL_PLACES),
     _json_number,
 ]
 #: a conversion rate > 0: one unit of a currency in the commitment's currency
 Rate = Annotated[
     Decimal,
     BeforeValidator(_number),
-    Field(gt=0, max_digits=MAX_DIGITS, decimal_places=9),
+    Field(gt=0, decimal_places=9),
     _json_number,
 ]
 Currency = Annotated[str, BeforeValidator(_currency)]
