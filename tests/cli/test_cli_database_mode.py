@@ -182,3 +182,43 @@ def test_database_mode_loads_no_web_framework(tmp_path: Path) -> None:
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "[]"
+
+
+def test_commitments_and_revenue_statement_read_the_same_both_ways(tmp_path: Path) -> None:
+    """`charter commitments` and `charter revenue statement`, as subprocesses straight to the
+    database, and through the (in-process) server with the same figures."""
+    url = f"sqlite:///{tmp_path / 'money.db'}"
+    Database(url).upgrade()
+    csv = tmp_path / "s.csv"
+    csv.write_text(
+        "BilledCost,EffectiveCost,ProviderName,ChargePeriodStart,ChargePeriodEnd\n"
+        "0.1,,azure,2025-11-01,2025-11-30\n0.2,,azure,2025-11-01,2025-11-30\n"
+    )
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        cmd = [sys.executable, "-m", "charter", *args, "--db", url]
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+
+    assert run("spend", "import", str(csv), "--as", "openai").returncode == 0
+    got = run("commitments", "--as", "microsoft", "--json")
+    assert got.returncode == 0, got.stderr
+    (c10,) = json.loads(got.stdout)["commitments"]
+    assert c10["exact"]["spent"] == "0.3" and c10["currency"] == "USD"
+    table = run("commitments", "--as", "openai")
+    assert table.returncode == 0 and "V4.C10" in table.stdout and "0.30" in table.stdout
+    stmt = ["revenue", "statement", "--period", "2026-Q3", "--payer", "openai"]
+    st = run(*stmt, "--payee", "microsoft", "--as", "microsoft", "--json")
+    assert st.returncode == 0, st.stderr
+    assert json.loads(st.stdout)["revenue"] == 0
+    refused = run(*stmt, "--payee", "microsoft", "--as", "google")
+    assert refused.returncode == 2 and "403" in refused.stderr
+    db = Database(url)
+    token = create_token(db, "microsoft", "viewer", {"microsoft", "openai"})[1]
+    db.dispose()
+    served = create_app(Settings(db_url=url))
+    try:
+        client = TestClient(served, headers={"Authorization": f"Bearer {token}"})
+        over_http = client.get("/v1/commitments").json()["commitments"]
+        assert [c["exact"] for c in over_http] == [c10["exact"]]
+    finally:
+        served.state.db.dispose()

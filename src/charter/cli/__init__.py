@@ -40,7 +40,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from charter.cli import operate, plan, questions, records, rofr, scenarios
+from charter.cli import money, operate, plan, questions, records, rofr, scenarios
 from charter.cli.common import err, error_line
 from charter.errors import CharterError
 
@@ -109,6 +109,7 @@ COMMANDS = (
     questions.timeline,
     questions.decide,
     questions.owes,
+    money.commitments,
     plan.plan,
     plan.check,
     scenarios.brief,
@@ -120,6 +121,7 @@ GROUPS = (
     ("ledger", records.ledger_app),
     ("rofr", rofr.rofr_app),
     ("spend", records.spend_app),
+    ("revenue", money.revenue_app),
 )
 #: commands whose options include those the scenario's vocabulary declares
 _VOCABULARY_COMMANDS = {questions.decide}
