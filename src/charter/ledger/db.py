@@ -122,10 +122,14 @@ def lock_ledger(session: Session, *, is_sqlite: bool) -> None:
     """Take the ledger's write lock in ``session``'s transaction, now (taking it again in the
     same transaction is harmless): on SQLite the transaction's ``BEGIN IMMEDIATE`` is forced
     out, on PostgreSQL the advisory lock :data:`LEDGER_LOCK` is waited for."""
+    held = session.get_transaction()
+    if held is not None and session.info.get("ledger_locked") is held:
+        return  # this transaction holds it (e.g. an import appending many events)
     if is_sqlite:
         session.connection()  # the engine's begin listener issues BEGIN IMMEDIATE
     else:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LEDGER_LOCK})
+    session.info["ledger_locked"] = session.get_transaction()
 
 
 class Database:
