@@ -17,9 +17,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from charter.ledger.db import lock_ledger
 from charter.ledger.rows import EventRow
 
 __all__ = ["GENESIS", "Ledger", "LedgerEvent", "VerifyResult", "canonical"]
@@ -117,9 +118,9 @@ class Ledger:
         self.is_sqlite = is_sqlite
 
     def lock(self, session: Session) -> None:
-        """Serialize appenders (SQLite transactions already start with BEGIN IMMEDIATE)."""
-        if not self.is_sqlite:
-            session.execute(text("SELECT pg_advisory_xact_lock(4242)"))
+        """Serialize appenders: the ledger's write lock (:func:`~charter.ledger.db.lock_ledger`;
+        a workflow's transaction from :meth:`Database.writing` holds it already)."""
+        lock_ledger(session, is_sqlite=self.is_sqlite)
 
     def append(
         self,

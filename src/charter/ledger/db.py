@@ -19,12 +19,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from charter.errors import CharterError
 
 __all__ = [
+    "LEDGER_LOCK",
     "UNAVAILABLE",
     "Database",
     "DatabaseError",
     "SchemaOutOfDate",
     "default_url",
     "describe_db_error",
+    "lock_ledger",
     "mask_url",
 ]
 
@@ -33,6 +35,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 #: SQLAlchemy's errors for a database that went away, is locked or read-only, or whose pool
 #: timed out (the service answers them with 503); any other SQLAlchemy error is a bug
 UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeoutError)
+
+#: the PostgreSQL advisory lock every write transaction takes first (the whole ledger's)
+LEDGER_LOCK = 4242
 
 URL_EXAMPLES = "sqlite:///PATH/charter.db or postgresql+psycopg://USER:PASSWORD@HOST/DBNAME"
 
@@ -113,13 +118,28 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cur.close()
 
 
+def lock_ledger(session: Session, *, is_sqlite: bool) -> None:
+    """Take the ledger's write lock in ``session``'s transaction, now (taking it again in the
+    same transaction is harmless): on SQLite the transaction's ``BEGIN IMMEDIATE`` is forced
+    out, on PostgreSQL the advisory lock :data:`LEDGER_LOCK` is waited for."""
+    held = session.get_transaction()
+    if held is not None and session.info.get("ledger_locked") is held:
+        return  # this transaction holds it (e.g. an import appending many events)
+    if is_sqlite:
+        session.connection()  # the engine's begin listener issues BEGIN IMMEDIATE
+    else:
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LEDGER_LOCK})
+    session.info["ledger_locked"] = session.get_transaction()
+
+
 class Database:
     """An engine and a session factory for one database URL."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        kwargs: dict[str, Any] = {"future": True}
+        # no SQL parameters in errors or logs: they carry tokens' hashes and stored answers
+        kwargs: dict[str, Any] = {"future": True, "hide_parameters": True}
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
@@ -153,6 +173,17 @@ class Database:
     def session(self) -> Session:
         """A session for writes (on SQLite every transaction holds the write lock)."""
         return self.sessions()
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Session]:
+        """One write transaction that holds the ledger's write lock from its start, before it
+        reads anything: ``BEGIN IMMEDIATE`` on SQLite, the transaction-scoped advisory lock
+        :data:`LEDGER_LOCK` on PostgreSQL (both released when it ends). A workflow reads the
+        state, decides and appends in it, so no other writer (thread or process) interleaves;
+        it commits when the block ends and rolls back on an exception."""
+        with self.write_lock, self.session() as s, s.begin():
+            lock_ledger(s, is_sqlite=self.is_sqlite)
+            yield s
 
     def reader(self) -> Session:
         """A session for reads only."""
