@@ -10,6 +10,7 @@ workflow modules; this module wires them and turns errors into responses, in one
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -81,8 +82,20 @@ def _declare_attributes(app: FastAPI, scenario: Any) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _detail(status: int, detail: Any) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"detail": detail})
+class _ErrorResponse(JSONResponse):
+    """An error's JSON: a message that quotes input it could not encode (a lone surrogate)
+    is written with that character escaped rather than failing as a 500."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            text = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+            return text.encode("utf-8", "backslashreplace")
+
+
+def _detail(status: int, detail: Any, headers: dict[str, str] | None = None) -> JSONResponse:
+    return _ErrorResponse(status_code=status, content={"detail": detail}, headers=headers)
 
 
 def _add_error_handlers(app: FastAPI, settings: Settings) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
     "CommitmentPublic",
@@ -38,8 +38,27 @@ __all__ = [
 ]
 
 
+def _has_surrogate(value: Any) -> bool:
+    """Whether a string anywhere in ``value`` (keys included) holds a lone UTF-16 surrogate,
+    which JSON's ``\\ud800`` escapes can carry but UTF-8 cannot encode."""
+    if isinstance(value, str):
+        return not value.isascii() and any("\ud800" <= c <= "\udfff" for c in value)
+    if isinstance(value, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(map(_has_surrogate, value))
+    return False
+
+
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_surrogates(cls, data: Any) -> Any:
+        if _has_surrogate(data):
+            raise ValueError("a string holds a lone UTF-16 surrogate (not valid Unicode text)")
+        return data
 
 
 class _Out(BaseModel):
