@@ -93,10 +93,11 @@ FOCUS_HEADER = "BilledCost,EffectiveCost,ProviderName,ChargePeriodStart,ChargePe
 
 def _steering(scenario: charter.Scenario) -> dict[str, st.SearchStrategy[Any]]:
     """Values the scenario knows, by field name (body or query)."""
-    # a lone surrogate now and then: once echoed into error text that could not be encoded
-    parties = st.sampled_from([*PARTIES, SURROGATE])
+    parties = st.sampled_from(PARTIES)
     return {
-        "principal": parties,
+        # in JSON bodies, a lone surrogate now and then: it was once echoed into error text
+        # that could not be encoded (a query cannot carry one: the client cannot encode it)
+        "principal": st.sampled_from([*PARTIES, SURROGATE]),
         "payer": parties,
         "payee": parties,
         "with_party": parties,
