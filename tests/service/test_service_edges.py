@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from tests.service.test_service import ROFR_BODY, World, db_url
 
@@ -45,3 +48,70 @@ def test_a_lone_surrogate_is_a_422(world: World, path: str, body: dict[str, Any]
     r = _raw(world, path, body)
     assert r.status_code == 422, r.text
     assert "surrogate" in r.text
+
+
+# ---------------------------------------------------------------------------- body limits
+FOCUS = "BilledCost,ProviderName,ChargePeriodStart,ChargePeriodEnd\n"
+
+
+def test_a_json_body_past_the_limit_is_a_413(world: World) -> None:
+    body = {**ROFR_BODY, "terms": "x" * 10_000_000}
+    r = _raw(world, "/v1/rofr/requests", body)
+    assert r.status_code == 413, r.text[:200]
+    assert "1000000 bytes" in r.json()["detail"]
+
+
+def test_a_streamed_body_past_the_limit_is_a_413(world: World) -> None:
+    """Without Content-Length (chunked), the count of bytes received decides."""
+    chunks = (b" " * 100_000 for _ in range(20))
+    headers = {"content-type": "application/json"}
+    r = world.call("openai", "POST", "/v1/decisions", content=chunks, headers=headers)
+    assert r.status_code == 413, r.text[:200]
+
+
+def test_the_import_has_a_larger_limit_of_its_own(world: World) -> None:
+    # about 1.2 MB in one row (ignored columns): past the JSON limit, within the import's
+    pad = ",".join(["x" * 100_000] * 12)
+    header = FOCUS.strip() + "," + ",".join(f"Pad{i}" for i in range(12)) + "\n"
+    ok = header + f"1,azure,2025-02-01,2025-02-28,{pad}\n"
+    r = world.call("openai", "POST", "/v1/spend/import", content=ok.encode())
+    assert r.status_code == 201, r.text[:200]
+    big = FOCUS + "1,azure,2025-02-01,2025-02-28\n" * 300_000  # about 9 MB
+    r = world.call("openai", "POST", "/v1/spend/import", content=big.encode())
+    assert r.status_code == 413
+    assert "8000000 bytes" in r.json()["detail"]
+
+
+def test_health_answers_while_a_writer_holds_the_database(world: World) -> None:
+    """/health once pinged on the write engine, whose BEGIN IMMEDIATE waited for SQLite's
+    writer: a 20,000-row import held it for the import's whole transaction."""
+    with world.app.state.db.session() as s, s.begin():
+        s.execute(text("SELECT 1"))  # SQLite: this transaction now holds the write lock
+        start = time.monotonic()
+        r = world.call(None, "GET", "/health")
+        assert r.status_code == 200
+        assert time.monotonic() - start < 5
+
+
+def test_health_answers_while_an_import_runs(world: World) -> None:
+    rows = "".join(f"{i % 100 + 1},azure,2025-02-01,2025-02-28\n" for i in range(3000))
+    done = threading.Event()
+
+    def run() -> None:
+        world.call("openai", "POST", "/v1/spend/import", content=(FOCUS + rows).encode())
+        done.set()
+
+    importer = threading.Thread(target=run)
+    importer.start()
+    try:
+        time.sleep(0.3)
+        answered_during = 0
+        while not done.is_set():
+            start = time.monotonic()
+            assert world.call(None, "GET", "/health").status_code == 200
+            assert time.monotonic() - start < 5
+            answered_during += not done.is_set()
+            time.sleep(0.05)
+    finally:
+        importer.join(timeout=120)
+    assert answered_during > 0

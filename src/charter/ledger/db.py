@@ -255,6 +255,8 @@ class Database:
         )
 
     def ping(self) -> bool:
-        with self.guard(), self.engine.connect() as conn:
+        # on the read engine: the write engine's BEGIN IMMEDIATE would wait for a writer
+        # (a long import held /health for its whole transaction)
+        with self.guard(), self.read_engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         return True

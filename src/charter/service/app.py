@@ -14,7 +14,7 @@ import json
 import logging
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
@@ -58,8 +58,50 @@ def create_app(settings: Settings) -> FastAPI:
         # routes are then the APIRoutes that the authorization test reads
         app.router.routes.extend(router.routes)
     _add_error_handlers(app, settings)
+    app.add_middleware(BodyLimit, settings=settings)
     _declare_attributes(app, store.scenario)
     return app
+
+
+#: the route whose body may be as large as ``Settings.max_import_bytes``
+IMPORT_PATH = "/v1/spend/import"
+
+
+class BodyLimit:
+    """Refuse a request body past its limit with 413 (``Settings.max_body_bytes``, or
+    ``max_import_bytes`` for the spend import): at once when ``Content-Length`` says so,
+    else as soon as the bytes received pass it, so no more than the limit is ever read."""
+
+    def __init__(self, app: Any, settings: Settings) -> None:
+        self.app = app
+        self.limit = settings.max_body_bytes
+        self.import_limit = settings.max_import_bytes
+
+    def _too_large(self, limit: int) -> HTTPException:
+        return HTTPException(413, f"the request body is larger than the limit of {limit} bytes")
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.import_limit if scope["path"] == IMPORT_PATH else self.limit
+        for name, value in scope["headers"]:
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
+                response = _detail(413, self._too_large(limit).detail, {"Connection": "close"})
+                await response(scope, receive, send)
+                return
+        received = 0
+
+        async def bounded() -> Any:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise self._too_large(limit)
+            return message
+
+        await self.app(scope, bounded, send)
 
 
 def _declare_attributes(app: FastAPI, scenario: Any) -> None:
