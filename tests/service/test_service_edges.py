@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+import charter
+from charter.service.tokens import create_token
 from tests.service.test_service import ROFR_BODY, World, db_url
 
 __all__ = ["db_url"]  # the SQLite/PostgreSQL fixture, shared with test_service
@@ -115,3 +117,33 @@ def test_health_answers_while_an_import_runs(world: World) -> None:
     finally:
         importer.join(timeout=120)
     assert answered_during > 0
+
+
+# ---------------------------------------------------------------------------- decisions
+def test_a_decision_shows_only_the_callers_own_agreements(db_url: str) -> None:
+    """coreweave (party to acme-coreweave only) asking as acme once got acme-amazon's A1.C2."""
+    w = World(db_url, dt.datetime(2025, 3, 1, 12, tzinfo=dt.UTC), scenario="acme-cloud")
+    parties = set(charter.load_scenario("acme-cloud").parties)
+    token = create_token(w.db, "coreweave", "viewer", parties)[1]
+    question = {
+        "at": "2025-03-01",
+        "principal": "acme",
+        "action": "run",
+        "provider": "gcp",
+        "kind": "inference",
+        "new_capacity": True,
+    }
+    auth = {"Authorization": f"Bearer {token}"}
+    for path, body in [
+        ("/v1/decisions", question),
+        ("/v1/decisions/batch", {"requests": [question]}),
+    ]:
+        r = w.client.post(path, json=body, headers=auth)
+        assert r.status_code == 200, r.text
+        d = r.json() if path == "/v1/decisions" else r.json()["decisions"][0]
+        assert "A1.C2" not in r.text and "amazon" not in r.text, r.text
+        assert d["clauses"] == [] and d["obligations"] == []
+        assert "not party to" in d["note"]
+    # amazon, party to acme-amazon, sees it
+    r = w.call("amazon", "POST", "/v1/decisions", json=question)
+    assert r.status_code == 200 and "A1.C2" in r.text
