@@ -147,3 +147,29 @@ def test_a_decision_shows_only_the_callers_own_agreements(db_url: str) -> None:
     # amazon, party to acme-amazon, sees it
     r = w.call("amazon", "POST", "/v1/decisions", json=question)
     assert r.status_code == 200 and "A1.C2" in r.text
+
+
+# ---------------------------------------------------------------------------- ledger metadata
+def _spend(provider: str) -> dict[str, Any]:
+    return {
+        "provider": provider,
+        "billed_cost": 1,
+        "period_start": "2025-02-01",
+        "period_end": "2025-02-28",
+    }
+
+
+def test_ledger_metadata_is_scoped_to_the_caller(world: World) -> None:
+    """microsoft once learned from next_after and verify that openai spent with a third
+    party (an event it is not in the audience of)."""
+    assert world.call("openai", "POST", "/v1/spend", json=_spend("azure")).status_code == 201
+    assert world.call("openai", "POST", "/v1/spend", json=_spend("gcp")).status_code == 201
+    page = world.call("microsoft", "GET", "/v1/ledger").json()
+    assert [e["seq"] for e in page["events"]] == [1]
+    assert page["next_after"] == 1
+    v = world.call("microsoft", "GET", "/v1/ledger/verify").json()
+    assert v["ok"] is True and v["events"] == 1 and v["head"] == page["events"][0]["hash"]
+    assert world.call("openai", "GET", "/v1/ledger/verify").json()["events"] == 2
+    # nothing visible after 1: next_after stays where the caller was
+    page = world.call("microsoft", "GET", "/v1/ledger", params={"after": 1}).json()
+    assert page == {"events": [], "next_after": 1}
