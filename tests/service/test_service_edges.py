@@ -173,3 +173,32 @@ def test_ledger_metadata_is_scoped_to_the_caller(world: World) -> None:
     # nothing visible after 1: next_after stays where the caller was
     page = world.call("microsoft", "GET", "/v1/ledger", params={"after": 1}).json()
     assert page == {"events": [], "next_after": 1}
+
+
+# ---------------------------------------------------------------------------- lax ROFR input
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"quantity": {"2025-04": -5}},
+        {"quantity": {"2025-04": 0}},
+        {"quantity": {"2025-04": "100"}},
+        {"quantity": {"2025-04": True}},
+        {"quantity": {"2026-01": 100}},  # outside the window
+        {"price_per_hour": "1"},
+        {"price_per_hour": True},
+        {"family": "x" * 1000},  # (1 MB of it is now past the body limit: 413)
+        {"provider": "p" * 1000},
+        {"window_from": "9999-01-01", "window_to": "9999-12-31", "quantity": {"9999-06": 1}},
+        {"window_from": "2024-01-01", "window_to": "2024-06-30", "quantity": {"2024-04": 1}},
+    ],
+    ids=lambda c: ",".join(f"{k}={str(v)[:20]}" for k, v in c.items()),
+)
+def test_lax_rofr_input_is_a_422(world: World, change: dict[str, Any]) -> None:
+    r = world.call("openai", "POST", "/v1/rofr/requests", json={**ROFR_BODY, **change})
+    assert r.status_code == 422, r.text[:300]
+    assert world.call("openai", "GET", "/v1/ledger").json()["events"] == []
+
+
+def test_a_strict_rofr_request_is_filed(world: World) -> None:
+    body = {**ROFR_BODY, "quantity": {"2025-04": 1, "2025-Q2": 2.5}, "price_per_hour": 3}
+    assert world.call("openai", "POST", "/v1/rofr/requests", json=body).status_code == 201

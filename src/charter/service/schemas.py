@@ -10,7 +10,7 @@ cut to its model; fields that are absent in some answers are absent there, not n
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -98,17 +98,35 @@ class DecisionBatchCreate(_In):
     requests: list[DecisionCreate] = Field(min_length=1, max_length=10_000)
 
 
+#: a name's length in a request (a party, a provider, a family, a kind, a segment)
+NAME_MAX = 100
+#: a quantity in accelerator-hours: strictly a JSON number (no "1", no true), above 0
+Hours = Annotated[float, Field(strict=True, gt=0, le=1e15)]
+
+
 class RofrRequestCreate(_In):
-    provider: str = Field(description="the third party whose capacity would be bought (private)")
-    family: str = Field(min_length=1, description="accelerator family")
-    kind: str = "training"
-    segment: str = "commercial"
-    quantity: dict[str, float] = Field(
-        min_length=1, description="month → accelerator-hours, e.g. {'2025-04': 100000}"
+    """A capacity request. Numbers are JSON numbers (a string or a boolean is a 422); the
+    quantities' periods overlap the window, which ends neither before the filing nor more
+    than :data:`charter.ledger.rofr.MAX_WINDOW_YEARS` after it (checked on filing)."""
+
+    provider: str = Field(
+        min_length=1,
+        max_length=NAME_MAX,
+        description="the third party whose capacity would be bought (private)",
+    )
+    family: str = Field(min_length=1, max_length=NAME_MAX, description="accelerator family")
+    kind: str = Field("training", min_length=1, max_length=NAME_MAX)
+    segment: str = Field("commercial", min_length=1, max_length=NAME_MAX)
+    quantity: dict[Annotated[str, Field(max_length=16)], Hours] = Field(
+        min_length=1,
+        max_length=120,
+        description="month (or quarter, year) → accelerator-hours, e.g. {'2025-04': 100000}",
     )
     window_from: dt.date
     window_to: dt.date
-    price_per_hour: float = Field(gt=0, description="the third-party price the holder may match")
+    price_per_hour: float = Field(
+        gt=0, le=1e9, strict=True, description="the third-party price the holder may match"
+    )
     terms: str | None = Field(None, max_length=2000)
 
 
