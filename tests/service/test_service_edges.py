@@ -4,14 +4,16 @@ metadata scoped to the caller, lax ROFR input, an unwritable database, hardening
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 import charter
 from charter.service.tokens import create_token
@@ -202,3 +204,60 @@ def test_lax_rofr_input_is_a_422(world: World, change: dict[str, Any]) -> None:
 def test_a_strict_rofr_request_is_filed(world: World) -> None:
     body = {**ROFR_BODY, "quantity": {"2025-04": 1, "2025-Q2": 2.5}, "price_per_hour": 3}
     assert world.call("openai", "POST", "/v1/rofr/requests", json=body).status_code == 201
+
+
+# ---------------------------------------------------------------------------- unwritable database
+def _read_only(world: World) -> None:
+    """Every new connection of the app's engines refuses writes."""
+    db = world.app.state.db
+    for engine in {db.engine, db.read_engine}:
+        engine.dispose()
+
+        @event.listens_for(engine, "connect")
+        def _connect(conn: Any, _: Any) -> None:
+            if db.is_sqlite:
+                conn.execute("PRAGMA query_only = ON")
+            else:
+                conn.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+                conn.commit()
+
+
+def test_a_read_only_database_is_a_503_with_retry_after(world: World) -> None:
+    token_first = world.call("openai", "GET", "/v1/ledger")  # the token lookup is a read
+    assert token_first.status_code == 200
+    _read_only(world)
+    r = world.call("openai", "POST", "/v1/revenue", json=REVENUE)
+    assert r.status_code == 503, r.text
+    assert int(r.headers["Retry-After"]) > 0
+
+
+def test_a_full_disk_is_a_503_with_retry_after(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(*_: Any, **__: Any) -> Any:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(world.app.state.ledger, "append", full)
+    r = world.call("openai", "POST", "/v1/revenue", json=REVENUE)
+    assert r.status_code == 503, r.text
+    assert "Retry-After" in r.headers
+
+
+REVENUE = {"payee": "microsoft", "period": "2025-02", "amount": 1}
+
+
+def test_serve_warns_when_it_cannot_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from charter.cli.operate import write_problem
+    from charter.ledger import Database
+
+    db = Database(f"sqlite:///{tmp_path / 'charter.db'}")
+    db.upgrade()
+    try:
+        assert write_problem(db) is None
+        usage = shutil.disk_usage(tmp_path)
+        monkeypatch.setattr(shutil, "disk_usage", lambda _: usage._replace(free=1_000_000))
+        assert "only 1 MB free" in (write_problem(db) or "")
+    finally:
+        db.dispose()

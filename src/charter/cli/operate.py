@@ -169,6 +169,38 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+#: free bytes below which ``charter serve`` warns that the database's disk is nearly full
+LOW_DISK_BYTES = 50_000_000
+
+
+def write_problem(d: Database) -> str | None:
+    """Why the service could not write to ``d`` (read-only, disk nearly full), or None."""
+    import shutil
+
+    from sqlalchemy import text
+
+    from charter.ledger.db import UNAVAILABLE, _sqlite_path
+
+    try:
+        with d.engine.connect() as conn:
+            # SQLite: the connection's BEGIN IMMEDIATE takes the write lock, or fails on a
+            # read-only file; PostgreSQL says whether its transactions are read-only
+            read_only = conn.execute(
+                text("SELECT 1" if d.is_sqlite else "SHOW transaction_read_only")
+            ).scalar()
+            conn.rollback()
+    except UNAVAILABLE as exc:
+        return f"cannot write to the database: {getattr(exc, 'orig', None) or exc}"
+    if read_only == "on":
+        return "the database is read-only (transaction_read_only is on)"
+    path = _sqlite_path(d.url) if d.is_sqlite else None
+    if path is not None and path.parent.exists():
+        free = shutil.disk_usage(path.parent).free
+        if free < LOW_DISK_BYTES:
+            return f"the disk holding {path.name} has only {free // 1_000_000} MB free"
+    return None
+
+
 def serve(
     scenario: ScenarioArg = None,
     db: DbOpt = None,
@@ -200,6 +232,10 @@ def serve(
             d.dispose()
         if created:
             line(f"created the database schema ({created}) in {d.shown_url}", to_err=True)
+        problem = write_problem(d)
+        d.dispose()
+        if problem:
+            line(f"warning: {problem}; writes will answer 503", to_err=True)
         app_ = create_app(Settings(db_url=url, scenario=scenario, as_of=day))
     except BaseException:
         sock.close()  # the port is free again when the error is printed

@@ -10,13 +10,16 @@ workflow modules; this module wires them and turns errors into responses, in one
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
+import sqlite3
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InternalError
 
 from charter.errors import CharterError
 from charter.ledger.db import UNAVAILABLE, DatabaseError, describe_db_error
@@ -62,6 +65,14 @@ def create_app(settings: Settings) -> FastAPI:
     _declare_attributes(app, store.scenario)
     return app
 
+
+#: seconds a 503 asks the client to wait before retrying
+RETRY_AFTER_SECONDS = 30
+#: the errors of a file system that cannot take a write: full, over quota, read-only
+NO_SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
+
+#: PostgreSQL's codes for a write refused as read-only (25006) or out of space (53100)
+READ_ONLY_SQLSTATES = ("25006", "53100")
 
 #: the route whose body may be as large as ``Settings.max_import_bytes``
 IMPORT_PATH = "/v1/spend/import"
@@ -155,12 +166,13 @@ def _add_error_handlers(app: FastAPI, settings: Settings) -> None:
         return _detail(422, [{"loc": ["body"], "msg": str(exc), "type": "value_error"}])
 
     def unavailable(msg: str) -> JSONResponse:
-        """503; the reason names the database, so only an embedded app's local caller reads
-        it in the response, network callers get it in the server's log."""
+        """503 with ``Retry-After``; the reason names the database, so only an embedded app's
+        local caller reads it in the response, network callers get it in the server's log."""
         if settings.local_caller is None:
             log.warning("%s", msg)
             msg = "the database is unavailable (the server's log says why)"
-        return _detail(503, [{"loc": ["database"], "msg": msg, "type": "unavailable"}])
+        body = [{"loc": ["database"], "msg": msg, "type": "unavailable"}]
+        return _detail(503, body, {"Retry-After": str(RETRY_AFTER_SECONDS)})
 
     @app.exception_handler(DatabaseError)
     async def _database_error(_: Request, exc: DatabaseError) -> JSONResponse:
@@ -171,6 +183,21 @@ def _add_error_handlers(app: FastAPI, settings: Settings) -> None:
 
     for down in UNAVAILABLE:
         app.add_exception_handler(down, db_down)
+    # the driver's own errors, should one escape SQLAlchemy's wrapping
+    app.add_exception_handler(sqlite3.OperationalError, db_down)
+
+    @app.exception_handler(InternalError)
+    async def _internal(request: Request, exc: InternalError) -> JSONResponse:
+        # PostgreSQL's read-only transaction (a replica, default_transaction_read_only)
+        if getattr(exc.orig, "sqlstate", None) in READ_ONLY_SQLSTATES:
+            return unavailable(describe_db_error(exc, settings.db_url))
+        raise exc
+
+    @app.exception_handler(OSError)
+    async def _os_error(request: Request, exc: OSError) -> JSONResponse:
+        if exc.errno in NO_SPACE:  # a full disk or a read-only file system
+            return unavailable(f"the server cannot write: {exc}")
+        raise exc
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
