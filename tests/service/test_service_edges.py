@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import event, text
 
 import charter
@@ -261,3 +262,42 @@ def test_serve_warns_when_it_cannot_write(tmp_path: Path, monkeypatch: pytest.Mo
         assert "only 1 MB free" in (write_problem(db) or "")
     finally:
         db.dispose()
+
+
+# ---------------------------------------------------------------------------- hardening
+def test_answers_carry_security_headers_and_health_says_only_up(world: World) -> None:
+    r = world.call(None, "GET", "/health")
+    assert r.json() == {"ok": True}
+    for path in ("/health", "/v1/ledger"):
+        r = world.call("openai", "GET", path)
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["cache-control"] == "no-store"
+    assert world.call(None, "GET", "/v1/ledger").headers["cache-control"] == "no-store"
+
+
+def test_docs_are_a_setting(tmp_path: Path) -> None:
+    from charter.ledger import Database
+    from charter.service import Settings, create_app
+
+    url = f"sqlite:///{tmp_path / 'charter.db'}"
+    Database(url).upgrade()
+    for docs in (False, True):
+        app = create_app(Settings(db_url=url, docs=docs))
+        try:
+            with TestClient(app) as client:
+                assert client.get("/docs").status_code == (200 if docs else 404)
+                assert client.get("/openapi.json").status_code == 200
+        finally:
+            app.state.db.dispose()
+
+
+def test_the_sqlite_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    from charter.ledger import Database
+
+    db = Database(f"sqlite:///{tmp_path / 'charter.db'}")
+    try:
+        db.upgrade()
+    finally:
+        db.dispose()
+    for f in tmp_path.iterdir():
+        assert f.stat().st_mode & 0o777 == 0o600, f

@@ -169,6 +169,8 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+#: connections (and tasks) ``charter serve`` serves at once; more are answered 503
+MAX_CONNECTIONS = 1000
 #: free bytes below which ``charter serve`` warns that the database's disk is nearly full
 LOW_DISK_BYTES = 50_000_000
 
@@ -209,8 +211,15 @@ def serve(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Run the clock from this date (e.g. 2025-03-01).")
     ] = None,
+    docs: Annotated[
+        bool,
+        typer.Option(
+            "--docs", help="Serve Swagger UI at /docs and ReDoc at /redoc (scripts from a CDN)."
+        ),
+    ] = False,
 ) -> None:
-    """Start the service (FastAPI on uvicorn); OpenAPI at /docs.
+    """Start the service (FastAPI on uvicorn); the OpenAPI schema at /openapi.json, Swagger
+    UI at /docs with --docs.
 
     On an empty database it creates the schema; on an out-of-date one it refuses (run
     `charter db upgrade`). It prints one line saying where it listens, the scenario, the
@@ -236,7 +245,7 @@ def serve(
         d.dispose()
         if problem:
             line(f"warning: {problem}; writes will answer 503", to_err=True)
-        app_ = create_app(Settings(db_url=url, scenario=scenario, as_of=day))
+        app_ = create_app(Settings(db_url=url, scenario=scenario, as_of=day, docs=docs))
     except BaseException:
         sock.close()  # the port is free again when the error is printed
         raise
@@ -244,11 +253,24 @@ def serve(
     shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host
     clock = f"clock from {day.isoformat()} (--as-of)" if day else "system clock"
     line(
-        f"serving http://{shown_host}:{bound_port} (OpenAPI at /docs): scenario "
+        f"serving http://{shown_host}:{bound_port} (OpenAPI at "
+        f"{'/docs' if docs else '/openapi.json'}): scenario "
         f"{app_.state.scenario.name}, database {d.shown_url}, {clock}",
         to_err=True,
     )
-    server = uvicorn.Server(uvicorn.Config(app_, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app_,
+            log_level="warning",
+            server_header=False,
+            # slow or idle clients: idle keep-alive connections close after 5 s, at most
+            # MAX_CONNECTIONS are served at once (503 beyond), a request's headers are at
+            # most 64 KiB (h11); uvicorn has no timeout for a request that trickles in
+            timeout_keep_alive=5,
+            limit_concurrency=MAX_CONNECTIONS,
+            h11_max_incomplete_event_size=64 * 1024,
+        )
+    )
     try:
         server.run(sockets=[sock])
     finally:

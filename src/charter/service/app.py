@@ -49,6 +49,8 @@ def create_app(settings: Settings) -> FastAPI:
         version="1",
         description="Compute agreements as executable policy: decisions, the ROFR process, "
         "commitments, revenue share and a tamper-evident ledger.",
+        docs_url="/docs" if settings.docs else None,
+        redoc_url="/redoc" if settings.docs else None,
     )
     app.state.service = service
     # the names callers (the CLI, tests) read
@@ -62,6 +64,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.router.routes.extend(router.routes)
     _add_error_handlers(app, settings)
     app.add_middleware(BodyLimit, settings=settings)
+    app.add_middleware(SecurityHeaders)
     _declare_attributes(app, store.scenario)
     return app
 
@@ -76,6 +79,34 @@ READ_ONLY_SQLSTATES = ("25006", "53100")
 
 #: the route whose body may be as large as ``Settings.max_import_bytes``
 IMPORT_PATH = "/v1/spend/import"
+
+
+#: headers on every answer: no content sniffing, and no cache keeps a party's answers
+#: (the documentation pages may be cached)
+SECURITY_HEADERS = ((b"x-content-type-options", b"nosniff"),)
+NO_STORE = (b"cache-control", b"no-store")
+DOC_PATHS = ("/docs", "/redoc", "/docs/oauth2-redirect")
+
+
+class SecurityHeaders:
+    """``X-Content-Type-Options: nosniff`` on every answer, ``Cache-Control: no-store`` on
+    all but the documentation pages."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = [*SECURITY_HEADERS] + ([] if scope["path"] in DOC_PATHS else [NO_STORE])
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class BodyLimit:

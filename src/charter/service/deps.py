@@ -56,6 +56,9 @@ class Settings:
             process (tests drive one so; ``charter serve`` never sets it, and the CLI's
             database mode calls the workflows directly instead).
         token_ttl: seconds a token lookup is cached (a revocation takes effect within it).
+        docs: serve Swagger UI at ``/docs`` and ReDoc at ``/redoc`` (they load their
+            scripts from a CDN; ``charter serve`` turns them on only with ``--docs``);
+            ``/openapi.json`` is always served.
         max_body_bytes: the largest request body (413 beyond it), for every route but
             ``POST /v1/spend/import``, which takes up to ``max_import_bytes``.
         extra: overrides by name, for tests (``{"token_ttl": 0}``).
@@ -68,6 +71,7 @@ class Settings:
     check_schema: bool = True
     local_caller: Caller | None = None
     token_ttl: float = 5.0
+    docs: bool = True
     max_body_bytes: int = 1_000_000
     max_import_bytes: int = 8_000_000
     extra: dict[str, Any] = field(default_factory=dict)

@@ -148,8 +148,6 @@ class RevenueCreate(_In):
 # ---------------------------------------------------------------------------- responses
 class HealthPublic(_Out):
     ok: bool
-    scenario: str
-    now: str = Field(description="the server's clock, ISO 8601")
 
 
 class ObligationPublic(_Out):
