@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import json
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -230,6 +231,17 @@ def test_a_read_only_database_is_a_503_with_retry_after(world: World) -> None:
     r = world.call("openai", "POST", "/v1/revenue", json=REVENUE)
     assert r.status_code == 503, r.text
     assert int(r.headers["Retry-After"]) > 0
+
+
+def test_a_failing_database_cannot_flood_the_log(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    _read_only(world)
+    with caplog.at_level(logging.WARNING, logger="charter.service"):
+        for _ in range(20):
+            r = world.call("openai", "POST", "/v1/revenue", json=REVENUE)
+            assert r.status_code == 503
+    assert len([r for r in caplog.records if r.name == "charter.service"]) <= 1
 
 
 def test_a_full_disk_is_a_503_with_retry_after(

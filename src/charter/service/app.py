@@ -14,6 +14,7 @@ import errno
 import json
 import logging
 import sqlite3
+import time
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
@@ -182,6 +183,22 @@ def _detail(status: int, detail: Any, headers: dict[str, str] | None = None) -> 
     return _ErrorResponse(status_code=status, content={"detail": detail}, headers=headers)
 
 
+#: at most one warning per this many seconds (a failing database cannot flood the log)
+LOG_EVERY_SECONDS = 10.0
+_last_warning = [0.0, 0]  # when the last one was written, how many were dropped since
+
+
+def throttled_warning(msg: str) -> None:
+    """Log ``msg`` unless one was logged less than :data:`LOG_EVERY_SECONDS` ago (the next
+    one says how many were dropped)."""
+    now = time.monotonic()
+    if now - _last_warning[0] < LOG_EVERY_SECONDS:
+        _last_warning[1] += 1
+        return
+    dropped, _last_warning[:] = _last_warning[1], [now, 0]
+    log.warning("%s%s", msg[:1000], f" ({dropped} more like it not logged)" if dropped else "")
+
+
 def _add_error_handlers(app: FastAPI, settings: Settings) -> None:
     """Errors → responses: workflow refusals to 403/404/409/422, any other CharterError to
     422, an unusable database to 503, request validation to 422 without echoing inputs."""
@@ -200,7 +217,7 @@ def _add_error_handlers(app: FastAPI, settings: Settings) -> None:
         """503 with ``Retry-After``; the reason names the database, so only an embedded app's
         local caller reads it in the response, network callers get it in the server's log."""
         if settings.local_caller is None:
-            log.warning("%s", msg)
+            throttled_warning(msg)
             msg = "the database is unavailable (the server's log says why)"
         body = [{"loc": ["database"], "msg": msg, "type": "unavailable"}]
         return _detail(503, body, {"Retry-After": str(RETRY_AFTER_SECONDS)})
