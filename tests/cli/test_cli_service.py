@@ -223,8 +223,7 @@ def test_serve_creates_the_schema_on_an_empty_database(tmp_path: Path) -> None:
         health = _wait_healthy(served.url)
     finally:
         served.stop()
-    assert health["scenario"] == "microsoft-openai"
-    assert str(health["now"]).startswith("2025-03-01")
+    assert health == {"ok": True}  # the scenario and clock are in the start line
     assert served.lines[0] == f"created the database schema (0001) in {db}"
     start = served.lines[-1]  # one line, never wrapped (COLUMNS=80 above)
     assert start.startswith("serving http://127.0.0.1:")

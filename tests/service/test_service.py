@@ -258,7 +258,10 @@ def test_rofr_deadline_expiry_releases(world2025: World) -> None:
 
 def test_rofr_request_when_no_rofr_is_in_force(db_url: str) -> None:
     w = World(db_url, dt.datetime(2025, 12, 1, tzinfo=dt.UTC))
-    r = w.call("openai", "POST", "/v1/rofr/requests", json=ROFR_BODY).json()
+    # a window ahead of the clock (one that has ended is a 422)
+    body = {**ROFR_BODY, "quantity": {"2026-01": 1000}}
+    body.update(window_from="2026-01-01", window_to="2026-03-31")
+    r = w.call("openai", "POST", "/v1/rofr/requests", json=body).json()
     assert r["status"] == "released" and r["holder"] is None
     assert "V4.C10" in r["reason"]
     assert w.call("microsoft", "GET", "/v1/rofr/requests").json()["requests"] == []

@@ -87,6 +87,7 @@ SQLITE_MAX_INTEGER = 2**63 - 1
 # ---------------------------------------------------------------------------- steering
 PARTIES = (CALLER, "microsoft", "google")  # the caller, its counterparty, a stranger
 PERIODS = ("2025-03", "2025-04", "2025-Q2", "2025", "2024-12")
+SURROGATE = "\ud800"
 FOCUS_HEADER = "BilledCost,EffectiveCost,ProviderName,ChargePeriodStart,ChargePeriodEnd"
 
 
@@ -94,7 +95,9 @@ def _steering(scenario: charter.Scenario) -> dict[str, st.SearchStrategy[Any]]:
     """Values the scenario knows, by field name (body or query)."""
     parties = st.sampled_from(PARTIES)
     return {
-        "principal": parties,
+        # in JSON bodies, a lone surrogate now and then: it was once echoed into error text
+        # that could not be encoded (a query cannot carry one: the client cannot encode it)
+        "principal": st.sampled_from([*PARTIES, SURROGATE]),
         "payer": parties,
         "payee": parties,
         "with_party": parties,
@@ -108,7 +111,7 @@ def _steering(scenario: charter.Scenario) -> dict[str, st.SearchStrategy[Any]]:
         "period": st.sampled_from(PERIODS),
         "lang": st.sampled_from(("en", "de")),
         "quantity": st.dictionaries(
-            st.sampled_from(PERIODS[:2]), st.floats(1, 1e6), min_size=1, max_size=2
+            st.sampled_from([*PERIODS[:2], SURROGATE]), st.floats(1, 1e6), min_size=1, max_size=2
         ),
     }
 
@@ -376,6 +379,30 @@ FORMER_SERVER_ERRORS = [
             "media_type": "application/json",
         },
         generable=False,
+    ),
+    Known(
+        "decide",
+        "principal-surrogate",
+        "a lone surrogate in principal was echoed into the 403 text, which UTF-8 cannot encode",
+        {
+            "body": {"at": "2025-03-01", "principal": SURROGATE, "action": "run"},
+            "media_type": "application/json",
+        },
+    ),
+    Known(
+        "decide_batch",
+        "principal-surrogate",
+        "the same lone surrogate inside a batch",
+        {
+            "body": {"requests": [{"at": "2025-03-01", "principal": SURROGATE, "action": "run"}]},
+            "media_type": "application/json",
+        },
+    ),
+    Known(
+        "rofr_file",
+        "quantity-key-surrogate",
+        "a lone surrogate as a quantity's month was echoed into the 422 text",
+        {"body": {**ROFR, "quantity": {SURROGATE: 1.0}}, "media_type": "application/json"},
     ),
 ]
 

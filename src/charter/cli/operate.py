@@ -169,6 +169,40 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+#: connections (and tasks) ``charter serve`` serves at once; more are answered 503
+MAX_CONNECTIONS = 1000
+#: free bytes below which ``charter serve`` warns that the database's disk is nearly full
+LOW_DISK_BYTES = 50_000_000
+
+
+def write_problem(d: Database) -> str | None:
+    """Why the service could not write to ``d`` (read-only, disk nearly full), or None."""
+    import shutil
+
+    from sqlalchemy import text
+
+    from charter.ledger.db import UNAVAILABLE, _sqlite_path
+
+    try:
+        with d.engine.connect() as conn:
+            # SQLite: the connection's BEGIN IMMEDIATE takes the write lock, or fails on a
+            # read-only file; PostgreSQL says whether its transactions are read-only
+            read_only = conn.execute(
+                text("SELECT 1" if d.is_sqlite else "SHOW transaction_read_only")
+            ).scalar()
+            conn.rollback()
+    except UNAVAILABLE as exc:
+        return f"cannot write to the database: {getattr(exc, 'orig', None) or exc}"
+    if read_only == "on":
+        return "the database is read-only (transaction_read_only is on)"
+    path = _sqlite_path(d.url) if d.is_sqlite else None
+    if path is not None and path.parent.exists():
+        free = shutil.disk_usage(path.parent).free
+        if free < LOW_DISK_BYTES:
+            return f"the disk holding {path.name} has only {free // 1_000_000} MB free"
+    return None
+
+
 def serve(
     scenario: ScenarioArg = None,
     db: DbOpt = None,
@@ -177,8 +211,15 @@ def serve(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Run the clock from this date (e.g. 2025-03-01).")
     ] = None,
+    docs: Annotated[
+        bool,
+        typer.Option(
+            "--docs", help="Serve Swagger UI at /docs and ReDoc at /redoc (scripts from a CDN)."
+        ),
+    ] = False,
 ) -> None:
-    """Start the service (FastAPI on uvicorn); OpenAPI at /docs.
+    """Start the service (FastAPI on uvicorn); the OpenAPI schema at /openapi.json, Swagger
+    UI at /docs with --docs.
 
     On an empty database it creates the schema; on an out-of-date one it refuses (run
     `charter db upgrade`). It prints one line saying where it listens, the scenario, the
@@ -200,7 +241,11 @@ def serve(
             d.dispose()
         if created:
             line(f"created the database schema ({created}) in {d.shown_url}", to_err=True)
-        app_ = create_app(Settings(db_url=url, scenario=scenario, as_of=day))
+        problem = write_problem(d)
+        d.dispose()
+        if problem:
+            line(f"warning: {problem}; writes will answer 503", to_err=True)
+        app_ = create_app(Settings(db_url=url, scenario=scenario, as_of=day, docs=docs))
     except BaseException:
         sock.close()  # the port is free again when the error is printed
         raise
@@ -208,11 +253,24 @@ def serve(
     shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host
     clock = f"clock from {day.isoformat()} (--as-of)" if day else "system clock"
     line(
-        f"serving http://{shown_host}:{bound_port} (OpenAPI at /docs): scenario "
+        f"serving http://{shown_host}:{bound_port} (OpenAPI at "
+        f"{'/docs' if docs else '/openapi.json'}): scenario "
         f"{app_.state.scenario.name}, database {d.shown_url}, {clock}",
         to_err=True,
     )
-    server = uvicorn.Server(uvicorn.Config(app_, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app_,
+            log_level="warning",
+            server_header=False,
+            # slow or idle clients: idle keep-alive connections close after 5 s, at most
+            # MAX_CONNECTIONS are served at once (503 beyond), a request's headers are at
+            # most 64 KiB (h11); uvicorn has no timeout for a request that trickles in
+            timeout_keep_alive=5,
+            limit_concurrency=MAX_CONNECTIONS,
+            h11_max_incomplete_event_size=64 * 1024,
+        )
+    )
     try:
         server.run(sockets=[sock])
     finally:

@@ -4,6 +4,7 @@ the schema's migration state (Alembic)."""
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -86,6 +87,19 @@ def describe_db_error(exc: BaseException, url: str | None) -> str:
     return f"the database {where} failed: {detail}"
 
 
+def _owner_only_file(url: str) -> Any:
+    """A ``do_connect`` hook that creates a missing SQLite file readable and writable by its
+    owner only (0600) before SQLite opens it; its -wal and -shm files take the same mode."""
+    path = _sqlite_path(url)
+
+    def create(*_: Any) -> None:
+        if path is not None and not path.exists() and path.parent.is_dir():
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+    return create
+
+
 def _sqlite_path(url: str) -> Path | None:
     """The file of a SQLite URL, or None (in memory, or not SQLite)."""
     if not url.startswith("sqlite"):
@@ -154,6 +168,7 @@ class Database:
                 f"the driver for {mask_url(url)} is not installed ({exc}); use {URL_EXAMPLES}"
             ) from None
         if self.is_sqlite:
+            event.listen(self.engine, "do_connect", _owner_only_file(url))
             event.listen(self.engine, "connect", _sqlite_pragmas)
             # every transaction takes the write lock at once: appenders never interleave
             event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
@@ -162,6 +177,7 @@ class Database:
         self.read_engine: Engine = self.engine
         if self.is_sqlite:
             self.read_engine = create_engine(url, **kwargs)
+            event.listen(self.read_engine, "do_connect", _owner_only_file(url))
             event.listen(self.read_engine, "connect", _sqlite_pragmas)
         self.read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
         # SQLite has one writer at a time: queue this process's writers on a lock rather than
@@ -286,6 +302,8 @@ class Database:
         )
 
     def ping(self) -> bool:
-        with self.guard(), self.engine.connect() as conn:
+        # on the read engine: the write engine's BEGIN IMMEDIATE would wait for a writer
+        # (a long import held /health for its whole transaction)
+        with self.guard(), self.read_engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         return True

@@ -32,6 +32,8 @@ __all__ = [
 
 #: the holder's time to answer when the clause names none
 DEFAULT_RESPONSE_DAYS = 30
+#: how far ahead a request's window may end
+MAX_WINDOW_YEARS = 10
 KINDS = ("rofr.filed", "rofr.matched", "rofr.declined")
 
 
@@ -71,14 +73,27 @@ def get_request(store: Store, *, caller: Caller, rid: str, now: dt.datetime) -> 
     return view
 
 
-def _validate(filing: RofrRequestCreate) -> None:
+def _validate(filing: RofrRequestCreate, today: dt.date) -> None:
     if filing.window_to < filing.window_from:
         raise InvalidRequest("window_to is before window_from", ["body", "window_to"])
+    if filing.window_to < today:
+        raise InvalidRequest(f"the window ended before today ({today})", ["body", "window_to"])
+    horizon = today.replace(year=today.year + MAX_WINDOW_YEARS, day=min(today.day, 28))
+    if filing.window_to > horizon:
+        raise InvalidRequest(
+            f"the window ends more than {MAX_WINDOW_YEARS} years ahead (after {horizon})",
+            ["body", "window_to"],
+        )
     for month in filing.quantity:
         try:
-            Period.parse(month)
+            period = Period.parse(month)
         except CharterError as exc:
             raise InvalidRequest(str(exc), ["body", "quantity", month]) from None
+        if period.end < filing.window_from or period.start > filing.window_to:
+            raise InvalidRequest(
+                f"{month} is outside the window {filing.window_from} to {filing.window_to}",
+                ["body", "quantity", month],
+            )
 
 
 def _filed_payload(
@@ -119,7 +134,7 @@ def file_request(
         InvalidRequest: the window ends before it starts, a quantity's month is no period,
             or the key is missing or was used for another request.
     """
-    _validate(filing)
+    _validate(filing, now.date())
     decision = store.scenario.decide(
         at=now.date(),
         principal=caller.party,

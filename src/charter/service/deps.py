@@ -56,6 +56,11 @@ class Settings:
             process (tests drive one so; ``charter serve`` never sets it, and the CLI's
             database mode calls the workflows directly instead).
         token_ttl: seconds a token lookup is cached (a revocation takes effect within it).
+        docs: serve Swagger UI at ``/docs`` and ReDoc at ``/redoc`` (they load their
+            scripts from a CDN; ``charter serve`` turns them on only with ``--docs``);
+            ``/openapi.json`` is always served.
+        max_body_bytes: the largest request body (413 beyond it), for every route but
+            ``POST /v1/spend/import``, which takes up to ``max_import_bytes``.
         extra: overrides by name, for tests (``{"token_ttl": 0}``).
     """
 
@@ -66,6 +71,9 @@ class Settings:
     check_schema: bool = True
     local_caller: Caller | None = None
     token_ttl: float = 5.0
+    docs: bool = True
+    max_body_bytes: int = 1_000_000
+    max_import_bytes: int = 8_000_000
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -79,6 +87,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "the caller's party or role may not do this"},
     404: {"description": "no such resource, or not visible to the caller"},
     409: {"description": "the resource is not in a state that allows this"},
+    413: {"description": "the request body is larger than the server's limit"},
     503: {"description": "the database is unavailable"},
 }
 

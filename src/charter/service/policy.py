@@ -21,6 +21,7 @@ __all__ = [
     "Caller",
     "allowed",
     "can_see_event",
+    "decision_view",
     "may_answer",
     "may_ask_for",
     "may_see_statement",
@@ -84,6 +85,35 @@ def may_write_with(caller: Caller, counterparty: str, agreements: Iterable[Itera
     if counterparty == caller.party:
         return False
     return any(caller.party in ps and counterparty in ps for ps in map(tuple, agreements))
+
+
+def decision_view(
+    caller: Caller,
+    decision: dict[str, Any],
+    clause_agreement: dict[str, str],
+    parties: dict[str, Any],
+) -> dict[str, Any]:
+    """What ``caller`` sees of a decision (JSON) it asked for: the clauses, and obligations
+    citing clauses, of agreements it is party to only (``clause_agreement``: clause id →
+    agreement id; ``parties``: agreement id → its parties). When anything is left out, the
+    note (which may cite it) is replaced by one saying so; the verdict stays, so a decision
+    on another's behalf reveals whether agreements the caller is not party to bear on it."""
+
+    def visible(clause: str | None) -> bool:
+        agreement = clause_agreement.get(clause or "")
+        return agreement is None or caller.party in parties.get(agreement, ())
+
+    clauses = [c for c in decision.get("clauses", []) if visible(c.get("id"))]
+    obligations = [o for o in decision.get("obligations", []) if visible(o.get("clause"))]
+    if len(clauses) == len(decision.get("clauses", [])) and len(obligations) == len(
+        decision.get("obligations", [])
+    ):
+        return decision
+    note = (
+        f"{decision['verdict']}: the decision rests on clauses of agreements {caller.party} "
+        "is not party to, which are not shown"
+    )
+    return {**decision, "clauses": clauses, "obligations": obligations, "note": note}
 
 
 def can_see_event(caller: Caller, audience: tuple[str, ...]) -> bool:

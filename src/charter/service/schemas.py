@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from charter.errors import CharterError
 from charter.money import Currency, Money, Rate
@@ -43,8 +43,27 @@ __all__ = [
 ]
 
 
+def _has_surrogate(value: Any) -> bool:
+    """Whether a string anywhere in ``value`` (keys included) holds a lone UTF-16 surrogate,
+    which JSON's ``\\ud800`` escapes can carry but UTF-8 cannot encode."""
+    if isinstance(value, str):
+        return not value.isascii() and any("\ud800" <= c <= "\udfff" for c in value)
+    if isinstance(value, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(map(_has_surrogate, value))
+    return False
+
+
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_surrogates(cls, data: Any) -> Any:
+        if _has_surrogate(data):
+            raise ValueError("a string holds a lone UTF-16 surrogate (not valid Unicode text)")
+        return data
 
 
 class _Out(BaseModel):
@@ -84,17 +103,35 @@ class DecisionBatchCreate(_In):
     requests: list[DecisionCreate] = Field(min_length=1, max_length=10_000)
 
 
+#: a name's length in a request (a party, a provider, a family, a kind, a segment)
+NAME_MAX = 100
+#: a quantity in accelerator-hours: strictly a JSON number (no "1", no true), above 0
+Hours = Annotated[float, Field(strict=True, gt=0, le=1e15)]
+
+
 class RofrRequestCreate(_In):
-    provider: str = Field(description="the third party whose capacity would be bought (private)")
-    family: str = Field(min_length=1, description="accelerator family")
-    kind: str = "training"
-    segment: str = "commercial"
-    quantity: dict[str, float] = Field(
-        min_length=1, description="month → accelerator-hours, e.g. {'2025-04': 100000}"
+    """A capacity request. Numbers are JSON numbers (a string or a boolean is a 422); the
+    quantities' periods overlap the window, which ends neither before the filing nor more
+    than :data:`charter.ledger.rofr.MAX_WINDOW_YEARS` after it (checked on filing)."""
+
+    provider: str = Field(
+        min_length=1,
+        max_length=NAME_MAX,
+        description="the third party whose capacity would be bought (private)",
+    )
+    family: str = Field(min_length=1, max_length=NAME_MAX, description="accelerator family")
+    kind: str = Field("training", min_length=1, max_length=NAME_MAX)
+    segment: str = Field("commercial", min_length=1, max_length=NAME_MAX)
+    quantity: dict[Annotated[str, Field(max_length=16)], Hours] = Field(
+        min_length=1,
+        max_length=120,
+        description="month (or quarter, year) → accelerator-hours, e.g. {'2025-04': 100000}",
     )
     window_from: dt.date
     window_to: dt.date
-    price_per_hour: float = Field(gt=0, description="the third-party price the holder may match")
+    price_per_hour: float = Field(
+        gt=0, le=1e9, strict=True, description="the third-party price the holder may match"
+    )
     terms: str | None = Field(None, max_length=2000)
 
 
@@ -159,8 +196,6 @@ class RevenueCreate(_In):
 # ---------------------------------------------------------------------------- responses
 class HealthPublic(_Out):
     ok: bool
-    scenario: str
-    now: str = Field(description="the server's clock, ISO 8601")
 
 
 class ObligationPublic(_Out):

@@ -1,5 +1,6 @@
 """``/v1/decisions``: the same answers as ``charter decide``, for the caller or a party it
-shares an agreement with. No database."""
+shares an agreement with; the caller sees the clauses of its own agreements only
+(:func:`charter.service.policy.decision_view`). No database."""
 
 from typing import Any
 
@@ -8,7 +9,7 @@ from fastapi import APIRouter
 from charter.ledger.store import Forbidden
 from charter.scenario import Scenario
 from charter.service.deps import CallerDep, ServiceDep, operation
-from charter.service.policy import Caller, may_ask_for
+from charter.service.policy import Caller, decision_view, may_ask_for
 from charter.service.schemas import (
     DecisionBatchCreate,
     DecisionBatchPublic,
@@ -27,7 +28,10 @@ def decide_one(scenario: Scenario, caller: Caller, body: DecisionCreate) -> dict
     # declared attributes arrive as extra fields; Scenario.request checks their names and
     # values against the vocabulary (a RequestError is a 422)
     values = body.model_dump(exclude={"events", "lang"})
-    return scenario.decide(events=body.events or None, lang=body.lang, **values).to_json()
+    decision = scenario.decide(events=body.events or None, lang=body.lang, **values).to_json()
+    clause_agreement = {r.id: r.agreement for r in scenario.clauses}
+    parties = {ag.id: ag.parties for ag in scenario.data.agreements}
+    return decision_view(caller, decision, clause_agreement, parties)
 
 
 @router.post("/v1/decisions", **operation("decide", DecisionPublic))

@@ -23,4 +23,4 @@ def ledger_list(
 
 @router.get("/v1/ledger/verify", **operation("ledger_verify", VerifyPublic))
 def ledger_verify(r: ReaderDep) -> dict[str, Any]:
-    return verify_chain(r.store)
+    return verify_chain(r.store, caller=r.caller)
