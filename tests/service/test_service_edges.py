@@ -163,19 +163,24 @@ def _spend(provider: str) -> dict[str, Any]:
     }
 
 
-def test_ledger_metadata_is_scoped_to_the_caller(world: World) -> None:
+def test_ledger_metadata_is_scoped_to_the_caller(db_url: str) -> None:
     """microsoft once learned from next_after and verify that openai spent with a third
-    party (an event it is not in the audience of)."""
-    assert world.call("openai", "POST", "/v1/spend", json=_spend("azure")).status_code == 201
-    assert world.call("openai", "POST", "/v1/spend", json=_spend("gcp")).status_code == 201
-    page = world.call("microsoft", "GET", "/v1/ledger").json()
+    party (an event it is not in the audience of). Here acme spends with amazon and with
+    coreweave; amazon must learn nothing of the second."""
+    w = World(db_url, dt.datetime(2025, 3, 1, 12, tzinfo=dt.UTC), scenario="acme-cloud")
+    parties = set(charter.load_scenario("acme-cloud").parties)
+    for party in ("acme", "amazon"):
+        w.tokens[(party, "operator")] = create_token(w.db, party, "operator", parties)[1]
+    assert w.call("acme", "POST", "/v1/spend", json=_spend("aws")).status_code == 201
+    assert w.call("acme", "POST", "/v1/spend", json=_spend("coreweave")).status_code == 201
+    page = w.call("amazon", "GET", "/v1/ledger").json()
     assert [e["seq"] for e in page["events"]] == [1]
     assert page["next_after"] == 1
-    v = world.call("microsoft", "GET", "/v1/ledger/verify").json()
+    v = w.call("amazon", "GET", "/v1/ledger/verify").json()
     assert v["ok"] is True and v["events"] == 1 and v["head"] == page["events"][0]["hash"]
-    assert world.call("openai", "GET", "/v1/ledger/verify").json()["events"] == 2
+    assert w.call("acme", "GET", "/v1/ledger/verify").json()["events"] == 2
     # nothing visible after 1: next_after stays where the caller was
-    page = world.call("microsoft", "GET", "/v1/ledger", params={"after": 1}).json()
+    page = w.call("amazon", "GET", "/v1/ledger", params={"after": 1}).json()
     assert page == {"events": [], "next_after": 1}
 
 
