@@ -185,6 +185,8 @@ def _sample_call(world: World, op: str, party: str, role: str) -> int:
         ),
         "ledger_list": ("GET", "/v1/ledger", {}),
         "ledger_verify": ("GET", "/v1/ledger/verify", {}),
+        "ledger_checkpoint": ("GET", "/v1/ledger/checkpoint", {}),
+        "ledger_proof": ("GET", "/v1/ledger/proof", {}),
     }
     method, path, kw = calls[op]
     return int(world.call(party, method, path, role=role, **kw).status_code)

@@ -8,7 +8,7 @@ import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
@@ -17,6 +17,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
 from charter.errors import CharterError
+
+if TYPE_CHECKING:
+    from charter.ledger.signing import Signer
 
 __all__ = [
     "UNAVAILABLE",
@@ -118,6 +121,9 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        #: the ledger's signing key file (None: see charter.ledger.signing.default_key_path)
+        self.signing_key: Path | None = None
+        self._signer: Any = None
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, Any] = {"future": True}
         if self.is_sqlite:
@@ -149,6 +155,16 @@ class Database:
         self.write_lock: threading.Lock | contextlib.nullcontext[None] = (
             threading.Lock() if self.is_sqlite else contextlib.nullcontext()
         )
+
+    @property
+    def signer(self) -> Signer:
+        """The server's signing key and checkpoint file (created on first use)."""
+        if self._signer is None:
+            from charter.ledger.signing import Signer, default_key_path
+
+            self._signer = Signer(self.signing_key or default_key_path(self.url), self.url)
+        signer: Signer = self._signer
+        return signer
 
     def session(self) -> Session:
         """A session for writes (on SQLite every transaction holds the write lock)."""

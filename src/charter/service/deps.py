@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException, Request, Response
@@ -56,6 +57,9 @@ class Settings:
             process (tests drive one so; ``charter serve`` never sets it, and the CLI's
             database mode calls the workflows directly instead).
         token_ttl: seconds a token lookup is cached (a revocation takes effect within it).
+        signing_key: the ledger's Ed25519 key file, never in the database (None:
+            ``$CHARTER_SIGNING_KEY``, else beside the SQLite file, else the user's data
+            directory; created 0600 when missing). Its last checkpoint is kept beside it.
         extra: overrides by name, for tests (``{"token_ttl": 0}``).
     """
 
@@ -66,6 +70,7 @@ class Settings:
     check_schema: bool = True
     local_caller: Caller | None = None
     token_ttl: float = 5.0
+    signing_key: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
