@@ -164,7 +164,8 @@ class Signer:
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:
-            raise Tampered(f"cannot read the server's checkpoint {self.checkpoint_file}: {exc}")
+            msg = f"cannot read the server's checkpoint {self.checkpoint_file}: {exc}"
+            raise Tampered(msg) from None
         return data
 
     def remember(self, cp: dict[str, Any]) -> None:
