@@ -286,3 +286,43 @@ def test_receipts_and_checkpoints_through_the_cli(store: Store, tmp_path: Path) 
     store.db.signer.checkpoint_file.unlink()  # only what the party kept
     bad = CliRunner().invoke(app, args)
     assert bad.exit_code == 1 and "truncated" in bad.stdout, bad.output
+
+
+def test_a_party_verifies_through_the_server_with_proofs(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import httpx
+    from fastapi.testclient import TestClient
+
+    from charter.cli import remote
+
+    _, token = create_token(store.db, party="openai", role="operator", parties={"openai"})
+    served = create_app(Settings(db_url=store.db.url))
+
+    def client(base: str) -> httpx.Client:
+        return TestClient(served, base_url=base, headers={"Authorization": f"Bearer {token}"})
+
+    monkeypatch.setattr(remote, "connect", client)
+    try:
+        with client("http://testserver") as c:
+            cp = c.get("/v1/ledger/checkpoint").json()
+            assert cp["size"] == 6
+            w = c.post(
+                "/v1/revenue",
+                json={"payee": "microsoft", "period": "2025-02", "amount": 7},
+                headers={"Idempotency-Key": "r7"},
+            )
+            assert w.status_code == 201 and w.json()["receipt"]["checkpoint"]["size"] == 7
+        (tmp_path / "cp.json").write_text(json.dumps(cp))
+        (tmp_path / "r.json").write_text(json.dumps(w.json()))
+        args = ["ledger", "verify", "--url", "http://testserver", "--checkpoint"]
+        args += [str(tmp_path / "cp.json"), "--receipt", str(tmp_path / "r.json")]
+        ok = CliRunner().invoke(app, args)
+        assert ok.exit_code == 0 and "intact" in ok.stdout, ok.output
+        with store.db.engine.begin() as conn:  # rewrite below the checkpoint, rehashed
+            edit_rehashed(conn, 7, store.db.signer)
+        served.state.db.signer.checkpoint_file.unlink()
+        bad = CliRunner().invoke(app, args)
+        assert bad.exit_code == 1 and "broken" in bad.stdout, bad.output
+    finally:
+        served.state.db.dispose()
