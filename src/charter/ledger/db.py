@@ -215,9 +215,32 @@ class Database:
         """Apply every migration; returns the revision the schema is now at."""
         from alembic import command
 
+        before = self.revision()
         with self.guard():
             command.upgrade(self._alembic_config(), "head")
+            if before == "0001":  # rows written before signatures: the operator vouches
+                self._sign_existing()
         return self.revision() or ""
+
+    def _sign_existing(self) -> None:
+        """Sign every row of a database upgraded from before signatures (0001)."""
+        from sqlalchemy import select
+
+        from charter.ledger.idempotency import _fields
+        from charter.ledger.merkle import Tree, leaf_hash
+        from charter.ledger.rows import EventRow, IdempotencyRow, TokenRow
+        from charter.ledger.tokens import _fields as token_fields
+
+        signer, tree = self.signer, Tree()
+        with self.session() as s, s.begin():
+            for e in s.execute(select(EventRow).order_by(EventRow.seq)).scalars():
+                tree.append(leaf_hash(e.hash))
+                e.root = tree.root().hex()
+                e.signature = signer.sign(e.seq, e.root)["signature"]
+            for t in s.execute(select(TokenRow)).scalars():
+                t.signature = signer.sign_row("tokens", token_fields(t))
+            for r in s.execute(select(IdempotencyRow)).scalars():
+                r.signature = signer.sign_row("idempotency", _fields(r))
 
     def head(self) -> str:
         from alembic.script import ScriptDirectory
