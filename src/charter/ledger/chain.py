@@ -153,6 +153,11 @@ class Ledger:
             select(EventRow.hash).where(EventRow.seq > tree.size).order_by(EventRow.seq)
         ).scalars():
             tree.append(leaf_hash(h))
+        if self.db is not None and tree.size < self.db.signer.seen:
+            raise Tampered(
+                f"the ledger has {tree.size} events, but this server acknowledged "
+                f"{self.db.signer.seen}: the database was truncated; run `charter ledger verify`"
+            )
         return tree
 
     def lock(self, session: Session) -> None:

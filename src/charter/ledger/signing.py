@@ -24,15 +24,17 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from charter.errors import CharterError
+from charter.ledger.db import DatabaseError
 
 __all__ = ["Signer", "Tampered", "check_checkpoint", "default_key_path", "statement"]
 
 KEY_ENV = "CHARTER_SIGNING_KEY"
 
 
-class Tampered(CharterError):
+class Tampered(DatabaseError):
     """The database does not match what the server signed: rows were changed, removed or
-    forged by someone who can write the database."""
+    forged by someone who can write the database (the service answers 503, the reason in
+    its log; the CLI exits 2)."""
 
 
 def default_key_path(db_url: str) -> Path:
@@ -96,6 +98,8 @@ class Signer:
     def __init__(self, path: Path, db_url: str) -> None:
         self.path = path
         self._lock = threading.Lock()
+        #: the largest size this process signed and saw committed (see :meth:`remember`)
+        self.seen = 0
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             key = Ed25519PrivateKey.generate()
@@ -171,6 +175,7 @@ class Signer:
     def remember(self, cp: dict[str, Any]) -> None:
         """Keep ``cp`` as the last checkpoint if it is newer than the one kept."""
         with self._lock:
+            self.seen = max(self.seen, int(cp["size"]))
             last = self.last()
             if last is not None and int(last["size"]) >= int(cp["size"]):
                 return
