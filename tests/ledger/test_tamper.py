@@ -326,3 +326,26 @@ def test_a_party_verifies_through_the_server_with_proofs(
         assert bad.exit_code == 1 and "broken" in bad.stdout, bad.output
     finally:
         served.state.db.dispose()
+
+
+def test_charter_serve_refuses_a_database_behind_its_checkpoint(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    _upgrade(url)
+    s = Store.open(url)
+    for i in range(3):
+        _write(s, i)
+    with s.db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM ledger_events"))
+    s.close()
+    refused = subprocess.run(
+        [sys.executable, "-m", "charter", "serve", "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "CHARTER_DATABASE_URL": url, "COLUMNS": "200"},
+    )
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "behind this server's last checkpoint" in " ".join(refused.stderr.split())
