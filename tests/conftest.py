@@ -16,6 +16,13 @@ BUNDLED = ("microsoft-openai", "acme-cloud")
 VOCABULARY = Path(__file__).parent / "fixtures" / "base" / "vocabulary.yaml"
 
 
+@pytest.fixture(autouse=True)
+def _signing_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test its own ledger signing key and checkpoint file (PostgreSQL tests share one
+    database, dropped between tests)."""
+    monkeypatch.setenv("CHARTER_SIGNING_KEY", str(tmp_path / "keys" / "ledger.key"))
+
+
 @pytest.fixture(scope="session")
 def mo() -> charter.Scenario:
     return charter.load_scenario("microsoft-openai")

@@ -47,7 +47,7 @@ def test_db_token_rofr_spend_and_ledger_commands(tmp_path: Path) -> None:
     assert not (tmp_path / "c.db").exists()  # looking does not create it
     assert run("db", "upgrade", db=db).returncode == 0
     status = run("db", "status", db=db)
-    assert status.returncode == 0 and "revision 0001; newest 0001" in status.stdout
+    assert status.returncode == 0 and "revision 0002; newest 0002" in status.stdout
     assert f"database {db}" in status.stdout
     made = run("token", "create", "--party", "openai", "--role", "operator", db=db)
     assert made.returncode == 0 and made.stdout.strip().startswith("chr_")
@@ -224,7 +224,7 @@ def test_serve_creates_the_schema_on_an_empty_database(tmp_path: Path) -> None:
     finally:
         served.stop()
     assert health == {"ok": True}  # the scenario and clock are in the start line
-    assert served.lines[0] == f"created the database schema (0001) in {db}"
+    assert served.lines[0] == f"created the database schema (0002) in {db}"
     start = served.lines[-1]  # one line, never wrapped (COLUMNS=80 above)
     assert start.startswith("serving http://127.0.0.1:")
     assert "scenario microsoft-openai" in start and f"database {db}" in start
@@ -262,7 +262,7 @@ def test_serve_refuses_a_database_at_another_schema(tmp_path: Path) -> None:
     assert json.loads(status.stdout) == {
         "database": f"sqlite:///{newer}",
         "revision": "9999",
-        "head": "0001",
+        "head": "0002",
         "state": "newer",
     }
 
@@ -270,16 +270,18 @@ def test_serve_refuses_a_database_at_another_schema(tmp_path: Path) -> None:
 def test_db_status_and_serve_on_an_older_schema(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A schema one migration behind (the code's head is made 0002 here)."""
+    """A schema one migration behind (0001, before the signatures)."""
     from typer.testing import CliRunner
 
     from charter.cli import app
     from charter.ledger.db import SchemaOutOfDate
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    Database(url).upgrade()
-    monkeypatch.setattr(Database, "head", lambda self: "0002")
-    monkeypatch.setattr(Database, "known_revisions", lambda self: {"0001", "0002"})
+    from alembic import command
+
+    old = Database(url)
+    command.upgrade(old._alembic_config(), "0001")
+    old.dispose()
     r = CliRunner().invoke(app, ["db", "status", "--db", url])
     assert r.exit_code == 1
     assert "revision 0001; newest 0002 — out of date: run `charter db upgrade`" in r.output

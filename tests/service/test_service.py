@@ -185,6 +185,8 @@ def _sample_call(world: World, op: str, party: str, role: str) -> int:
         ),
         "ledger_list": ("GET", "/v1/ledger", {}),
         "ledger_verify": ("GET", "/v1/ledger/verify", {}),
+        "ledger_checkpoint": ("GET", "/v1/ledger/checkpoint", {}),
+        "ledger_proof": ("GET", "/v1/ledger/proof", {}),
     }
     method, path, kw = calls[op]
     return int(world.call(party, method, path, role=role, **kw).status_code)
@@ -382,6 +384,28 @@ def test_verify_detects_tampering(world2025: World, tamper: str) -> None:
             conn.execute(text("UPDATE ledger_events SET seq = 3 WHERE seq = 99"))
     v = w.call("openai", "GET", "/v1/ledger/verify").json()
     assert v["ok"] is False and v["broken_at"] in (1, 2, 3)
+
+
+def test_a_truncated_log_is_refused_live_and_at_start(world2025: World) -> None:
+    w = world2025
+    firsts = [
+        w.call("openai", "POST", "/v1/rofr/requests", json=ROFR_BODY, key=f"t{i}") for i in range(3)
+    ]
+    receipt = firsts[-1].json()["receipt"]
+    assert receipt["seq"] == 3 and receipt["checkpoint"]["size"] == 3
+    cp = w.call("openai", "GET", "/v1/ledger/checkpoint").json()
+    assert cp == receipt["checkpoint"]
+    with w.db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM ledger_events WHERE seq = 3"))
+    # neither the acknowledged key replayed nor its sequence number reused: 503
+    assert (
+        w.call("openai", "POST", "/v1/rofr/requests", json=ROFR_BODY, key="t2").status_code == 503
+    )
+    assert w.call("openai", "POST", "/v1/rofr/requests", json=ROFR_BODY).status_code == 503
+    v = w.call("openai", "GET", "/v1/ledger/verify").json()
+    assert v["ok"] is False and "truncated (the last 1 removed)" in v["reason"]
+    with pytest.raises(charter.CharterError, match="behind this server's last checkpoint"):
+        create_app(Settings(db_url=w.db.url))
 
 
 def test_concurrent_writers_never_fork_the_chain(world2025: World) -> None:

@@ -5,8 +5,10 @@ database (:mod:`charter.cli.remote`)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -23,11 +25,103 @@ spend_app = typer.Typer(help="Spend records (FinOps FOCUS CSV).", no_args_is_hel
 
 
 # ---------------------------------------------------------------------------- ledger
+CheckpointOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--checkpoint",
+        help="A checkpoint you kept (`charter ledger checkpoint --out FILE`): prove the log "
+        "extends it.",
+    ),
+]
+ReceiptOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--receipt", help="A write's receipt you kept (its JSON): prove the log still holds it."
+    ),
+]
+
+
+def _read_json(path: Path, what: str) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text())
+    except OSError as exc:
+        raise RequestError(f"{path}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise RequestError(f"{path}: not JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise RequestError(f"{path}: not a {what}")
+    if what == "receipt" and "receipt" in data:  # a whole write response
+        data = data["receipt"]
+    return dict(data)
+
+
+def _remote_proofs(
+    client: Any, kept: list[dict[str, Any]], receipt: dict[str, Any] | None
+) -> str | None:
+    """Check through the server's proofs that its current signed checkpoint extends every
+    kept checkpoint and includes the receipt's event; None, or the failure."""
+    from charter.ledger.merkle import leaf_hash, verify_consistency, verify_inclusion
+    from charter.ledger.signing import check_checkpoint
+
+    pinned = kept[0]["key"] if kept else None
+    for cp in kept:
+        why = check_checkpoint(cp, pinned)
+        if why:
+            return why
+    for cp in kept:
+        params: dict[str, Any] = {"old": int(cp["size"])}
+        if receipt is not None and cp is kept[-1]:
+            params["seq"] = int(receipt["seq"])
+        r = client.get("/v1/ledger/proof", params=params)
+        if r.status_code == 422:
+            return (
+                f"the server cannot prove its log extends the checkpoint at size {cp['size']}: "
+                "the log was truncated"
+            )
+        got = remote.call(client, "GET", "/v1/ledger/proof", params=params)
+        now = got["checkpoint"]
+        why = check_checkpoint(now, pinned or now["key"])
+        if why:
+            return f"the server's current checkpoint: {why}"
+        size, root = int(now["size"]), bytes.fromhex(now["root"])
+        proof = [bytes.fromhex(h) for h in got.get("consistency") or []]
+        if not verify_consistency(int(cp["size"]), size, bytes.fromhex(cp["root"]), root, proof):
+            return (
+                f"the log (size {size}) does not extend the checkpoint at size {cp['size']}: "
+                "it was rewritten"
+            )
+        if "seq" in params:
+            path = [bytes.fromhex(h) for h in got.get("inclusion") or []]
+            assert receipt is not None
+            if not verify_inclusion(
+                params["seq"] - 1, size, leaf_hash(receipt["hash"]), path, root
+            ):
+                return f"event {params['seq']} of the receipt is not in the log"
+    return None
+
+
 @ledger_app.command("verify")
-def ledger_verify(url: UrlOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Check every link of the chain; exit 1 at the first broken one."""
+def ledger_verify(
+    url: UrlOpt = None,
+    db: DbOpt = None,
+    checkpoint: CheckpointOpt = None,
+    receipt: ReceiptOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check every link, Merkle root and signature of the log, and that it extends a kept
+    checkpoint or receipt; exit 1 at the first failure (truncation, rewrite, edit,
+    insertion or deletion, forged append, edited tokens or idempotency records)."""
+    kept = [_read_json(checkpoint, "checkpoint")] if checkpoint else []
+    got_receipt = _read_json(receipt, "receipt") if receipt else None
+    if got_receipt is not None:
+        kept.append(got_receipt["checkpoint"])
     if url:
-        result = remote.call(remote.connect(url), "GET", "/v1/ledger/verify")
+        client = remote.connect(url)
+        result = remote.call(client, "GET", "/v1/ledger/verify")
+        if result["ok"] and kept:
+            why = _remote_proofs(client, kept, got_receipt)
+            if why:
+                result = {**result, "ok": False, "broken_at": None, "reason": why}
     else:
         from charter.ledger.feed import verify_chain
         from charter.ledger.store import Store
@@ -35,17 +129,65 @@ def ledger_verify(url: UrlOpt = None, db: DbOpt = None, as_json: JsonOpt = False
         store = Store.open(db_url(db))
         try:
             with store.db.guard():  # a read session: writers go on meanwhile
-                result = verify_chain(store)
+                result = verify_chain(store, kept)
+                if result["ok"] and got_receipt is not None:
+                    with store.db.reader() as s:
+                        tree = store.ledger.tree(s)
+                    seq = int(got_receipt["seq"])
+                    from charter.ledger.merkle import leaf_hash
+
+                    if seq > tree.size or tree.levels[0][seq - 1] != leaf_hash(got_receipt["hash"]):
+                        result = {
+                            **result,
+                            "ok": False,
+                            "broken_at": seq,
+                            "reason": f"event {seq} of the receipt is not in the log",
+                        }
         finally:
             store.close()
     if as_json:
         print_json(result)
     elif result["ok"]:
-        out.print(f"[green]intact[/green]: {result['events']} events, head {result['head']}")
+        extra = f", extends {len(kept)} kept checkpoint(s)" if kept else ""
+        out.print(f"[green]intact[/green]: {result['events']} events, head {result['head']}{extra}")
     else:
-        out.print(f"[red]broken[/red] at event {result['broken_at']}: {result['reason']}")
+        where = f" at event {result['broken_at']}" if result.get("broken_at") is not None else ""
+        out.print(f"[red]broken[/red]{where}: {result['reason']}")
     if not result["ok"]:
         raise typer.Exit(1)
+
+
+@ledger_app.command("checkpoint")
+def ledger_checkpoint(
+    url: UrlOpt = None,
+    db: DbOpt = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write it to this file (default: stdout).")
+    ] = None,
+) -> None:
+    """Fetch the server's signed checkpoint (size and Merkle root of the log); keep it and
+    later prove with `charter ledger verify --checkpoint FILE` that the log extends it."""
+    if url:
+        cp = remote.call(remote.connect(url), "GET", "/v1/ledger/checkpoint")
+    else:
+        from charter.ledger.feed import checkpoint
+        from charter.ledger.store import Store
+
+        store = Store.open(db_url(db))
+        try:
+            with store.db.guard():
+                cp = checkpoint(store)
+        finally:
+            store.close()
+    text = json.dumps(cp, indent=1) + "\n"
+    if out_file is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out_file.write_text(text)
+    except OSError as exc:
+        raise RequestError(f"{out_file}: {exc.strerror}") from None
+    out.print(f"checkpoint at size {cp['size']} written to {out_file}")
 
 
 # ---------------------------------------------------------------------------- spend

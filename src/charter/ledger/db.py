@@ -9,7 +9,7 @@ import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
@@ -18,6 +18,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
 from charter.errors import CharterError
+
+if TYPE_CHECKING:
+    from charter.ledger.signing import Signer
 
 __all__ = [
     "LEDGER_LOCK",
@@ -151,6 +154,9 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        #: the ledger's signing key file (None: see charter.ledger.signing.default_key_path)
+        self.signing_key: Path | None = None
+        self._signer: Any = None
         self.is_sqlite = url.startswith("sqlite")
         # no SQL parameters in errors or logs: they carry tokens' hashes and stored answers
         kwargs: dict[str, Any] = {"future": True, "hide_parameters": True}
@@ -185,6 +191,16 @@ class Database:
         self.write_lock: threading.Lock | contextlib.nullcontext[None] = (
             threading.Lock() if self.is_sqlite else contextlib.nullcontext()
         )
+
+    @property
+    def signer(self) -> Signer:
+        """The server's signing key and checkpoint file (created on first use)."""
+        if self._signer is None:
+            from charter.ledger.signing import Signer, default_key_path
+
+            self._signer = Signer(self.signing_key or default_key_path(self.url), self.url)
+        signer: Signer = self._signer
+        return signer
 
     def session(self) -> Session:
         """A session for writes (on SQLite every transaction holds the write lock)."""
@@ -246,9 +262,32 @@ class Database:
         """Apply every migration; returns the revision the schema is now at."""
         from alembic import command
 
+        before = self.revision()
         with self.guard():
             command.upgrade(self._alembic_config(), "head")
+            if before == "0001":  # rows written before signatures: the operator vouches
+                self._sign_existing()
         return self.revision() or ""
+
+    def _sign_existing(self) -> None:
+        """Sign every row of a database upgraded from before signatures (0001)."""
+        from sqlalchemy import select
+
+        from charter.ledger.idempotency import _fields
+        from charter.ledger.merkle import Tree, leaf_hash
+        from charter.ledger.rows import EventRow, IdempotencyRow, TokenRow
+        from charter.ledger.tokens import _fields as token_fields
+
+        signer, tree = self.signer, Tree()
+        with self.session() as s, s.begin():
+            for e in s.execute(select(EventRow).order_by(EventRow.seq)).scalars():
+                tree.append(leaf_hash(e.hash))
+                e.root = tree.root().hex()
+                e.signature = signer.sign(e.seq, e.root)["signature"]
+            for t in s.execute(select(TokenRow)).scalars():
+                t.signature = signer.sign_row("tokens", token_fields(t))
+            for r in s.execute(select(IdempotencyRow)).scalars():
+                r.signature = signer.sign_row("idempotency", _fields(r))
 
     def head(self) -> str:
         from alembic.script import ScriptDirectory

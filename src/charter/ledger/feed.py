@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import select
+
 from charter.ledger.chain import GENESIS
+from charter.ledger.rows import EventRow, IdempotencyRow, TokenRow
 from charter.ledger.store import Store
 from charter.service.policy import Caller, can_see_event, redact
 
-__all__ = ["list_events", "verify_chain"]
+__all__ = ["check_start", "checkpoint", "list_events", "proof", "verify_chain"]
 
 
 def list_events(
@@ -31,14 +35,39 @@ def list_events(
     return {"events": out, "next_after": last}
 
 
-def verify_chain(store: Store, caller: Caller | None = None) -> dict[str, Any]:
-    """Recompute every link: intact, or the first broken one (see :meth:`Ledger.verify`).
+def verify_chain(
+    store: Store, checkpoints: Sequence[dict[str, Any]] = (), caller: Caller | None = None
+) -> dict[str, Any]:
+    """Recompute every link, root and signature and check the log extends ``checkpoints``
+    (and the server's own last one): intact, or the first failure (see
+    :meth:`Ledger.verify`); then every token and idempotency record's signature.
 
     For a ``caller``, ``events`` and ``head`` are those of the events it may see (their
     count, the last one's hash) and ``broken_at`` names a broken event only if it may see
     it: the chain's global length and head say how much others recorded."""
+    from charter.ledger.idempotency import _fields
+    from charter.ledger.tokens import token_ok
+
     with store.db.reader() as s:
-        result = store.ledger.verify(s).to_json()
+        result: dict[str, Any] = store.ledger.verify(s, checkpoints).to_json()
+        if result["ok"]:
+            for t in s.execute(select(TokenRow).order_by(TokenRow.id)).scalars():
+                if not token_ok(store.db, t):
+                    why = (
+                        f"token {t.id} is not as the server signed it: the tokens table was edited"
+                    )
+                    result = {**result, "ok": False, "reason": why}
+                    break
+        if result["ok"]:
+            signer = store.db.signer
+            for r in s.execute(select(IdempotencyRow).order_by(IdempotencyRow.id)).scalars():
+                if not signer.row_ok("idempotency", _fields(r), r.signature):
+                    why = (
+                        f"the idempotency record {r.id} is not as the server signed it: the "
+                        "idempotency table was edited"
+                    )
+                    result = {**result, "ok": False, "reason": why}
+                    break
         if caller is None:
             return result
         seen, head, visible = 0, GENESIS, set()
@@ -50,3 +79,77 @@ def verify_chain(store: Store, caller: Caller | None = None) -> dict[str, Any]:
     if result.get("broken_at") is not None and result["broken_at"] not in visible:
         result.update(broken_at=None, reason="the chain is broken at an event you may not see")
     return result
+
+
+def checkpoint(store: Store) -> dict[str, Any]:
+    """The signed checkpoint at the log's current size (its last event's, or a fresh one
+    for the empty log)."""
+    with store.db.reader() as s:
+        row = s.execute(select(EventRow).order_by(EventRow.seq.desc()).limit(1)).scalar()
+    signer = store.db.signer
+    if row is None or row.root is None:
+        with store.db.reader() as s:
+            tree = store.ledger.tree(s)
+        return signer.sign(tree.size, tree.root().hex())
+    from charter.ledger.idempotency import receipt
+
+    cp: dict[str, Any] = receipt(store.db, row)["checkpoint"]
+    return cp
+
+
+def proof(store: Store, *, old: int | None = None, seq: int | None = None) -> dict[str, Any]:
+    """The current checkpoint, with the consistency proof from size ``old`` and the
+    inclusion proof of event ``seq`` in it (hex hashes)."""
+    from charter.ledger.store import InvalidRequest
+
+    cp = checkpoint(store)
+    with store.db.reader() as s:
+        tree = store.ledger.tree(s)
+    size = min(int(cp["size"]), tree.size)
+    out: dict[str, Any] = {"checkpoint": cp}
+    if old is not None:
+        if old > size:
+            raise InvalidRequest(f"the log has {size} events, fewer than {old}", ["query", "old"])
+        out["consistency"] = [h.hex() for h in tree.consistency(old, size)]
+    if seq is not None:
+        if not 1 <= seq <= size:
+            raise InvalidRequest(f"no event {seq} in a log of {size}", ["query", "seq"])
+        out["inclusion"] = [h.hex() for h in tree.inclusion(seq - 1, size)]
+    return out
+
+
+def check_start(store: Store) -> None:
+    """Refuse (:class:`~charter.ledger.signing.Tampered`) a database whose log does not
+    extend the server's own last checkpoint, or holds events after it the server did not
+    sign."""
+    from charter.ledger.signing import Tampered
+
+    signer = store.db.signer
+    last = signer.last()
+    if last is None:
+        return
+    size = int(last["size"])
+    with store.db.reader() as s:
+        tree = store.ledger.tree(s)
+        where = f"the database {store.db.shown_url}"
+        if tree.size < size:
+            raise Tampered(
+                f"{where} is behind this server's last checkpoint: it has {tree.size} events, "
+                f"the server signed {size} (checkpoint {signer.checkpoint_file}); it was "
+                "truncated or restored from an older copy. Refusing to start: restore the "
+                "database, or move the checkpoint file away to accept the loss"
+            )
+        if tree.root(size).hex() != last["root"]:
+            raise Tampered(
+                f"{where} does not extend this server's last checkpoint at size {size}: "
+                "events it covers were edited, deleted, inserted or rewritten. Refusing to "
+                "start; run `charter ledger verify`"
+            )
+        for row in s.execute(select(EventRow).where(EventRow.seq > size)).scalars():
+            if row.root != tree.root(row.seq).hex() or not signer.event_ok(
+                row.seq, row.root, row.signature
+            ):
+                raise Tampered(
+                    f"{where} holds event {row.seq}, which this server did not sign (a forged "
+                    "append). Refusing to start; run `charter ledger verify`"
+                )

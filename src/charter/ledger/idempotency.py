@@ -6,6 +6,9 @@ different request is refused. The transaction holds the ledger's write lock from
 (:meth:`Database.writing`), before the key is looked up and before the write reads any state:
 a concurrent retry waits, then finds the first answer and replays it, and a workflow's
 decision (e.g. whether a ROFR request is still open) is made on the state it appends to.
+A write's answer carries its signed receipt, and each record is signed by the server: a
+replay of a record the server did not sign, or of an event no longer in the ledger, is
+refused.
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from charter.ledger.chain import canonical
+from charter.ledger.chain import APPENDED, canonical
 from charter.ledger.db import Database
-from charter.ledger.rows import IdempotencyRow
+from charter.ledger.rows import EventRow, IdempotencyRow
+from charter.ledger.signing import Tampered
 from charter.ledger.store import InvalidRequest, Reply
 
 __all__ = ["KEY_LOC", "check_key", "once"]
@@ -60,29 +64,35 @@ def once(
     """
     key = check_key(key)
     digest = hashlib.sha256(canonical(request).encode()).hexdigest()
+    appended: list[EventRow] = []
     try:
         with db.writing() as s:
             hit = _stored(s, party, key)
             if hit is not None:
-                return _replay(hit, digest)
+                return _replay(s, db, hit, digest)
             reply = do(s)
-            s.add(
-                IdempotencyRow(
-                    party=party,
-                    key=key,
-                    request_hash=digest,
-                    status=reply.status,
-                    response=json.dumps(reply.body),
-                    created=now,
-                )
+            appended = s.info.pop(APPENDED, [])
+            if appended:
+                reply = Reply(reply.status, {**reply.body, "receipt": receipt(db, appended[-1])})
+            row = IdempotencyRow(
+                party=party,
+                key=key,
+                request_hash=digest,
+                status=reply.status,
+                response=json.dumps(reply.body),
+                created=now,
             )
+            row.signature = db.signer.sign_row("idempotency", _fields(row))
+            s.add(row)
     except IntegrityError:
         # the key was recorded beside us (a writer that did not take the lock): its answer
         with db.reader() as s:
             hit = _stored(s, party, key)
-        if hit is None:
-            raise
-        return _replay(hit, digest)
+            if hit is None:
+                raise
+            return _replay(s, db, hit, digest)
+    if appended:
+        db.signer.remember(reply.body["receipt"]["checkpoint"])
     return reply
 
 
@@ -92,8 +102,54 @@ def _stored(s: Session, party: str, key: str) -> IdempotencyRow | None:
     ).scalar_one_or_none()
 
 
-def _replay(hit: IdempotencyRow, digest: str) -> Reply:
-    """The stored first answer, if the retry is the same request."""
+def _replay(s: Session, db: Database, hit: IdempotencyRow, digest: str) -> Reply:
+    """The stored first answer, if the retry is the same request and the server signed it."""
     if hit.request_hash != digest:
         raise InvalidRequest("this Idempotency-Key was used for a different request", KEY_LOC)
+    _check_hit(s, db, hit)
     return Reply(hit.status, json.loads(hit.response))
+
+
+def receipt(db: Database, row: EventRow) -> dict[str, Any]:
+    """A write's receipt: its event and the signed checkpoint at that event's size."""
+    cp = db.signer.sign(row.seq, row.root or "") if row.signature is None else None
+    return {
+        "seq": row.seq,
+        "hash": row.hash,
+        "checkpoint": cp
+        or {
+            "size": row.seq,
+            "root": row.root,
+            "key_id": db.signer.key_id,
+            "key": db.signer.public,
+            "signature": row.signature,
+        },
+    }
+
+
+def _fields(row: IdempotencyRow) -> dict[str, Any]:
+    return {
+        "party": row.party,
+        "key": row.key,
+        "request_hash": row.request_hash,
+        "status": row.status,
+        "response": row.response,
+    }
+
+
+def _check_hit(s: Session, db: Database, hit: IdempotencyRow) -> None:
+    """Refuse a stored answer the server did not sign, or whose event is gone."""
+    if not db.signer.row_ok("idempotency", _fields(hit), hit.signature):
+        raise Tampered(
+            f"the stored answer to Idempotency-Key {hit.key!r} is not signed by this server: "
+            "the idempotency table was edited"
+        )
+    seq = (json.loads(hit.response).get("receipt") or {}).get("seq")
+    if seq is not None:
+        ev = s.execute(select(EventRow.hash).where(EventRow.seq == seq)).scalar_one_or_none()
+        want = json.loads(hit.response)["receipt"]["hash"]
+        if ev != want:
+            raise Tampered(
+                f"event {seq}, recorded by Idempotency-Key {hit.key!r}, is no longer in the "
+                "ledger: the database was truncated or rewritten"
+            )

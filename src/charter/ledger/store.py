@@ -55,7 +55,7 @@ class Store:
             except CharterError:
                 db.dispose()
                 raise
-        return cls(db=db, ledger=Ledger(db.is_sqlite), scenario=loaded)
+        return cls(db=db, ledger=Ledger(db.is_sqlite, db), scenario=loaded)
 
     def close(self) -> None:
         """Release the database's connections."""

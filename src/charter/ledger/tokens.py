@@ -14,7 +14,14 @@ from charter.ledger.db import Database
 from charter.ledger.rows import TokenRow
 from charter.service.policy import ROLES, Caller
 
-__all__ = ["create_token", "find_caller", "hash_token", "list_tokens", "revoke_token"]
+__all__ = [
+    "create_token",
+    "find_caller",
+    "hash_token",
+    "list_tokens",
+    "revoke_token",
+    "token_ok",
+]
 
 
 def hash_token(token: str) -> str:
@@ -40,6 +47,7 @@ def create_token(db: Database, *, party: str, role: str, parties: set[str]) -> t
         )
         s.add(row)
         s.flush()
+        row.signature = db.signer.sign_row("tokens", _fields(row))
         ident = row.id
     return ident, token
 
@@ -51,6 +59,29 @@ def revoke_token(db: Database, *, ident: int) -> None:
         if row is None:
             raise RequestError(f"no token with id {ident}")
         row.revoked = dt.datetime.now(dt.UTC)
+        row.signature = db.signer.sign_row("tokens", _fields(row))
+
+
+def _fields(row: TokenRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "party": row.party,
+        "role": row.role,
+        "token_hash": row.token_hash,
+        "created": _stamp(_utc(row.created)),
+        "revoked": _stamp(_utc(row.revoked)),
+    }
+
+
+def _utc(at: dt.datetime | None) -> dt.datetime | None:
+    if at is not None and at.tzinfo is not None:
+        at = at.astimezone(dt.UTC).replace(tzinfo=None)
+    return at
+
+
+def token_ok(db: Database, row: TokenRow) -> bool:
+    """True when the row is as this server signed it."""
+    return db.signer.row_ok("tokens", _fields(row), row.signature)
 
 
 def find_caller(db: Database, *, token_hash: str) -> Caller | None:
@@ -63,7 +94,9 @@ def find_caller(db: Database, *, token_hash: str) -> Caller | None:
         row = s.execute(
             select(TokenRow).where(TokenRow.token_hash == token_hash)
         ).scalar_one_or_none()
-    return Caller(row.party, row.role) if row is not None and row.revoked is None else None
+    if row is None or row.revoked is not None or not token_ok(db, row):
+        return None  # unknown, revoked, or a row the server did not sign
+    return Caller(row.party, row.role)
 
 
 def _stamp(at: dt.datetime | None) -> str | None:

@@ -24,6 +24,7 @@ from sqlalchemy.exc import InternalError
 
 from charter.errors import CharterError
 from charter.ledger.db import UNAVAILABLE, DatabaseError, describe_db_error
+from charter.ledger.feed import check_start
 from charter.ledger.store import InvalidRequest, Store, WorkflowError
 from charter.ledger.tokens import hash_token
 from charter.service.clock import Clock
@@ -44,6 +45,13 @@ def create_app(settings: Settings) -> FastAPI:
             code's (unless ``settings.check_schema`` is false).
     """
     store = Store.open(settings.db_url, settings.scenario, check_schema=settings.check_schema)
+    store.db.signing_key = settings.signing_key
+    if settings.check_schema:
+        try:
+            check_start(store)  # never serve a database behind the server's own checkpoint
+        except BaseException:
+            store.close()
+            raise
     service = Service(settings, store, settings.clock or Clock(settings.as_of))
     app = FastAPI(
         title="charter",

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException, Request, Response
@@ -61,6 +62,9 @@ class Settings:
             ``/openapi.json`` is always served.
         max_body_bytes: the largest request body (413 beyond it), for every route but
             ``POST /v1/spend/import``, which takes up to ``max_import_bytes``.
+        signing_key: the ledger's Ed25519 key file, never in the database (None:
+            ``$CHARTER_SIGNING_KEY``, else beside the SQLite file, else the user's data
+            directory; created 0600 when missing). Its last checkpoint is kept beside it.
         extra: overrides by name, for tests (``{"token_ttl": 0}``).
     """
 
@@ -74,6 +78,7 @@ class Settings:
     docs: bool = True
     max_body_bytes: int = 1_000_000
     max_import_bytes: int = 8_000_000
+    signing_key: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

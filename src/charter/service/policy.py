@@ -58,6 +58,8 @@ ROUTES: dict[str, str] = {
     "revenue_statement": "viewer",
     "ledger_list": "viewer",
     "ledger_verify": "viewer",
+    "ledger_checkpoint": "viewer",
+    "ledger_proof": "viewer",
 }
 
 

@@ -353,3 +353,20 @@ class VerifyPublic(_Out):
     head: str
     broken_at: int | None = None
     reason: str | None = None
+    root: str | None = None
+
+
+class CheckpointPublic(_Out):
+    """A signed tree head: the log's size and Merkle root, Ed25519-signed by the server."""
+
+    size: int
+    root: str
+    key_id: str
+    key: str
+    signature: str
+
+
+class ProofPublic(_Out):
+    checkpoint: CheckpointPublic
+    consistency: list[str] | None = None
+    inclusion: list[str] | None = None

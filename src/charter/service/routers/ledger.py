@@ -4,9 +4,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from charter.ledger.feed import list_events, verify_chain
+from charter.ledger.feed import checkpoint, list_events, proof, verify_chain
 from charter.service.deps import ReaderDep, operation
-from charter.service.schemas import LedgerPagePublic, VerifyPublic
+from charter.service.schemas import (
+    CheckpointPublic,
+    LedgerPagePublic,
+    ProofPublic,
+    VerifyPublic,
+)
 
 router = APIRouter(tags=["ledger"])
 
@@ -24,3 +29,20 @@ def ledger_list(
 @router.get("/v1/ledger/verify", **operation("ledger_verify", VerifyPublic))
 def ledger_verify(r: ReaderDep) -> dict[str, Any]:
     return verify_chain(r.store, caller=r.caller)
+
+
+@router.get("/v1/ledger/checkpoint", **operation("ledger_checkpoint", CheckpointPublic))
+def ledger_checkpoint(r: ReaderDep) -> dict[str, Any]:
+    """The server's signed checkpoint (size, Merkle root) of the log as it is now."""
+    return checkpoint(r.store)
+
+
+@router.get("/v1/ledger/proof", **operation("ledger_proof", ProofPublic))
+def ledger_proof(
+    r: ReaderDep,
+    old: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+    seq: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+) -> dict[str, Any]:
+    """The current checkpoint, the consistency proof from size ``old`` and the inclusion
+    proof of event ``seq`` (RFC 6962)."""
+    return proof(r.store, old=old, seq=seq)
