@@ -41,6 +41,7 @@ def test_commands_in_the_order_help_lists_them() -> None:
         "timeline",
         "decide",
         "owes",
+        "commitments",
         "plan",
         "check",
         "brief",
@@ -50,6 +51,7 @@ def test_commands_in_the_order_help_lists_them() -> None:
         "ledger",
         "rofr",
         "spend",
+        "revenue",
     ]
 
 
