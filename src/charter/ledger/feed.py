@@ -70,13 +70,17 @@ def verify_chain(
                     break
         if caller is None:
             return result
-        seen, head, visible = 0, GENESIS, set()
+        seen, head, visible, hidden = 0, GENESIS, set(), set()
         for e in store.ledger.events(s):
             if can_see_event(caller, e.audience):
                 seen, head = seen + 1, e.hash
                 visible.add(e.seq)
+            else:
+                hidden.add(e.seq)
     result.update(events=seen, head=head)
-    if result.get("broken_at") is not None and result["broken_at"] not in visible:
+    # a break at an event the caller may not see is not named; a break past the log's end
+    # (a truncation) names no one's event and is reported as it is
+    if result.get("broken_at") in hidden:
         result.update(broken_at=None, reason="the chain is broken at an event you may not see")
     return result
 
