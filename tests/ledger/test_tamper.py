@@ -28,31 +28,15 @@ from charter.ledger.tokens import create_token, find_caller, hash_token
 from charter.service import Settings, create_app
 from charter.service.policy import Caller
 from charter.service.schemas import RevenueCreate
+from tests.support.backends import BACKENDS, database_url
 
 NOW = dt.datetime(2025, 3, 1, 12, tzinfo=dt.UTC)
 OPENAI = Caller("openai", "operator")
-PG = os.environ.get("CHARTER_TEST_POSTGRES_URL")
-BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-def _fresh_postgres(url: str) -> str:
-    db = Database(url)
-    with db.engine.begin() as conn:
-        for table in ("alembic_version", "idempotency", "tokens", "ledger_events"):
-            conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
-    db.engine.dispose()
-    return url
 
 
 @pytest.fixture(params=BACKENDS)
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "postgres":
-        if not PG:
-            if os.environ.get("CHARTER_REQUIRE_POSTGRES"):
-                pytest.fail("CI must run the PostgreSQL tests: CHARTER_TEST_POSTGRES_URL unset")
-            pytest.skip("no PostgreSQL configured (set CHARTER_TEST_POSTGRES_URL)")
-        return _fresh_postgres(PG)
-    return f"sqlite:///{tmp_path / 'c.db'}"
+    return database_url(request, tmp_path, "c.db")
 
 
 def _upgrade(url: str) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import threading
 import traceback
 import uuid
@@ -25,9 +24,8 @@ from charter.ledger import Database
 from charter.service import Settings, create_app
 from charter.service.clock import ManualClock
 from charter.service.tokens import create_token
+from tests.support.backends import BACKENDS, database_url
 
-PG = os.environ.get("CHARTER_TEST_POSTGRES_URL")
-BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 AT = dt.datetime(2025, 3, 1, 12, tzinfo=dt.UTC)
 ROFR_BODY = {
     "provider": "gcp",
@@ -43,18 +41,7 @@ ANSWERS = ("rofr.matched", "rofr.declined")
 
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "postgres":
-        if not PG:
-            if os.environ.get("CHARTER_REQUIRE_POSTGRES"):
-                pytest.fail("CI must run the PostgreSQL tests: CHARTER_TEST_POSTGRES_URL unset")
-            pytest.skip("no PostgreSQL configured (set CHARTER_TEST_POSTGRES_URL)")
-        db = Database(PG)
-        with db.engine.begin() as conn:
-            for table in ("alembic_version", "idempotency", "tokens", "ledger_events"):
-                conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
-        db.dispose()
-        return PG
-    return f"sqlite:///{tmp_path / 'charter.db'}"
+    return database_url(request, tmp_path, "charter.db")
 
 
 class Servers:

@@ -4,7 +4,6 @@ ROFR process, idempotency, ledger integrity, per-party visibility, authorization
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
 import uuid
 from collections.abc import Iterator
@@ -22,19 +21,7 @@ from charter.service import Settings, create_app
 from charter.service.clock import ManualClock
 from charter.service.policy import ROUTES
 from charter.service.tokens import create_token
-
-PG = os.environ.get("CHARTER_TEST_POSTGRES_URL")
-BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-def _fresh_postgres(url: str) -> str:
-    db = Database(url)
-    with db.engine.begin() as conn:
-        for table in ("alembic_version", "idempotency", "tokens", "ledger_events"):
-            conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
-    db.engine.dispose()
-    return url
-
+from tests.support.backends import BACKENDS, database_url
 
 OPEN: list[World] = []
 
@@ -48,13 +35,7 @@ def _close_worlds() -> Iterator[None]:
 
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "postgres":
-        if not PG:
-            if os.environ.get("CHARTER_REQUIRE_POSTGRES"):
-                pytest.fail("CI must run the PostgreSQL tests: CHARTER_TEST_POSTGRES_URL unset")
-            pytest.skip("no PostgreSQL configured (set CHARTER_TEST_POSTGRES_URL)")
-        return _fresh_postgres(PG)
-    return f"sqlite:///{tmp_path / 'charter.db'}"
+    return database_url(request, tmp_path, "charter.db")
 
 
 class World:
