@@ -103,8 +103,12 @@ def test_answers_read_the_same_both_ways(both: Both) -> None:
     assert again.exit_code == 2 and "409: the request is matched: cloud matched" in again.stderr
     both.same("cloud", "rofr", "decline", "ffffffff-0000-4000-8000-000000000000")  # 404
     both.same("cloud", "rofr", "decline", "ffff")  # no request you can see
-    verified = both.same("cloud", "ledger", "verify")
-    assert verified.exit_code == 0 and verified.stdout.startswith("intact: 3 events")
+    # the database holds the tokens' events too (in no party's view): the server counts
+    # the caller's events, the database all of them; the head is the same
+    direct, served = both.db("cloud", "ledger", "verify"), both.server("cloud", "ledger", "verify")
+    assert served.exit_code == 0 and served.stdout.startswith("intact: 3 events")
+    assert direct.exit_code == 0 and direct.stdout.startswith("intact: 6 events")
+    assert direct.stdout.split("head")[1] == served.stdout.split("head")[1]
 
 
 @pytest.mark.parametrize(
@@ -144,9 +148,10 @@ def test_spend_imports_read_the_same_both_ways(both: Both, tmp_path: Path) -> No
     both.same("lab", "spend", "import", str(good), "--key", "k")  # a new key: recorded
     r = both.same("lab", "spend", "import", str(good), "--key", "k")  # retried: once
     assert r.stdout == "imported 1 spend rows\n"
-    both.same("lab", "ledger", "verify", "--json")
-    events = json.loads(both.db("lab", "ledger", "verify", "--json").stdout)["events"]
-    assert events == 2
+    direct = json.loads(both.db("lab", "ledger", "verify", "--json").stdout)
+    served = json.loads(both.server("lab", "ledger", "verify", "--json").stdout)
+    assert served["events"] == 2 and direct["events"] == 2 + 3  # and the 3 tokens' events
+    assert direct["head"] == served["head"] and direct["ok"] is served["ok"] is True
 
 
 def test_database_mode_refusals(both: Both, tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ def test_db_token_rofr_spend_and_ledger_commands(tmp_path: Path) -> None:
     assert not (tmp_path / "c.db").exists()  # looking does not create it
     assert run("db", "upgrade", db=db).returncode == 0
     status = run("db", "status", db=db)
-    assert status.returncode == 0 and "revision 0002; newest 0002" in status.stdout
+    assert status.returncode == 0 and "revision 0003; newest 0003" in status.stdout
     assert f"database {db}" in status.stdout
     made = run("token", "create", "--party", "openai", "--role", "operator", db=db)
     assert made.returncode == 0 and made.stdout.strip().startswith("chr_")
@@ -84,7 +84,7 @@ def test_db_token_rofr_spend_and_ledger_commands(tmp_path: Path) -> None:
         r = run("spend", "import", str(focus), "--as", "openai", db=db)
         assert r.returncode == 0 and "imported 1" in r.stdout
     v = run("ledger", "verify", "--json", db=db)
-    assert v.returncode == 0 and json.loads(v.stdout)["events"] == 2
+    assert v.returncode == 0 and json.loads(v.stdout)["events"] == 2 + 1  # and the token's
     bad_csv = tmp_path / "bad.csv"
     bad_csv.write_text("BilledCost,ProviderName\n1,azure\n")
     r = run("spend", "import", str(bad_csv), "--as", "openai", db=db)
@@ -224,7 +224,7 @@ def test_serve_creates_the_schema_on_an_empty_database(tmp_path: Path) -> None:
     finally:
         served.stop()
     assert health == {"ok": True}  # the scenario and clock are in the start line
-    assert served.lines[0] == f"created the database schema (0002) in {db}"
+    assert served.lines[0] == f"created the database schema (0003) in {db}"
     start = served.lines[-1]  # one line, never wrapped (COLUMNS=80 above)
     assert start.startswith("serving http://127.0.0.1:")
     assert "scenario microsoft-openai" in start and f"database {db}" in start
@@ -262,7 +262,7 @@ def test_serve_refuses_a_database_at_another_schema(tmp_path: Path) -> None:
     assert json.loads(status.stdout) == {
         "database": f"sqlite:///{newer}",
         "revision": "9999",
-        "head": "0002",
+        "head": "0003",
         "state": "newer",
     }
 
@@ -284,7 +284,7 @@ def test_db_status_and_serve_on_an_older_schema(
     old.dispose()
     r = CliRunner().invoke(app, ["db", "status", "--db", url])
     assert r.exit_code == 1
-    assert "revision 0001; newest 0002 — out of date: run `charter db upgrade`" in r.output
+    assert "revision 0001; newest 0003 — out of date: run `charter db upgrade`" in r.output
     with pytest.raises(SchemaOutOfDate, match="run `charter db upgrade`"):
         create_app(Settings(db_url=url))
     assert Database(url).create_schema_if_empty() is None  # not empty: serve leaves it alone

@@ -65,14 +65,17 @@ def _rehash(conn: Connection, start: int, *, signer: Signer | None = None) -> No
     """Recompute the chain and the Merkle roots from ``start`` on, as anyone who can write
     the database can; signatures only with ``signer`` (a key that is not the server's)."""
     rows = conn.execute(
-        text("SELECT seq, at, kind, actor, audience, payload, hash FROM ledger_events ORDER BY seq")
+        text(
+            "SELECT seq, at, kind, actor, audience, payload, idem, hash FROM ledger_events "
+            "ORDER BY seq"
+        )
     ).all()
     tree = Tree()
     prev = GENESIS
-    for seq, at, kind, actor, audience, payload, old in rows:
+    for seq, at, kind, actor, audience, payload, idem, old in rows:
         if seq >= start:
             at = dt.datetime.fromisoformat(at) if isinstance(at, str) else at
-            content = _sha(_content(seq, at, kind, actor, audience, payload))
+            content = _sha(_content(seq, at, kind, actor, audience, payload, idem))
             entry = _sha(prev + content)
             tree.append(leaf_hash(entry))
             root = tree.root().hex()
@@ -256,7 +259,7 @@ def _never(_: object) -> Reply:
 def test_receipts_and_checkpoints_through_the_cli(store: Store, tmp_path: Path) -> None:
     reply = _write(store, 50)
     receipt = reply.body["receipt"]
-    assert receipt["seq"] == 7 and receipt["checkpoint"]["size"] == 7
+    assert receipt["seq"] == 7 and receipt["checkpoint"]["size"] == 7  # after the store's 6
     (tmp_path / "receipt.json").write_text(json.dumps(reply.body))
     cp_file = tmp_path / "cp.json"
     run = CliRunner().invoke(app, ["ledger", "checkpoint", "--db", store.db.url, "--out", cp_file])
@@ -290,13 +293,13 @@ def test_a_party_verifies_through_the_server_with_proofs(
     try:
         with client("http://testserver") as c:
             cp = c.get("/v1/ledger/checkpoint").json()
-            assert cp["size"] == 6
+            assert cp["size"] == 6 + 1  # the store's events and the token's creation
             w = c.post(
                 "/v1/revenue",
                 json={"payee": "microsoft", "period": "2025-02", "amount": 7},
                 headers={"Idempotency-Key": "r7"},
             )
-            assert w.status_code == 201 and w.json()["receipt"]["checkpoint"]["size"] == 7
+            assert w.status_code == 201 and w.json()["receipt"]["checkpoint"]["size"] == 8
         (tmp_path / "cp.json").write_text(json.dumps(cp))
         (tmp_path / "r.json").write_text(json.dumps(w.json()))
         args = ["ledger", "verify", "--url", "http://testserver", "--checkpoint"]
@@ -304,7 +307,7 @@ def test_a_party_verifies_through_the_server_with_proofs(
         ok = CliRunner().invoke(app, args)
         assert ok.exit_code == 0 and "intact" in ok.stdout, ok.output
         with store.db.engine.begin() as conn:  # rewrite below the checkpoint, rehashed
-            edit_rehashed(conn, 7, store.db.signer)
+            edit_rehashed(conn, 8, store.db.signer)
         served.state.db.signer.checkpoint_file.unlink()
         bad = CliRunner().invoke(app, args)
         assert bad.exit_code == 1 and "broken" in bad.stdout, bad.output
@@ -333,3 +336,94 @@ def test_charter_serve_refuses_a_database_behind_its_checkpoint(tmp_path: Path) 
     )
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
     assert "behind this server's last checkpoint" in " ".join(refused.stderr.split())
+
+
+# ------------------------------------------------------- tokens and idempotency records
+def _rows(conn: Connection, table: str, where: str) -> list[dict[str, object]]:
+    return [dict(r._mapping) for r in conn.execute(text(f"SELECT * FROM {table} WHERE {where}"))]
+
+
+def _insert(conn: Connection, table: str, row: dict[str, object]) -> None:
+    cols = ", ".join(row)
+    conn.execute(text(f"INSERT INTO {table} ({cols}) VALUES (:{', :'.join(row)})"), row)
+
+
+def test_a_token_restored_from_before_its_revocation_acts_as_no_one(store: Store) -> None:
+    """A signed row copied before the revocation and put back un-revokes nothing."""
+    from charter.ledger.tokens import revoke_token
+
+    ident, token = create_token(store.db, party="openai", role="operator", parties={"openai"})
+    with store.db.engine.begin() as conn:
+        before = _rows(conn, "tokens", f"id = {ident}")[0]
+    revoke_token(store.db, ident=ident)
+    assert find_caller(store.db, token_hash=hash_token(token)) is None
+    with store.db.engine.begin() as conn:
+        conn.execute(text(f"DELETE FROM tokens WHERE id = {ident}"))
+        _insert(conn, "tokens", before)  # as signed, before the revocation
+    assert find_caller(store.db, token_hash=hash_token(token)) is None
+    got = verify_chain(store)
+    assert got["ok"] is False and "revocation" in got["reason"], got
+
+
+def test_a_deleted_token_row_is_reported(store: Store) -> None:
+    ident, _ = create_token(store.db, party="openai", role="viewer", parties={"openai"})
+    assert verify_chain(store)["ok"] is True
+    with store.db.engine.begin() as conn:
+        conn.execute(text(f"DELETE FROM tokens WHERE id = {ident}"))
+    got = verify_chain(store)
+    assert got["ok"] is False and f"token {ident}" in got["reason"] and "deleted" in got["reason"]
+
+
+def test_a_token_inserted_with_a_copied_signature_acts_as_no_one(store: Store) -> None:
+    _, token = create_token(store.db, party="openai", role="viewer", parties={"openai"})
+    with store.db.engine.begin() as conn:
+        row = _rows(conn, "tokens", "role = 'viewer'")[0]
+        # a second row for the attacker's own token, with the first one's signature
+        _insert(conn, "tokens", {**row, "id": 99, "token_hash": hash_token("chr_mine")})
+    assert find_caller(store.db, token_hash=hash_token("chr_mine")) is None
+    assert find_caller(store.db, token_hash=hash_token(token)) == Caller("openai", "viewer")
+    assert verify_chain(store)["ok"] is False
+
+
+def test_a_deleted_idempotency_record_is_reported_and_its_retry_refused(store: Store) -> None:
+    """Without its record a retry would write the event twice: it is refused instead."""
+    assert verify_chain(store)["ok"] is True
+    with store.db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM idempotency WHERE key = 'k3'"))
+    got = verify_chain(store)
+    assert got["ok"] is False and "Idempotency-Key whose record is gone" in got["reason"]
+    with pytest.raises(Tampered, match="missing from the idempotency table"):
+        _write(store, 3)
+    with store.db.reader() as s:
+        assert len(list(store.ledger.events(s))) == 6  # nothing written twice
+
+
+def test_edited_read_indexes_are_reported(store: Store) -> None:
+    """The audience index and the spend sums are derived from the events: an edit to
+    either is an edit verification reports."""
+    with store.db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM ledger_views WHERE party = 'microsoft' AND seq = 2"))
+    got = verify_chain(store)
+    assert got["ok"] is False and "ledger_views" in got["reason"]
+
+
+def test_verify_without_the_key_creates_none(store: Store, tmp_path: Path) -> None:
+    """`charter ledger verify` on a database whose key is elsewhere checks signatures with
+    the kept checkpoint's public key, or says it did not; it never makes a new key."""
+    kept = checkpoint(store)
+    cp_file = tmp_path / "cp.json"
+    cp_file.write_text(json.dumps(kept))
+    elsewhere = tmp_path / "nowhere" / "ledger.key"
+    env = {"CHARTER_SIGNING_KEY": str(elsewhere)}
+    if store.db.is_sqlite:  # the key beside the SQLite file would be found: move it
+        store.db.key_path.rename(tmp_path / "moved.key")
+    runner = CliRunner(env=env)
+    bare = runner.invoke(app, ["ledger", "verify", "--db", store.db.url])
+    assert bare.exit_code == 0 and "signatures NOT checked" in bare.stdout, bare.output
+    pinned = runner.invoke(app, ["ledger", "verify", "--db", store.db.url, "--checkpoint", cp_file])
+    assert pinned.exit_code == 0 and "checked with the key of the kept checkpoint" in pinned.stdout
+    assert not elsewhere.exists() and not elsewhere.parent.exists()
+    with store.db.engine.begin() as conn:  # a forged append, signed by another key
+        forged_append(conn, 6, Signer(tmp_path / "attacker.key", store.db.url))
+    caught = runner.invoke(app, ["ledger", "verify", "--db", store.db.url, "--checkpoint", cp_file])
+    assert caught.exit_code == 1 and "no valid server signature" in caught.stdout, caught.output

@@ -171,17 +171,19 @@ def test_ledger_metadata_is_scoped_to_the_caller(db_url: str) -> None:
     parties = set(charter.load_scenario("acme-cloud").parties)
     for party in ("acme", "amazon"):
         w.tokens[(party, "operator")] = create_token(w.db, party, "operator", parties)[1]
-    assert w.call("acme", "POST", "/v1/spend", json=_spend("aws")).status_code == 201
+    aws = w.call("acme", "POST", "/v1/spend", json=_spend("aws"))
+    assert aws.status_code == 201
     assert w.call("acme", "POST", "/v1/spend", json=_spend("coreweave")).status_code == 201
     page = w.call("amazon", "GET", "/v1/ledger").json()
-    assert [e["seq"] for e in page["events"]] == [1]
-    assert page["next_after"] == 1
+    assert [e["seq"] for e in page["events"]] == [aws.json()["seq"]]
+    assert page["next_after"] == aws.json()["seq"]
     v = w.call("amazon", "GET", "/v1/ledger/verify").json()
     assert v["ok"] is True and v["events"] == 1 and v["head"] == page["events"][0]["hash"]
     assert w.call("acme", "GET", "/v1/ledger/verify").json()["events"] == 2
-    # nothing visible after 1: next_after stays where the caller was
-    page = w.call("amazon", "GET", "/v1/ledger", params={"after": 1}).json()
-    assert page == {"events": [], "next_after": 1}
+    # nothing visible after it: next_after stays where the caller was
+    first = aws.json()["seq"]
+    page = w.call("amazon", "GET", "/v1/ledger", params={"after": first}).json()
+    assert page == {"events": [], "next_after": first}
 
 
 # ---------------------------------------------------------------------------- lax ROFR input

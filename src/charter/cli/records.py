@@ -123,38 +123,65 @@ def ledger_verify(
             if why:
                 result = {**result, "ok": False, "broken_at": None, "reason": why}
     else:
-        from charter.ledger.feed import verify_chain
-        from charter.ledger.store import Store
-
-        store = Store.open(db_url(db))
-        try:
-            with store.db.guard():  # a read session: writers go on meanwhile
-                result = verify_chain(store, kept)
-                if result["ok"] and got_receipt is not None:
-                    with store.db.reader() as s:
-                        tree = store.ledger.tree(s)
-                    seq = int(got_receipt["seq"])
-                    from charter.ledger.merkle import leaf_hash
-
-                    if seq > tree.size or tree.levels[0][seq - 1] != leaf_hash(got_receipt["hash"]):
-                        result = {
-                            **result,
-                            "ok": False,
-                            "broken_at": seq,
-                            "reason": f"event {seq} of the receipt is not in the log",
-                        }
-        finally:
-            store.close()
+        result = _verify_database(db, kept, got_receipt)
     if as_json:
         print_json(result)
     elif result["ok"]:
         extra = f", extends {len(kept)} kept checkpoint(s)" if kept else ""
         out.print(f"[green]intact[/green]: {result['events']} events, head {result['head']}{extra}")
+        if result.get("signatures"):
+            out.print(result["signatures"])
     else:
         where = f" at event {result['broken_at']}" if result.get("broken_at") is not None else ""
         out.print(f"[red]broken[/red]{where}: {result['reason']}")
     if not result["ok"]:
         raise typer.Exit(1)
+
+
+def _verify_database(
+    db: str | None, kept: list[dict[str, Any]], got_receipt: dict[str, Any] | None
+) -> dict[str, Any]:
+    """Verify the database itself. With the server's key file at hand every signature is
+    checked with it; without it, with the public key of the kept checkpoint or receipt
+    (which a party pinned), or else none (and the result says so): reading never creates
+    a key."""
+    from charter.ledger.feed import verify_chain
+    from charter.ledger.merkle import leaf_hash
+    from charter.ledger.signing import Verifier
+    from charter.ledger.store import Store
+
+    store = Store.open(db_url(db))
+    try:
+        verifier, signatures, note = None, "all", None
+        if not store.db.has_signing_key():
+            if kept:
+                verifier = Verifier(str(kept[0].get("key") or ""))
+                note = (
+                    f"signatures checked with the key of the kept checkpoint ({verifier.key_id}); "
+                    f"no signing key at {store.db.key_path}"
+                )
+            else:
+                signatures = "none"
+                note = (
+                    f"signatures NOT checked: no signing key at {store.db.key_path}; pass a kept "
+                    "--checkpoint or --receipt to check them with its public key"
+                )
+        with store.db.guard():  # a read session: writers go on meanwhile
+            result = verify_chain(store, kept, signatures=signatures, verifier=verifier)
+            if result["ok"] and got_receipt is not None:
+                with store.db.reader() as s:
+                    tree = store.ledger.tree(s)
+                seq = int(got_receipt["seq"])
+                if seq > tree.size or tree.levels[0][seq - 1] != leaf_hash(got_receipt["hash"]):
+                    result = {
+                        **result,
+                        "ok": False,
+                        "broken_at": seq,
+                        "reason": f"event {seq} of the receipt is not in the log",
+                    }
+    finally:
+        store.close()
+    return {**result, "signatures": note} if note else result
 
 
 @ledger_app.command("checkpoint")

@@ -16,6 +16,7 @@ checkpoint proves truncation or rewriting of what it covers.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -29,14 +30,18 @@ from sqlalchemy.orm import Session
 
 from charter.ledger.db import lock_ledger
 from charter.ledger.merkle import Tree, leaf_hash
-from charter.ledger.rows import EventRow
+from charter.ledger.projections import Rebuilt, compare, index_event, subject_of
+from charter.ledger.rows import EventRow, ViewRow
 from charter.ledger.signing import Tampered, check_checkpoint
 
 if TYPE_CHECKING:
     from charter.ledger.db import Database
+    from charter.ledger.signing import Verifier
 
 #: where a session lists the events it appended (for the write's receipt)
 APPENDED = "charter_appended"
+#: where a session names the idempotency record its appends belong to (see ``idem``)
+IDEM = "charter_idem"
 
 __all__ = ["GENESIS", "Ledger", "LedgerEvent", "VerifyResult", "canonical"]
 
@@ -102,17 +107,26 @@ class VerifyResult:
         }
 
 
-def _content(seq: int, at: dt.datetime, kind: str, actor: str, audience: str, payload: str) -> str:
-    return canonical(
-        {
-            "seq": seq,
-            "at": _utc_naive(at).isoformat(timespec="microseconds"),
-            "kind": kind,
-            "actor": actor,
-            "audience": json.loads(audience),
-            "payload": json.loads(payload),
-        }
-    )
+def _content(
+    seq: int,
+    at: dt.datetime,
+    kind: str,
+    actor: str,
+    audience: str,
+    payload: str,
+    idem: str | None = None,
+) -> str:
+    content: dict[str, Any] = {
+        "seq": seq,
+        "at": _utc_naive(at).isoformat(timespec="microseconds"),
+        "kind": kind,
+        "actor": actor,
+        "audience": json.loads(audience),
+        "payload": json.loads(payload),
+    }
+    if idem is not None:  # events from before idempotency was chained have none
+        content["idem"] = idem
+    return canonical(content)
 
 
 def _event(row: EventRow) -> LedgerEvent:
@@ -186,7 +200,8 @@ class Ledger:
         at = _utc_naive(at)
         aud = canonical(sorted(set(audience)))
         body = canonical(payload)
-        content_hash = _sha(_content(seq, at, kind, actor, aud, body))
+        idem = session.info.get(IDEM)
+        content_hash = _sha(_content(seq, at, kind, actor, aud, body, idem))
         entry = _sha(prev + content_hash)
         root = signature = None
         if self.db is not None:
@@ -210,8 +225,20 @@ class Ledger:
             hash=entry,
             root=root,
             signature=signature,
+            subject=subject_of(kind, payload),
+            idem=idem,
         )
         session.add(row)
+        session.flush()
+        index_event(
+            session,
+            seq=seq,
+            kind=kind,
+            actor=actor,
+            audience=audience,
+            audience_json=aud,
+            payload=payload,
+        )
         session.flush()
         event = _event(row)
         session.info.setdefault(APPENDED, []).append(row)
@@ -224,8 +251,24 @@ class Ledger:
         kinds: Sequence[str] | None = None,
         after: int = 0,
         limit: int | None = None,
+        seen_by: str | None = None,
+        subject: str | None = None,
     ) -> Iterator[LedgerEvent]:
-        q = select(EventRow).where(EventRow.seq > after).order_by(EventRow.seq)
+        """Events after ``after`` in order, of ``kinds``; only those party ``seen_by`` is in
+        the audience of, or those about ``subject``, read by index (see
+        :mod:`charter.ledger.projections`)."""
+        q = select(EventRow).where(EventRow.seq > after)
+        if seen_by is not None:
+            q = q.join(ViewRow, ViewRow.seq == EventRow.seq).where(
+                ViewRow.party == seen_by, ViewRow.seq > after
+            )
+            if kinds:
+                q = q.where(ViewRow.kind.in_(list(kinds)))
+            q = q.order_by(ViewRow.seq)
+        else:
+            q = q.order_by(EventRow.seq)
+        if subject is not None:
+            q = q.where(EventRow.subject == subject)
         if kinds:
             q = q.where(EventRow.kind.in_(list(kinds)))
         if limit is not None:
@@ -234,102 +277,175 @@ class Ledger:
             yield _event(row)
 
     def tree(self, session: Session) -> Tree:
-        """The Merkle tree of the log as the database holds it now."""
+        """The Merkle tree of the log as the database holds it now, built from every event."""
         q = select(EventRow.hash).order_by(EventRow.seq)
         return Tree(leaf_hash(h) for h in session.execute(q).scalars())
+
+    @contextlib.contextmanager
+    def current_tree(self, session: Session) -> Iterator[Tree]:
+        """This process's cached tree brought up to the committed log (reading only the
+        events it has not seen), held while the block reads it; a log that lost or changed
+        an event the cache holds is refused (:class:`Tampered`)."""
+        with self._tree_lock:
+            yield self._synced_tree(session)
 
     def verify(
         self,
         session: Session,
         checkpoints: Sequence[dict[str, Any]] = (),
         *,
-        signatures: bool = True,
+        signatures: str = "all",
+        verifier: Verifier | None = None,
     ) -> VerifyResult:
-        """Recompute every link, every event's Merkle root and signature (``signatures``,
-        when the key is at hand), and check the log extends each of ``checkpoints`` (signed
-        ``{size, root}``; the server's own last one is always among them); report the first
-        failure."""
-        prev = GENESIS
-        expected = 1
-        n = 0
-        tree = Tree()
-        signer = self.db.signer if (self.db is not None and signatures) else None
+        """Recompute every link, content hash and Merkle root, check the server's signatures,
+        that the log extends each of ``checkpoints`` (signed ``{size, root}``; the server's
+        own last one is always among them) and that the read indexes agree with the events
+        (:mod:`charter.ledger.projections`); report the first failure.
+
+        Args:
+            signatures: ``"all"``: every event's signature; ``"head"``: the last event's only,
+                which is enough to prove every event is the server's (its signed root commits
+                to each event's hash, so no event before it can change, go or come without
+                the key), but not that an older event's own signature bytes are intact;
+                ``"none"``: no signature (links, roots and checkpoints still are checked).
+            verifier: the public key to check with (default: the server's own key).
+        """
+        if verifier is None and self.db is not None and signatures != "none":
+            if not self.db.has_signing_key():
+                raise Tampered(f"no signing key at {self.db.key_path} to check signatures with")
+            verifier = self.db.signer.verifier
         kept = list(checkpoints)
-        if self.db is not None:
-            own = self.db.signer.last()
-            if own is not None:
-                kept.append(own)
+        has_key = self.db is not None and self.db.has_signing_key()
+        if self.db is not None and has_key and (own := self.db.signer.last()) is not None:
+            kept.append(own)
         for cp in kept:
-            why = check_checkpoint(cp, signer.public if signer is not None else None)
+            why = check_checkpoint(cp, verifier.public if verifier is not None else None)
             if why is not None:
                 return VerifyResult(False, 0, GENESIS, int(cp.get("size") or 0), why)
         by_size: dict[int, list[dict[str, Any]]] = {}
         for cp in kept:
             by_size.setdefault(int(cp["size"]), []).append(cp)
-        for cp in by_size.get(0, []):
-            if cp["root"] != tree.root().hex():
-                return VerifyResult(False, 0, GENESIS, 0, "not the empty log's root")
-        for row in session.execute(select(EventRow).order_by(EventRow.seq)).scalars():
-            n += 1
-            if row.seq != expected:
-                return VerifyResult(
-                    False,
-                    n,
-                    prev,
-                    row.seq,
-                    f"expected event {expected}, found "
-                    f"{row.seq}: an event is missing or out of order",
-                )
-            if row.prev_hash != prev:
-                return VerifyResult(
-                    False,
-                    n,
-                    prev,
-                    row.seq,
-                    "the link to the previous event "
-                    "does not match: events were deleted, inserted or reordered",
-                )
-            content = _sha(
-                _content(row.seq, row.at, row.kind, row.actor, row.audience, row.payload)
+        walk = _Walk(by_size, verifier if signatures == "all" else None)
+        if (bad := walk.start()) is not None:
+            return bad
+        for row in session.execute(select(*_VERIFIED)):
+            if (bad := walk.step(row)) is not None:
+                return bad
+        if (bad := walk.finish(verifier if signatures == "head" else None)) is not None:
+            return bad
+        if (why := compare(session, walk.rebuilt)) is not None:
+            return VerifyResult(False, walk.n, walk.prev, None, why)
+        return VerifyResult(True, walk.n, walk.prev, root=walk.tree.root().hex())
+
+
+#: the columns verification reads, in order
+_VERIFIED = (
+    EventRow.seq,
+    EventRow.at,
+    EventRow.kind,
+    EventRow.actor,
+    EventRow.audience,
+    EventRow.payload,
+    EventRow.prev_hash,
+    EventRow.content_hash,
+    EventRow.hash,
+    EventRow.root,
+    EventRow.signature,
+    EventRow.subject,
+    EventRow.idem,
+)
+
+
+class _Walk:
+    """One pass over the log in order: each row's link, content, hash, root, subject and
+    (with a ``verifier``) signature, the kept checkpoints at their sizes, and the indexes
+    rebuilt as it goes."""
+
+    def __init__(self, by_size: dict[int, list[dict[str, Any]]], verifier: Verifier | None):
+        self.by_size = by_size
+        self.verifier = verifier
+        self.prev = GENESIS
+        self.n = 0
+        self.tree = Tree()
+        self.rebuilt = Rebuilt()
+        self.last: Any = None
+
+    def _bad(self, seq: int | None, why: str) -> VerifyResult:
+        return VerifyResult(False, self.n, self.prev, seq, why)
+
+    def start(self) -> VerifyResult | None:
+        for cp in self.by_size.get(0, []):
+            if cp["root"] != self.tree.root().hex():
+                return self._bad(0, "not the empty log's root")
+        return None
+
+    def step(self, row: Any) -> VerifyResult | None:
+        self.n += 1
+        seq = row.seq
+        if seq != self.n:
+            return self._bad(
+                seq, f"expected event {self.n}, found {seq}: an event is missing or out of order"
             )
-            if content != row.content_hash:
-                return VerifyResult(False, n, prev, row.seq, "the event's content was changed")
-            if _sha(prev + content) != row.hash:
-                return VerifyResult(False, n, prev, row.seq, "the event's hash does not match")
-            tree.append(leaf_hash(row.hash))
-            root = tree.root().hex()
-            for cp in by_size.get(row.seq, []):
-                if cp["root"] != root:
-                    return VerifyResult(
-                        False,
-                        n,
-                        prev,
-                        row.seq,
-                        f"the log does not extend the signed checkpoint at size {row.seq}: "
-                        "events up to it were edited, deleted, inserted or rewritten",
-                    )
-            if signer is not None and (
-                row.root != root or not signer.event_ok(row.seq, root, row.signature)
-            ):
-                return VerifyResult(
-                    False,
-                    n,
-                    prev,
-                    row.seq,
-                    "the event carries no valid server signature of the log at its size: "
-                    "it was forged, edited and rehashed, or rewritten without the key",
+        if row.prev_hash != self.prev:
+            return self._bad(
+                seq,
+                "the link to the previous event does not match: events were deleted, "
+                "inserted or reordered",
+            )
+        content = _sha(
+            _content(seq, row.at, row.kind, row.actor, row.audience, row.payload, row.idem)
+        )
+        if content != row.content_hash:
+            return self._bad(seq, "the event's content was changed")
+        if _sha(self.prev + content) != row.hash:
+            return self._bad(seq, "the event's hash does not match")
+        payload = json.loads(row.payload)
+        if row.subject != subject_of(row.kind, payload):
+            return self._bad(seq, "the event's subject is not its payload's: it was edited")
+        self.rebuilt.add(
+            seq=seq, kind=row.kind, actor=row.actor, audience_json=row.audience, payload=payload
+        )
+        self.tree.append(leaf_hash(row.hash))
+        root = self.tree.root().hex()
+        for cp in self.by_size.get(seq, []):
+            if cp["root"] != root:
+                return self._bad(
+                    seq,
+                    f"the log does not extend the signed checkpoint at size {seq}: events up "
+                    "to it were edited, deleted, inserted or rewritten",
                 )
-            prev = row.hash
-            expected += 1
-        top = max(by_size, default=0)
-        if top > n:
-            what = "all of them" if n == 0 else f"the last {top - n}"
-            return VerifyResult(
-                False,
-                n,
-                prev,
-                n + 1,
-                f"the log has {n} events but a signed checkpoint covers {top}: it was "
+        if row.root is not None and row.root != root:
+            return self._bad(seq, _UNSIGNED)
+        if self.verifier is not None and not self.verifier.event_ok(seq, root, row.signature):
+            return self._bad(seq, _UNSIGNED)
+        self.prev = row.hash
+        self.last = row
+        return None
+
+    def finish(self, head_verifier: Verifier | None) -> VerifyResult | None:
+        """The head's signature (``head_verifier``), and whether a kept checkpoint covers more
+        than the log holds (a truncation)."""
+        last = self.last
+        if (
+            head_verifier is not None
+            and last is not None
+            and (
+                last.root is None or not head_verifier.event_ok(last.seq, last.root, last.signature)
+            )
+        ):
+            return self._bad(last.seq, _UNSIGNED)
+        top = max(self.by_size, default=0)
+        if top > self.n:
+            what = "all of them" if self.n == 0 else f"the last {top - self.n}"
+            return self._bad(
+                self.n + 1,
+                f"the log has {self.n} events but a signed checkpoint covers {top}: it was "
                 f"truncated ({what} removed)",
             )
-        return VerifyResult(True, n, prev, root=tree.root().hex())
+        return None
+
+
+_UNSIGNED = (
+    "the event carries no valid server signature of the log at its size: it was forged, "
+    "edited and rehashed, or rewritten without the key"
+)

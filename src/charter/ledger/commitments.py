@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
+
+from sqlalchemy import select
 
 from charter.agreements import ClauseRecord
 from charter.clauses.base import SpendCommitment
 from charter.dates import from_day_number
+from charter.ledger.rows import SpendSumRow
 from charter.ledger.store import InvalidRequest, Store
 from charter.money import MAX_TOTAL, convert, decimal_of, exact, total
 from charter.service.policy import Caller, can_see_event, sees_commitment
@@ -22,10 +26,11 @@ def burn_down(store: Store, *, caller: Caller, now: dt.datetime) -> dict[str, An
     from the ``spend.recorded`` events the caller may see. The window and the arithmetic are
     the commitment's own (:class:`charter.clauses.base.SpendCommitment`), as the planner's."""
     with store.db.reader() as s:
+        # the spend sums (charter.ledger.projections): a few rows, however many records
         spend = [
-            (e.actor, e.payload)
-            for e in store.ledger.events(s, kinds=["spend.recorded"])
-            if can_see_event(caller, e.audience)
+            r
+            for r in s.execute(select(SpendSumRow)).scalars()
+            if can_see_event(caller, tuple(json.loads(r.audience)))
         ]
     events = store.scenario.resolve_events(None)
     out = []
@@ -44,7 +49,7 @@ def _one(
     rec: ClauseRecord,
     spec: SpendCommitment,
     window: tuple[int, int] | None,
-    spend: list[tuple[str, dict[str, Any]]],
+    spend: list[SpendSumRow],
     today: dt.date,
 ) -> dict[str, Any]:
     provs = set(spec.spend_providers(store.scenario.providers_of))
@@ -52,24 +57,21 @@ def _one(
     last = None if window is None else from_day_number(window[1] - 1)
     counted: list[Decimal] = []
     uncounted: set[str] = set()
-    for actor, p in spend:
+    for r in spend:
         if not (
-            actor == spec.payer
-            and p["provider"] in provs
-            and first <= p["period_start"]
-            and (last is None or p["period_start"] <= last.isoformat())
+            r.payer == spec.payer
+            and r.provider in provs
+            and first <= r.period_start
+            and (last is None or r.period_start <= last.isoformat())
         ):
             continue
-        cost = decimal_of(
-            p["effective_cost"] if p.get("effective_cost") is not None else p["billed_cost"]
-        )
-        currency = str(p.get("currency") or "USD").strip().upper()
-        if currency == spec.currency:
+        cost = decimal_of(r.amount)
+        if r.currency == spec.currency:
             counted.append(cost)
-        elif p.get("rate_to_commitment") is not None:
-            counted.append(convert(cost, decimal_of(p["rate_to_commitment"])))
+        elif r.rate:  # a product is exact, so the sum's conversion is the records'
+            counted.append(convert(cost, decimal_of(r.rate)))
         else:  # recorded before other currencies were refused: reported, never counted
-            uncounted.add(currency)
+            uncounted.add(r.currency)
     exact_spent = total(counted)
     if not exact_spent.is_finite() or exact_spent > MAX_TOTAL:
         # only records written before amounts were bounded can add up this far

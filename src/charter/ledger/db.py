@@ -4,6 +4,8 @@ the schema's migration state (Alembic)."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import json
 import os
 import re
 import threading
@@ -193,12 +195,23 @@ class Database:
         )
 
     @property
+    def key_path(self) -> Path:
+        """Where the server's signing key is (or will be created)."""
+        from charter.ledger.signing import default_key_path
+
+        return self.signing_key or default_key_path(self.url)
+
+    def has_signing_key(self) -> bool:
+        """True when the signing key exists (or is loaded already): reading must not make one."""
+        return self._signer is not None or self.key_path.exists()
+
+    @property
     def signer(self) -> Signer:
         """The server's signing key and checkpoint file (created on first use)."""
         if self._signer is None:
-            from charter.ledger.signing import Signer, default_key_path
+            from charter.ledger.signing import Signer
 
-            self._signer = Signer(self.signing_key or default_key_path(self.url), self.url)
+            self._signer = Signer(self.key_path, self.url)
         signer: Signer = self._signer
         return signer
 
@@ -267,7 +280,39 @@ class Database:
             command.upgrade(self._alembic_config(), "head")
             if before == "0001":  # rows written before signatures: the operator vouches
                 self._sign_existing()
+            if before in ("0001", "0002"):  # events before the read indexes: index them
+                self._index_existing()
         return self.revision() or ""
+
+    def _index_existing(self) -> None:
+        """Index every event of a database upgraded from before the read indexes (0003),
+        and record its tokens in the ledger, as :func:`charter.ledger.tokens.create_token`
+        does for new ones."""
+        from sqlalchemy import select
+
+        from charter.ledger.chain import Ledger
+        from charter.ledger.projections import index_event, subject_of
+        from charter.ledger.rows import EventRow, TokenRow
+        from charter.ledger.tokens import record_token
+
+        ledger = Ledger(self.is_sqlite, self)
+        with self.writing() as s:
+            for e in s.execute(select(EventRow).order_by(EventRow.seq)).scalars():
+                payload = json.loads(e.payload)
+                e.subject = subject_of(e.kind, payload)
+                audience = json.loads(e.audience)
+                index_event(
+                    s,
+                    seq=e.seq,
+                    kind=e.kind,
+                    actor=e.actor,
+                    audience=audience,
+                    audience_json=e.audience,
+                    payload=payload,
+                )
+            s.flush()
+            for t in s.execute(select(TokenRow).order_by(TokenRow.id)).scalars().all():
+                record_token(s, ledger, t, at=dt.datetime.now(dt.UTC))
 
     def _sign_existing(self) -> None:
         """Sign every row of a database upgraded from before signatures (0001)."""

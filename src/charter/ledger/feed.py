@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from charter.ledger.chain import GENESIS
-from charter.ledger.rows import EventRow, IdempotencyRow, TokenRow
+from charter.ledger.rows import EventRow, ViewRow
+from charter.ledger.signing import Verifier
 from charter.ledger.store import Store
 from charter.service.policy import Caller, can_see_event, redact
 
@@ -19,68 +20,79 @@ def list_events(
     store: Store, *, caller: Caller, after: int = 0, limit: int = 100, kind: str | None = None
 ) -> dict[str, Any]:
     """Up to ``limit`` events after ``after`` (of ``kind``) that ``caller`` may see, their
-    private fields redacted; ``next_after`` is the last of them (``after`` when there is
-    none): never the sequence number of an event the caller may not see."""
+    private fields redacted, read through the audience index; ``next_after`` is the last of
+    them (``after`` when there is none): never the sequence number of an event the caller
+    may not see."""
     out = []
     last = after
     with store.db.reader() as s:
-        for e in store.ledger.events(s, kinds=[kind] if kind else None, after=after):
+        kinds = [kind] if kind else None
+        for e in store.ledger.events(
+            s, kinds=kinds, after=after, limit=limit, seen_by=caller.party
+        ):
             if can_see_event(caller, e.audience):
                 last = e.seq
                 j = e.to_json()
                 j["payload"] = redact(caller, e.actor, e.payload)
                 out.append(j)
-                if len(out) >= limit:
-                    break
     return {"events": out, "next_after": last}
 
 
 def verify_chain(
-    store: Store, checkpoints: Sequence[dict[str, Any]] = (), caller: Caller | None = None
+    store: Store,
+    checkpoints: Sequence[dict[str, Any]] = (),
+    caller: Caller | None = None,
+    *,
+    signatures: str = "all",
+    verifier: Verifier | None = None,
 ) -> dict[str, Any]:
-    """Recompute every link, root and signature and check the log extends ``checkpoints``
-    (and the server's own last one): intact, or the first failure (see
-    :meth:`Ledger.verify`); then every token and idempotency record's signature.
+    """Recompute every link, root, signature and index and check the log extends
+    ``checkpoints`` (and the server's own last one): intact, or the first failure (see
+    :meth:`Ledger.verify`); then the tokens and idempotency records against their
+    signatures and the ledger's events.
 
     For a ``caller``, ``events`` and ``head`` are those of the events it may see (their
     count, the last one's hash) and ``broken_at`` names a broken event only if it may see
     it: the chain's global length and head say how much others recorded."""
-    from charter.ledger.idempotency import _fields
-    from charter.ledger.tokens import token_ok
+    from charter.ledger.idempotency import idempotency_problems
+    from charter.ledger.tokens import token_problems
 
+    if verifier is None and signatures != "none":
+        verifier = store.db.signer.verifier
     with store.db.reader() as s:
-        result: dict[str, Any] = store.ledger.verify(s, checkpoints).to_json()
-        if result["ok"]:
-            for t in s.execute(select(TokenRow).order_by(TokenRow.id)).scalars():
-                if not token_ok(store.db, t):
-                    why = (
-                        f"token {t.id} is not as the server signed it: the tokens table was edited"
-                    )
-                    result = {**result, "ok": False, "reason": why}
-                    break
-        if result["ok"]:
-            signer = store.db.signer
-            for r in s.execute(select(IdempotencyRow).order_by(IdempotencyRow.id)).scalars():
-                if not signer.row_ok("idempotency", _fields(r), r.signature):
-                    why = (
-                        f"the idempotency record {r.id} is not as the server signed it: the "
-                        "idempotency table was edited"
-                    )
-                    result = {**result, "ok": False, "reason": why}
-                    break
+        result: dict[str, Any] = store.ledger.verify(
+            s, checkpoints, signatures=signatures, verifier=verifier
+        ).to_json()
+        for problems in (token_problems, idempotency_problems):
+            if result["ok"] and (why := problems(s, verifier)) is not None:
+                result = {**result, "ok": False, "reason": why}
         if caller is None:
             return result
-        seen, head, visible, hidden = 0, GENESIS, set(), set()
-        for e in store.ledger.events(s):
-            if can_see_event(caller, e.audience):
-                seen, head = seen + 1, e.hash
-                visible.add(e.seq)
-            else:
-                hidden.add(e.seq)
+        seen, last = s.execute(
+            select(func.count(), func.max(ViewRow.seq)).where(ViewRow.party == caller.party)
+        ).one()
+        head = GENESIS
+        if last is not None:
+            head = s.execute(select(EventRow.hash).where(EventRow.seq == last)).scalar() or head
+        broken = result.get("broken_at")
+        hidden = (
+            broken is not None
+            and not s.execute(
+                select(func.count())
+                .select_from(ViewRow)
+                .where(ViewRow.party == caller.party, ViewRow.seq == broken)
+            ).scalar()
+        )
+        exists = (
+            broken is not None
+            and s.execute(
+                select(func.count()).select_from(EventRow).where(EventRow.seq == broken)
+            ).scalar()
+        )
     result.update(events=seen, head=head)
     # a break at an event the caller may not see is not named; a break past the log's end
     # (a truncation) names no one's event and is reported as it is
-    if result.get("broken_at") in hidden:
+    if hidden and exists:
         result.update(broken_at=None, reason="the chain is broken at an event you may not see")
     return result
 
@@ -92,9 +104,8 @@ def checkpoint(store: Store) -> dict[str, Any]:
         row = s.execute(select(EventRow).order_by(EventRow.seq.desc()).limit(1)).scalar()
     signer = store.db.signer
     if row is None or row.root is None:
-        with store.db.reader() as s:
-            tree = store.ledger.tree(s)
-        return signer.sign(tree.size, tree.root().hex())
+        with store.db.reader() as s, store.ledger.current_tree(s) as tree:
+            return signer.sign(tree.size, tree.root().hex())
     from charter.ledger.idempotency import receipt
 
     cp: dict[str, Any] = receipt(store.db, row)["checkpoint"]
@@ -107,18 +118,18 @@ def proof(store: Store, *, old: int | None = None, seq: int | None = None) -> di
     from charter.ledger.store import InvalidRequest
 
     cp = checkpoint(store)
-    with store.db.reader() as s:
-        tree = store.ledger.tree(s)
-    size = min(int(cp["size"]), tree.size)
     out: dict[str, Any] = {"checkpoint": cp}
-    if old is not None:
-        if old > size:
-            raise InvalidRequest(f"the log has {size} events, fewer than {old}", ["query", "old"])
-        out["consistency"] = [h.hex() for h in tree.consistency(old, size)]
-    if seq is not None:
-        if not 1 <= seq <= size:
-            raise InvalidRequest(f"no event {seq} in a log of {size}", ["query", "seq"])
-        out["inclusion"] = [h.hex() for h in tree.inclusion(seq - 1, size)]
+    with store.db.reader() as s, store.ledger.current_tree(s) as tree:
+        size = min(int(cp["size"]), tree.size)
+        if old is not None:
+            if old > size:
+                msg = f"the log has {size} events, fewer than {old}"
+                raise InvalidRequest(msg, ["query", "old"])
+            out["consistency"] = [h.hex() for h in tree.consistency(old, size)]
+        if seq is not None:
+            if not 1 <= seq <= size:
+                raise InvalidRequest(f"no event {seq} in a log of {size}", ["query", "seq"])
+            out["inclusion"] = [h.hex() for h in tree.inclusion(seq - 1, size)]
     return out
 
 
@@ -134,7 +145,7 @@ def check_start(store: Store) -> None:
         return
     size = int(last["size"])
     with store.db.reader() as s:
-        tree = store.ledger.tree(s)
+        tree = store.ledger.tree(s)  # from the database alone, not this process's cache
         where = f"the database {store.db.shown_url}"
         if tree.size < size:
             raise Tampered(

@@ -8,7 +8,9 @@ a concurrent retry waits, then finds the first answer and replays it, and a work
 decision (e.g. whether a ROFR request is still open) is made on the state it appends to.
 A write's answer carries its signed receipt, and each record is signed by the server: a
 replay of a record the server did not sign, or of an event no longer in the ledger, is
-refused.
+refused. Each event a keyed write appends carries :func:`idem_of` its party and key in its
+hashed content, so a deleted record is found (by verification, and by the retry, which is
+refused rather than written twice).
 """
 
 from __future__ import annotations
@@ -23,13 +25,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from charter.ledger.chain import APPENDED, canonical
+from charter.ledger.chain import APPENDED, IDEM, canonical
 from charter.ledger.db import Database
 from charter.ledger.rows import EventRow, IdempotencyRow
-from charter.ledger.signing import Tampered
+from charter.ledger.signing import Tampered, Verifier
 from charter.ledger.store import InvalidRequest, Reply
 
-__all__ = ["KEY_LOC", "check_key", "once"]
+__all__ = ["KEY_LOC", "check_key", "idem_of", "idempotency_problems", "once"]
 
 KEY_LOC = ["header", "Idempotency-Key"]
 
@@ -39,6 +41,11 @@ def check_key(key: str | None) -> str:
     if not key or len(key) > 200:
         raise InvalidRequest("an Idempotency-Key header (1–200 characters) is required", KEY_LOC)
     return key
+
+
+def idem_of(party: str, key: str) -> str:
+    """What an event records of the write it belongs to: SHA-256 of party and key."""
+    return hashlib.sha256(f"{party}\n{key}".encode()).hexdigest()
 
 
 def once(
@@ -70,6 +77,9 @@ def once(
             hit = _stored(s, party, key)
             if hit is not None:
                 return _replay(s, db, hit, digest)
+            idem = idem_of(party, key)
+            _refuse_if_forgotten(s, idem, key)
+            s.info[IDEM] = idem
             reply = do(s)
             appended = s.info.pop(APPENDED, [])
             if appended:
@@ -153,3 +163,36 @@ def _check_hit(s: Session, db: Database, hit: IdempotencyRow) -> None:
                 f"event {seq}, recorded by Idempotency-Key {hit.key!r}, is no longer in the "
                 "ledger: the database was truncated or rewritten"
             )
+
+
+def _refuse_if_forgotten(s: Session, idem: str, key: str) -> None:
+    """Refuse a key whose record is gone although its events are in the ledger."""
+    seq = s.execute(select(EventRow.seq).where(EventRow.idem == idem).limit(1)).scalar()
+    if seq is not None:
+        raise Tampered(
+            f"the answer to Idempotency-Key {key!r} (event {seq}) is missing from the "
+            "idempotency table: it was deleted; refusing to record the write twice"
+        )
+
+
+def idempotency_problems(s: Session, verifier: Verifier | None) -> str | None:
+    """Why the idempotency table does not match the signatures and the events it answered
+    for (None: it does): an edited or forged record, or a deleted one whose events remain."""
+    rows = s.execute(select(IdempotencyRow).order_by(IdempotencyRow.id)).scalars().all()
+    known = set()
+    for r in rows:
+        if verifier is not None and not verifier.row_ok("idempotency", _fields(r), r.signature):
+            return (
+                f"the idempotency record {r.id} is not as the server signed it: the "
+                "idempotency table was edited"
+            )
+        known.add(idem_of(r.party, r.key))
+    for seq, idem in s.execute(
+        select(EventRow.seq, EventRow.idem).where(EventRow.idem.is_not(None))
+    ):
+        if idem not in known:
+            return (
+                f"event {seq} was written with an Idempotency-Key whose record is gone: the "
+                "idempotency table was edited (a retry would be refused)"
+            )
+    return None

@@ -74,7 +74,7 @@ def statement(
     with store.db.reader() as s:
         recorded = [
             e.payload
-            for e in store.ledger.events(s, kinds=["revenue.recorded"])
+            for e in store.ledger.events(s, kinds=["revenue.recorded"], seen_by=payer)
             if e.actor == payer and e.payload["payee"] == payee
         ]
     # records written before periods were canonicalized on the way in (" 2026-08 ",

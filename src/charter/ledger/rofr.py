@@ -37,10 +37,20 @@ MAX_WINDOW_YEARS = 10
 KINDS = ("rofr.filed", "rofr.matched", "rofr.declined")
 
 
-def rofr_state(session: Session, *, store: Store, now: dt.datetime) -> dict[str, dict[str, Any]]:
-    """Every request by id, with its status (open, matched, released) and reason at ``now``."""
+def rofr_state(
+    session: Session,
+    *,
+    store: Store,
+    now: dt.datetime,
+    seen_by: str | None = None,
+    rid: str | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Requests by id, with their status (open, matched, released) and reason at ``now``:
+    every one, those whose events party ``seen_by`` may see, or request ``rid`` alone (both
+    read by index)."""
     out: dict[str, dict[str, Any]] = {}
-    for e in store.ledger.events(session, kinds=KINDS):
+    subject = None if rid is None else f"rofr:{rid}"
+    for e in store.ledger.events(session, kinds=KINDS, seen_by=seen_by, subject=subject):
         if e.kind == "rofr.filed":
             out[e.payload["id"]] = {**e.payload, "principal": e.actor, "seq": e.seq}
         elif e.payload["id"] in out:
@@ -59,14 +69,14 @@ def rofr_state(session: Session, *, store: Store, now: dt.datetime) -> dict[str,
 def list_requests(store: Store, *, caller: Caller, now: dt.datetime) -> list[dict[str, Any]]:
     """The requests ``caller`` filed and those addressed to it as holder, as it may see them."""
     with store.db.reader() as s:
-        state = rofr_state(s, store=store, now=now)
+        state = rofr_state(s, store=store, now=now, seen_by=caller.party)
     return [v for r in state.values() if (v := request_view(caller, r)) is not None]
 
 
 def get_request(store: Store, *, caller: Caller, rid: str, now: dt.datetime) -> dict[str, Any]:
     """One request as ``caller`` may see it; :class:`NotFound` if it may not see it."""
     with store.db.reader() as s:
-        r = rofr_state(s, store=store, now=now).get(rid)
+        r = rofr_state(s, store=store, now=now, rid=rid).get(rid)
     view = request_view(caller, r) if r else None
     if view is None:
         raise NotFound("no such request")
@@ -171,7 +181,7 @@ def answer_request(
     kind = "rofr.matched" if match else "rofr.declined"
 
     def do(s: Session) -> Reply:
-        r = rofr_state(s, store=store, now=now).get(rid)
+        r = rofr_state(s, store=store, now=now, rid=rid).get(rid)
         if r is None or request_view(caller, r) is None:
             raise NotFound("no such request")
         if not may_answer(caller, r):

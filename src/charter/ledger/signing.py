@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from charter.errors import CharterError
 from charter.ledger.db import DatabaseError
 
-__all__ = ["Signer", "Tampered", "check_checkpoint", "default_key_path", "statement"]
+__all__ = ["Signer", "Tampered", "Verifier", "check_checkpoint", "default_key_path", "statement"]
 
 KEY_ENV = "CHARTER_SIGNING_KEY"
 
@@ -92,6 +92,35 @@ def check_checkpoint(cp: dict[str, Any], key_b64: str | None = None) -> str | No
     return None
 
 
+class Verifier:
+    """Checks the server's signatures with its public key alone (base64 ``public``): what a
+    party, or `charter ledger verify` without the private key, can do."""
+
+    def __init__(self, public: str) -> None:
+        try:
+            raw = base64.b64decode(public, validate=True)
+            self._key = Ed25519PublicKey.from_public_bytes(raw)
+        except ValueError as exc:
+            raise CharterError(f"not an Ed25519 public key ({exc})") from None
+        self.public = public
+        self.key_id = key_id_of(raw)
+
+    def _ok(self, signature: str | None, message: bytes) -> bool:
+        if not signature:
+            return False
+        try:
+            self._key.verify(base64.b64decode(signature), message)
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+
+    def row_ok(self, table: str, fields: dict[str, Any], signature: str | None) -> bool:
+        return self._ok(signature, row_statement(table, fields))
+
+    def event_ok(self, size: int, root: str, signature: str | None) -> bool:
+        return self._ok(signature, statement(size, root, self.key_id))
+
+
 class Signer:
     """The server's key (created 0600 when missing) and its checkpoint file per database."""
 
@@ -123,6 +152,7 @@ class Signer:
         )
         self.public = _b64(raw)
         self.key_id = key_id_of(raw)
+        self.verifier = Verifier(self.public)
         from charter.ledger.db import mask_url
 
         where = hashlib.sha256(mask_url(db_url).encode()).hexdigest()[:12]
@@ -142,24 +172,10 @@ class Signer:
         return _b64(self._key.sign(row_statement(table, fields)))
 
     def row_ok(self, table: str, fields: dict[str, Any], signature: str | None) -> bool:
-        if not signature:
-            return False
-        try:
-            self._key.public_key().verify(base64.b64decode(signature), row_statement(table, fields))
-        except (InvalidSignature, ValueError):
-            return False
-        return True
+        return self.verifier.row_ok(table, fields, signature)
 
     def event_ok(self, size: int, root: str, signature: str | None) -> bool:
-        if not signature:
-            return False
-        try:
-            self._key.public_key().verify(
-                base64.b64decode(signature), statement(size, root, self.key_id)
-            )
-        except (InvalidSignature, ValueError):
-            return False
-        return True
+        return self.verifier.event_ok(size, root, signature)
 
     # ------------------------------------------------------------ the server's last checkpoint
     def last(self) -> dict[str, Any] | None:
