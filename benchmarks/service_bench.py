@@ -55,7 +55,14 @@ HOST = "127.0.0.1"
 AS_OF = "2025-03-01"
 MAX_REQUESTS_PER_CLIENT = 1_000_000  # a hard bound besides the clock
 WARMUP_PER_CLIENT = 20
-PG_TABLES = ("alembic_version", "idempotency", "tokens", "ledger_events")
+PG_TABLES = (
+    "alembic_version",
+    "spend_sums",
+    "ledger_views",
+    "idempotency",
+    "tokens",
+    "ledger_events",
+)
 
 #: realistic placement questions (openai asks; the bundled scenario at 2025-03-01)
 QUESTIONS: list[dict[str, Any]] = [

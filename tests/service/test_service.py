@@ -46,7 +46,12 @@ class World:
         self.db.upgrade()
         self.clock = ManualClock(at)
         self.app = create_app(
-            Settings(db_url=db_url, scenario=scenario, clock=self.clock, extra={"token_ttl": 0})
+            Settings(
+                db_url=db_url,
+                scenario=scenario,
+                clock=self.clock,
+                extra={"token_ttl": 0, "verify_ttl": 0},
+            )
         )
         self.client = TestClient(self.app)
         parties = set(charter.load_scenario(scenario).parties)

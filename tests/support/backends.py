@@ -28,7 +28,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, name: str = "ch
         pytest.skip("no PostgreSQL configured (set CHARTER_TEST_POSTGRES_URL)")
     db = Database(PG)
     with db.engine.begin() as conn:
-        for table in ("alembic_version", "idempotency", "tokens", "ledger_events"):
+        for table in (
+            "alembic_version",
+            "spend_sums",
+            "ledger_views",
+            "idempotency",
+            "tokens",
+            "ledger_events",
+        ):
             conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
     db.dispose()
     return PG

@@ -234,6 +234,21 @@ class Database:
         """A session for reads only."""
         return self.read_sessions()
 
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A read session whose every query sees the same committed state: a deferred
+        transaction on SQLite (WAL keeps its snapshot while writers go on), REPEATABLE READ
+        on PostgreSQL. Verification reads several tables and compares them in one."""
+        with self.reader() as s:
+            if self.is_sqlite:
+                s.connection().exec_driver_sql("BEGIN")
+            else:
+                s.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            try:
+                yield s
+            finally:
+                s.rollback()
+
     def dispose(self) -> None:
         self.engine.dispose()
         if self.read_engine is not self.engine:

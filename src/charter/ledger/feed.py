@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from charter.ledger.chain import GENESIS
 from charter.ledger.rows import EventRow, ViewRow
@@ -13,7 +17,14 @@ from charter.ledger.signing import Verifier
 from charter.ledger.store import Store
 from charter.service.policy import Caller, can_see_event, redact
 
-__all__ = ["check_start", "checkpoint", "list_events", "proof", "verify_chain"]
+__all__ = [
+    "LedgerChecks",
+    "check_start",
+    "checkpoint",
+    "list_events",
+    "proof",
+    "verify_chain",
+]
 
 
 def list_events(
@@ -59,7 +70,7 @@ def verify_chain(
 
     if verifier is None and signatures != "none":
         verifier = store.db.signer.verifier
-    with store.db.reader() as s:
+    with store.db.snapshot() as s:
         result: dict[str, Any] = store.ledger.verify(
             s, checkpoints, signatures=signatures, verifier=verifier
         ).to_json()
@@ -68,28 +79,36 @@ def verify_chain(
                 result = {**result, "ok": False, "reason": why}
         if caller is None:
             return result
-        seen, last = s.execute(
-            select(func.count(), func.max(ViewRow.seq)).where(ViewRow.party == caller.party)
-        ).one()
-        head = GENESIS
-        if last is not None:
-            head = s.execute(select(EventRow.hash).where(EventRow.seq == last)).scalar() or head
-        broken = result.get("broken_at")
-        hidden = (
-            broken is not None
-            and not s.execute(
-                select(func.count())
-                .select_from(ViewRow)
-                .where(ViewRow.party == caller.party, ViewRow.seq == broken)
-            ).scalar()
-        )
-        exists = (
-            broken is not None
-            and s.execute(
-                select(func.count()).select_from(EventRow).where(EventRow.seq == broken)
-            ).scalar()
-        )
-    result.update(events=seen, head=head)
+        return _scoped(s, result, caller, None)
+
+
+def _scoped(s: Session, result: dict[str, Any], caller: Caller, upto: int | None) -> dict[str, Any]:
+    """``result`` with ``events`` and ``head`` those of the events (up to ``upto``) the
+    caller may see, and ``broken_at`` named only if it is one of them: the chain's global
+    length and head say how much others recorded."""
+    mine = ViewRow.party == caller.party
+    if upto is not None:
+        mine = mine & (ViewRow.seq <= upto)
+    seen, last = s.execute(select(func.count(), func.max(ViewRow.seq)).where(mine)).one()
+    head = GENESIS
+    if last is not None:
+        head = s.execute(select(EventRow.hash).where(EventRow.seq == last)).scalar() or head
+    broken = result.get("broken_at")
+    hidden = (
+        broken is not None
+        and not s.execute(
+            select(func.count())
+            .select_from(ViewRow)
+            .where(ViewRow.party == caller.party, ViewRow.seq == broken)
+        ).scalar()
+    )
+    exists = (
+        broken is not None
+        and s.execute(
+            select(func.count()).select_from(EventRow).where(EventRow.seq == broken)
+        ).scalar()
+    )
+    result = {**result, "events": seen, "head": head}
     # a break at an event the caller may not see is not named; a break past the log's end
     # (a truncation) names no one's event and is reported as it is
     if hidden and exists:
@@ -168,3 +187,54 @@ def check_start(store: Store) -> None:
                     f"{where} holds event {row.seq}, which this server did not sign (a forged "
                     "append). Refusing to start; run `charter ledger verify`"
                 )
+
+
+class LedgerChecks:
+    """The service's verification of the whole log, shared by every caller.
+
+    A full verification reads every event (about 1 s at 20,000 on a small machine), so the
+    service runs one at a time and reuses its result for up to ``ttl`` seconds while the
+    event it verified last is still in place (the same sequence number and hash): whoever
+    asks meanwhile gets the result at once, with ``verified_at``, and a log cut below that
+    event is verified again at once. An event appended or forged after it, or an edit
+    further back, is found by the next full verification, within ``ttl`` (0: every call
+    verifies in full). Parties' own proof is their kept checkpoints and receipts (see
+    :func:`proof`), which no cache stands between.
+    """
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._result: dict[str, Any] | None = None
+        self._head: tuple[int, str] | None = None
+        self._at = 0.0
+        self._stamp = ""
+
+    def result(self, store: Store, caller: Caller) -> dict[str, Any]:
+        """The verification as ``caller`` may see it (see :func:`verify_chain`)."""
+        with self._lock:
+            if not self._fresh(store):
+                whole = verify_chain(store, signatures="head")
+                # an intact log is kept for reuse, up to the last event it covered
+                self._result = whole if whole["ok"] else None
+                self._head = (int(whole["events"]), str(whole["head"])) if whole["events"] else None
+                self._at = time.monotonic()
+                self._stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            else:
+                whole = self._result or {}
+            head = self._head
+        # intact: the events up to the last one verified; broken: all the caller's events
+        upto = None if not whole.get("ok") else (head[0] if head is not None else 0)
+        with store.db.reader() as s:
+            scoped = _scoped(s, whole, caller, upto)
+        return {**scoped, "verified_at": self._stamp}
+
+    def _fresh(self, store: Store) -> bool:
+        if self._result is None or time.monotonic() - self._at >= self.ttl:
+            return False
+        if self._head is None:
+            return True
+        seq, hash_ = self._head
+        with store.db.reader() as s:
+            now = s.execute(select(EventRow.hash).where(EventRow.seq == seq)).scalar()
+        return now == hash_

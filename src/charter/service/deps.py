@@ -24,6 +24,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException, Request, Response
 
+from charter.ledger.feed import LedgerChecks
 from charter.ledger.store import Reply, Store
 from charter.ledger.tokens import find_caller, hash_token
 from charter.service.clock import Clock
@@ -57,6 +58,8 @@ class Settings:
             process (tests drive one so; ``charter serve`` never sets it, and the CLI's
             database mode calls the workflows directly instead).
         token_ttl: seconds a token lookup is cached (a revocation takes effect within it).
+        verify_ttl: seconds a full verification of the log is reused while its last event
+            is in place (see :class:`charter.ledger.feed.LedgerChecks`; 0: never).
         docs: serve Swagger UI at ``/docs`` and ReDoc at ``/redoc`` (they load their
             scripts from a CDN; ``charter serve`` turns them on only with ``--docs``);
             ``/openapi.json`` is always served.
@@ -75,6 +78,7 @@ class Settings:
     check_schema: bool = True
     local_caller: Caller | None = None
     token_ttl: float = 5.0
+    verify_ttl: float = 10.0
     docs: bool = True
     max_body_bytes: int = 1_000_000
     max_import_bytes: int = 8_000_000
@@ -84,6 +88,10 @@ class Settings:
     @property
     def token_cache_seconds(self) -> float:
         return float(self.extra.get("token_ttl", self.token_ttl))
+
+    @property
+    def verify_cache_seconds(self) -> float:
+        return float(self.extra.get("verify_ttl", self.verify_ttl))
 
 
 #: Error responses every authenticated route may give, declared in the OpenAPI schema.
@@ -108,6 +116,7 @@ class Service:
         self.store = store
         self.clock = clock
         self._tokens: dict[str, tuple[Caller | None, float]] = {}
+        self.checks = LedgerChecks(settings.verify_cache_seconds)
 
     def caller(self, authorization: str | None) -> Caller | None:
         """The caller behind an ``Authorization: Bearer ...`` header (or the local caller);

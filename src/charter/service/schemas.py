@@ -354,6 +354,8 @@ class VerifyPublic(_Out):
     broken_at: int | None = None
     reason: str | None = None
     root: str | None = None
+    #: when the server last read the whole log (a result is reused for a few seconds)
+    verified_at: str | None = None
 
 
 class CheckpointPublic(_Out):

@@ -4,8 +4,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from charter.ledger.feed import checkpoint, list_events, proof, verify_chain
-from charter.service.deps import ReaderDep, operation
+from charter.ledger.feed import checkpoint, list_events, proof
+from charter.service.deps import ReaderDep, ServiceDep, operation
 from charter.service.schemas import (
     CheckpointPublic,
     LedgerPagePublic,
@@ -27,8 +27,10 @@ def ledger_list(
 
 
 @router.get("/v1/ledger/verify", **operation("ledger_verify", VerifyPublic))
-def ledger_verify(r: ReaderDep) -> dict[str, Any]:
-    return verify_chain(r.store, caller=r.caller)
+def ledger_verify(r: ReaderDep, service: ServiceDep) -> dict[str, Any]:
+    """The log's verification as the caller may see it; one full verification at a time,
+    reused for ``verify_ttl`` seconds (see :class:`charter.ledger.feed.LedgerChecks`)."""
+    return service.checks.result(r.store, r.caller)
 
 
 @router.get("/v1/ledger/checkpoint", **operation("ledger_checkpoint", CheckpointPublic))
