@@ -399,7 +399,7 @@ def test_a_truncated_log_is_refused_live_and_at_start(world2025: World) -> None:
 
 def test_concurrent_writers_never_fork_the_chain(world2025: World) -> None:
     w = world2025
-    n_threads, per_thread = 8, 500
+    n_threads, per_thread = 8, 150
     errors: list[str] = []
 
     def writer(k: int) -> None:
@@ -424,7 +424,7 @@ def test_concurrent_writers_never_fork_the_chain(world2025: World) -> None:
         t.join()
     assert not errors
     v = w.call("openai", "GET", "/v1/ledger/verify").json()
-    assert v == {**v, "ok": True, "events": n_threads * per_thread}
+    assert v == {**v, "ok": True, "events": n_threads * per_thread}, v
 
 
 def test_serve_refuses_an_out_of_date_schema(tmp_path: Path) -> None:

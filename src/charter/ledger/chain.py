@@ -328,7 +328,7 @@ class Ledger:
         walk = _Walk(by_size, verifier if signatures == "all" else None)
         if (bad := walk.start()) is not None:
             return bad
-        for row in session.execute(select(*_VERIFIED)):
+        for row in session.execute(select(*_VERIFIED).order_by(EventRow.seq)):
             if (bad := walk.step(row)) is not None:
                 return bad
         if (bad := walk.finish(verifier if signatures == "head" else None)) is not None:
