@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.slow_clients [--connections 2000] [--interval 2]
                                                 [--seconds 30] [--many 19900]
+                                                [--server-open-files 1024]
                                                 [--serve-arg=--header-timeout=10 ...]
 
 A fresh SQLite database in a temporary folder, ``python -m charter serve --port 0`` as a
@@ -9,7 +10,9 @@ subprocess (its stderr to a file), then the attack: ``--connections`` TCP connec
 sending the start of a request (``GET /health HTTP/1.1`` and a header that never ends) one
 byte every ``--interval`` seconds, for ``--seconds``. Meanwhile a probe asks ``GET /health``
 on a new connection five times a second. ``--many N`` repeats the whole round with N
-connections (on a new server), as in the attack that exhausted the file descriptors.
+connections (on a new server), as in the attack that exhausted the file descriptors;
+``--server-open-files 1024`` starts the server with that soft open-file limit, a common
+default, which the old ``serve`` ran out of.
 
 Reported per round: connections opened (and failed to open), how many the server closed and
 when (seconds after each was opened: within 1 s means refused at once), how many were still
@@ -79,8 +82,15 @@ class Server:
             return None
 
 
-def start_server(folder: Path, *serve_args: str) -> Server:
-    """``charter serve --port 0`` on a new SQLite file in ``folder``, up to its start line."""
+def start_server(folder: Path, *serve_args: str, open_files: int = 0) -> Server:
+    """``charter serve --port 0`` on a new SQLite file in ``folder``, up to its start line
+    (``open_files``: start it with this soft limit on open files, as a shell's ``ulimit -Sn``
+    would)."""
+
+    def limit() -> None:
+        hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, hard))
+
     err = folder / "serve.stderr"
     with err.open("wb") as sink:
         proc = subprocess.Popen(
@@ -93,6 +103,7 @@ def start_server(folder: Path, *serve_args: str) -> Server:
                 "CHARTER_DATABASE_URL": f"sqlite:///{folder / 'slow.db'}",
                 "COLUMNS": "200",
             },
+            preexec_fn=limit if open_files else None,  # started before the probe thread
         )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
@@ -203,9 +214,11 @@ def _pct(xs: list[float], q: float) -> float:
     return statistics.quantiles(xs, n=100, method="inclusive")[int(q) - 1]
 
 
-def round_(connections: int, interval: float, seconds: float, serve_args: list[str]) -> None:
+def round_(
+    connections: int, interval: float, seconds: float, serve_args: list[str], open_files: int
+) -> None:
     with tempfile.TemporaryDirectory(prefix="charter-slow-") as tmp:
-        server = start_server(Path(tmp), *serve_args)
+        server = start_server(Path(tmp), *serve_args, open_files=open_files)
         probe = Probe(server.url)
         thread = threading.Thread(target=probe.run, daemon=True)
         thread.start()
@@ -220,7 +233,11 @@ def round_(connections: int, interval: float, seconds: float, serve_args: list[s
         elapsed = time.monotonic() - t0
         closed = sorted(at.closed_after)
         print(f"\n== {connections} connections, a byte every {interval:g} s, {seconds:g} s")
-        print(f"serve args: {' '.join(serve_args) or '(defaults)'}; took {elapsed:.1f} s")
+        print(
+            f"serve args: {' '.join(serve_args) or '(defaults)'}"
+            f"{f', started with ulimit -Sn {open_files}' if open_files else ''}; "
+            f"took {elapsed:.1f} s"
+        )
         print(f"opened {at.opened}, failed to open {at.failed}")
         print(
             f"closed by the server: {len(closed)} (within 1 s: "
@@ -257,13 +274,21 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument(
         "--serve-arg", action="append", default=[], help="an argument for charter serve"
     )
+    ap.add_argument(
+        "--server-open-files",
+        type=int,
+        default=0,
+        help="start the server with this soft open-file limit (e.g. 1024, a common default)",
+    )
     args = ap.parse_args(argv)
     limit = raise_fd_limit()
     print(f"open-file limit of the attacker: {limit}")
-    round_(args.connections, args.interval, args.seconds, args.serve_arg)
+    files = args.server_open_files
+    round_(args.connections, args.interval, args.seconds, args.serve_arg, files)
     if args.many:
         with contextlib.suppress(KeyboardInterrupt):
-            round_(min(args.many, limit - 100), args.interval, args.seconds, args.serve_arg)
+            many = min(args.many, limit - 100)
+            round_(many, args.interval, args.seconds, args.serve_arg, files)
 
 
 if __name__ == "__main__":
