@@ -124,6 +124,8 @@ class Attack:
     failed: int = 0
     closed_after: list[float] = field(default_factory=list)  # seconds from open to close
     answers: Counter[str] = field(default_factory=Counter)  # first status line, if any
+    started: float = field(default_factory=time.monotonic)
+    last_open: float = 0.0  # seconds from the start to the last connection opened
 
     @property
     def still_open(self) -> int:
@@ -141,6 +143,7 @@ async def _trickle(
             return
     at.opened += 1
     opened = time.monotonic()
+    at.last_open = opened - at.started
     sent = 0
     try:
         while not stop.is_set():
@@ -238,7 +241,10 @@ def round_(
             f"{f', started with ulimit -Sn {open_files}' if open_files else ''}; "
             f"took {elapsed:.1f} s"
         )
-        print(f"opened {at.opened}, failed to open {at.failed}")
+        print(
+            f"opened {at.opened} (the last {at.last_open:.1f} s after the first try), "
+            f"failed to open {at.failed}"
+        )
         print(
             f"closed by the server: {len(closed)} (within 1 s: "
             f"{sum(1 for c in closed if c <= 1)}); still open at the end: {at.still_open}"
