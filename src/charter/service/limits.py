@@ -26,13 +26,14 @@ class:
 :func:`raise_open_file_limit` lifts the soft open-file limit to the hard one and
 :func:`connection_cap` keeps the cap well below it, so that accept never meets EMFILE.
 
-Granian (Rust, hyper) has a header read timeout and a cap on requests in flight
-(backpressure), but no body read timeout and no cap on connections as such, binds its own
-sockets and serves an application from an import path in worker processes; charter builds
-its app in the ``serve`` command from its settings and binds the socket first so that the
-port is free again on any error. Hypercorn has a read timeout that resets on every byte (a
-trickle passes it) and no connection cap. Both are new compiled or pure-Python servers for
-the whole service; this is one class on the server charter already runs.
+Granian 2.8 (Rust, hyper) has a header read timeout and a cap on requests in flight
+(backpressure), but, by its documented options, no body read timeout and no cap on
+connections as such; it binds its own socket from an address and runs the application from
+an import path in worker processes (its in-process embedding is experimental), while charter
+builds its app in the ``serve`` command from its settings and binds the socket first so that
+the port is free again on any error. Hypercorn's read timeout restarts with every read (a
+trickle passes it) and it has no connection cap. Either would replace the whole server and
+add a dependency for part of the job; this is one class on the server charter already runs.
 """
 
 from __future__ import annotations

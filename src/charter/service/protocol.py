@@ -144,7 +144,8 @@ class BoundedH11Protocol(H11Protocol):
         """Close the connection that has waited longest for a request's headers, if any."""
         for other in self.waiting:
             if not other.transport.is_closing():  # a closing one frees its place anyway
-                other._close(_BUSY, "displaced at the cap")
+                started = bool(other.conn.trailing_data[0])  # an idle one is just closed
+                other._close(_BUSY if started else b"", "displaced at the cap")
                 return True
         return False
 
