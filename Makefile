@@ -17,7 +17,8 @@ PIP_LOCKED := $(BIN)/python -m pip install --quiet --require-hashes --no-deps
 PIP_SELF := $(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 UPGRADE ?=
 
-.PHONY: run test lint install dev lock test-latest bench bench-full bench-plan bench-service clean
+.PHONY: run test lint install dev lock test-latest bench bench-full bench-plan bench-service \
+	bench-slow-clients clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +66,7 @@ bench-full: dev
 	$(BIN)/python -m benchmarks.decide_bench
 	$(BIN)/python -m benchmarks.plan_bench --sizes XS,S,M,L,XL
 	$(BIN)/python -m benchmarks.service_bench --seconds 8
+	$(BIN)/python -m benchmarks.slow_clients --many 19900
 
 ## make bench-plan: planner speed and proven gap on the small sizes XS and S (not run in CI)
 bench-plan: dev
@@ -74,6 +76,11 @@ bench-plan: dev
 ## CHARTER_TEST_POSTGRES_URL set); not run in CI
 bench-service: dev
 	$(BIN)/python -m benchmarks.service_bench --seconds 8
+
+## make bench-slow-clients: 2,000, then 19,900 connections trickling a header byte every 2 s
+## against a real `charter serve`: what it closes and when, /health p50/p99, its stderr bytes
+bench-slow-clients: dev
+	$(BIN)/python -m benchmarks.slow_clients --many 19900
 
 ## make lock: re-resolve the lock files from pyproject.toml's ranges and requirements/*.in,
 ## keeping every pin that still fits (UPGRADE=--upgrade for the newest of everything, or

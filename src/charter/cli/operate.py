@@ -10,6 +10,7 @@ import typer
 
 from charter.cli.common import JsonOpt, ScenarioArg, Table, err, line, load, out, print_json
 from charter.errors import RequestError
+from charter.service.limits import Limits
 
 if TYPE_CHECKING:
     import socket
@@ -169,8 +170,6 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-#: connections (and tasks) ``charter serve`` serves at once; more are answered 503
-MAX_CONNECTIONS = 1000
 #: free bytes below which ``charter serve`` warns that the database's disk is nearly full
 LOW_DISK_BYTES = 50_000_000
 
@@ -217,6 +216,26 @@ def serve(
             "--docs", help="Serve Swagger UI at /docs and ReDoc at /redoc (scripts from a CDN)."
         ),
     ] = False,
+    header_timeout: Annotated[
+        float,
+        typer.Option(
+            min=0.1, help="Seconds for a request's headers to arrive (else 408 and close)."
+        ),
+    ] = Limits.header_timeout,
+    body_timeout: Annotated[
+        float,
+        typer.Option(
+            min=0.1, help="Seconds a request body may go without a byte (else 408 and close)."
+        ),
+    ] = Limits.body_timeout,
+    max_connections: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Connections open at once; beyond, the longest waiting for its headers is "
+            "closed, else the new one is answered 503.",
+        ),
+    ] = Limits.max_connections,
 ) -> None:
     """Start the service (FastAPI on uvicorn); the OpenAPI schema at /openapi.json, Swagger
     UI at /docs with --docs.
@@ -229,9 +248,18 @@ def serve(
 
     from charter.dates import parse_date
     from charter.service import Settings, create_app
+    from charter.service.limits import (
+        connection_cap,
+        raise_open_file_limit,
+        throttle_server_logs,
+    )
+    from charter.service.protocol import bounded_protocol
 
     day = parse_date(as_of, what="--as-of") if as_of else None
     url = db_url(db)
+    open_files = raise_open_file_limit()
+    cap = connection_cap(max_connections, open_files)
+    limits = Limits(header_timeout, body_timeout, cap)
     sock = _listen(host, port)
     try:
         d = database(db)
@@ -245,6 +273,12 @@ def serve(
         d.dispose()
         if problem:
             line(f"warning: {problem}; writes will answer 503", to_err=True)
+        if cap < max_connections:
+            line(
+                f"warning: --max-connections {max_connections} lowered to {cap}, to stay "
+                f"well below the limit of {open_files} open files",
+                to_err=True,
+            )
         app_ = create_app(Settings(db_url=url, scenario=scenario, as_of=day, docs=docs))
     except BaseException:
         sock.close()  # the port is free again when the error is printed
@@ -258,19 +292,20 @@ def serve(
         f"{app_.state.scenario.name}, database {d.shown_url}, {clock}",
         to_err=True,
     )
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app_,
-            log_level="warning",
-            server_header=False,
-            # slow or idle clients: idle keep-alive connections close after 5 s, at most
-            # MAX_CONNECTIONS are served at once (503 beyond), a request's headers are at
-            # most 64 KiB (h11); uvicorn has no timeout for a request that trickles in
-            timeout_keep_alive=5,
-            limit_concurrency=MAX_CONNECTIONS,
-            h11_max_incomplete_event_size=64 * 1024,
-        )
+    config = uvicorn.Config(
+        app_,
+        log_level="warning",
+        server_header=False,
+        # slow, idle or numerous clients (charter.service.limits): headers within
+        # header_timeout, no body read idle for body_timeout, at most cap connections;
+        # idle keep-alive connections close after 5 s, a request's headers are at most
+        # 64 KiB (h11)
+        http=bounded_protocol(limits),
+        timeout_keep_alive=5,
+        h11_max_incomplete_event_size=64 * 1024,
     )
+    throttle_server_logs()  # after the Config, which sets up uvicorn's loggers
+    server = uvicorn.Server(config)
     try:
         server.run(sockets=[sock])
     finally:
