@@ -138,7 +138,10 @@ def test_spend_imports_read_the_same_both_ways(both: Both, tmp_path: Path) -> No
         b"x,cloudy,2026-10-01,2026-10-31\n1,nope,2026-10-01,2026-10-31\n\xff,cloudy,2026,2026\n"
     )
     r = both.same("lab", "spend", "import", str(bad))
-    assert "422: line 2: not a decimal amount: 'x'; line 3: unknown" in r.stderr
+    said = " ".join(r.stderr.split())
+    assert f"422: {bad} was refused {bad}:2: BilledCost: not a decimal amount: 'x'" in said
+    assert f"{bad}:3: ProviderName: unknown provider 'nope'" in said
+    assert f"{bad}:4: ChargePeriodStart: not a date" in said
     reused = both.same("lab", "spend", "import", str(bad), "--key", "k")
     assert reused.exit_code == 2
     both.same("lab", "spend", "import", str(good), "--key", "k")  # a new key: recorded
