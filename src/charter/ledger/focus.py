@@ -10,7 +10,7 @@ refused. Dates are read as written: ``2025-01-01``, or a date and time with ``Z`
 (``2025-01-01T00:00:00Z``); the day is the one the value names.
 
 A bad file is refused whole; the errors name the line and column of the first
-:data:`MAX_ERRORS` bad rows and count the rest.
+:data:`MAX_ERRORS` bad rows and count the rest (:class:`BadRows`).
 """
 
 from __future__ import annotations
@@ -61,25 +61,23 @@ class BadCell(ValueError):
 
 
 class BadRows:
-    """The errors of a file: the first :data:`MAX_ERRORS` bad rows named, all counted."""
+    """The errors of a file: the first :data:`MAX_ERRORS` bad rows by line named, all counted."""
 
     def __init__(self) -> None:
-        self.items: list[dict[str, Any]] = []
-        self.count = 0
+        self._found: list[tuple[int, dict[str, Any]]] = []
 
     def add(self, line: int, column: str | None, message: str) -> None:
-        self.count += 1
-        if self.count <= MAX_ERRORS:
-            loc = ["body", f"line {line}", *([column] if column else [])]
-            self.items.append({"loc": loc, "msg": message, "type": "value_error"})
+        loc = ["body", f"line {line}", *([column] if column else [])]
+        self._found.append((line, {"loc": loc, "msg": message, "type": "value_error"}))
 
     def check(self) -> None:
         """Raises: InvalidRequest, when a row was bad."""
-        if not self.count:
+        if not self._found:
             return
-        items = list(self.items)
-        if self.count > MAX_ERRORS:
-            more = self.count - MAX_ERRORS
+        found = sorted(self._found, key=lambda f: f[0])
+        items = [item for _, item in found[:MAX_ERRORS]]
+        if len(found) > MAX_ERRORS:
+            more = len(found) - MAX_ERRORS
             items.append(
                 {"loc": ["body"], "msg": f"... and {more:,} more bad rows", "type": "value_error"}
             )
@@ -108,12 +106,14 @@ def parse_rates(texts: list[str], loc: list[str]) -> dict[str, Decimal]:
     return rates
 
 
-def read(text: str, scenario: Scenario, rates: dict[str, Decimal]) -> list[tuple[int, SpendCreate]]:
-    """FOCUS rows → spend records, each with its line; ``rates`` give the records in those
-    currencies their ``rate_to_commitment``.
+def read(
+    text: str, scenario: Scenario, rates: dict[str, Decimal], bad: BadRows
+) -> list[tuple[int, SpendCreate]]:
+    """FOCUS rows → spend records, each with its line; the bad rows go to ``bad``. ``rates``
+    give the records in those currencies their ``rate_to_commitment``.
 
     Raises:
-        InvalidRequest: the header is bad, the file has no rows, or any row is bad.
+        InvalidRequest: the file is no CSV, or its header is bad.
     """
     try:
         records = list(_records(text))
@@ -123,16 +123,14 @@ def read(text: str, scenario: Scenario, rates: dict[str, Decimal]) -> list[tuple
         raise InvalidRequest("the file is empty: expected a FOCUS header", ["body", "line 1"])
     header = _header(records[0][1])
     rows: list[tuple[int, SpendCreate]] = []
-    bad = BadRows()
     for line, cells in records[1:]:
         try:
-            rows.append((line, _row(dict(zip(header, _fit(cells, header), strict=True)), scenario)))
+            row = _row(dict(zip(header, _fit(cells, header), strict=True)), scenario)
         except BadCell as exc:
             bad.add(line, exc.column, str(exc))
-    bad.check()
-    if not rows:
-        raise InvalidRequest("the file has no rows", ["body"])
-    return [(line, _rated(row, rates)) for line, row in rows]
+        else:
+            rows.append((line, _rated(row, rates)))
+    return rows
 
 
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:

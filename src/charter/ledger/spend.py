@@ -148,14 +148,16 @@ def import_spend(
     """
     check_writer(store, caller)
     rates = rates or {}
-    rows = focus.read(csv_text, store.scenario, rates)
     bad = focus.BadRows()
+    rows = focus.read(csv_text, store.scenario, rates, bad)
     for line, row in rows:
         if (refused := _not_with(store, caller, row.provider)) is not None:
             raise Forbidden(f"line {line}: {refused}")
         if (why := _currency_refusal(store, caller, row, imported=True)) is not None:
             bad.add(line, "BillingCurrency", why[1])
     bad.check()
+    if not rows:
+        raise InvalidRequest("the file has no rows", ["body"])
 
     def do(s: Session) -> Reply:
         seqs = [_append(s, store, caller=caller, row=r, now=now) for _, r in rows]
