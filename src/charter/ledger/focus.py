@@ -121,11 +121,11 @@ def read(
         raise InvalidRequest(f"not a readable CSV file: {exc}", ["body"]) from None
     if not records:
         raise InvalidRequest("the file is empty: expected a FOCUS header", ["body", "line 1"])
-    header = _header(records[0][1])
+    header = _header(*records[0])
     rows: list[tuple[int, SpendCreate]] = []
     for line, cells in records[1:]:
         try:
-            row = _row(dict(zip(header, _fit(cells, header), strict=True)), scenario)
+            row = _row(dict(zip(header, _same_width(cells, header), strict=True)), scenario)
         except BadCell as exc:
             bad.add(line, exc.column, str(exc))
         else:
@@ -143,21 +143,22 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
         start = reader.line_num + 1
 
 
-def _header(names: list[str]) -> list[str]:
+def _header(line: int, names: list[str]) -> list[str]:
+    at = ["body", f"line {line}"]
     seen: set[str] = set()
     for name in names:
         if name in seen:
-            raise InvalidRequest(f"the column {name!r} appears twice", ["body", "line 1", name])
+            raise InvalidRequest(f"the column {name!r} appears twice", [*at, name])
         seen.add(name)
     missing = [c for c in FOCUS_COLUMNS if c not in seen]
     if not any(c in seen for c in PROVIDER_COLUMNS):
         missing.append(" or ".join(PROVIDER_COLUMNS))
     if missing:
-        raise InvalidRequest(f"missing FOCUS columns: {', '.join(missing)}", ["body", "line 1"])
+        raise InvalidRequest(f"missing FOCUS columns: {', '.join(missing)}", at)
     return names
 
 
-def _fit(cells: list[str], header: list[str]) -> list[str]:
+def _same_width(cells: list[str], header: list[str]) -> list[str]:
     if len(cells) != len(header):
         raise BadCell(None, f"the row has {len(cells)} cells, the header {len(header)}")
     return cells
