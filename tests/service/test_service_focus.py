@@ -165,3 +165,15 @@ def test_credits_alone_leave_a_negative_spend(db_url: str) -> None:  # noqa: F81
     c = _c10(w)
     assert c["exact"]["spent"] == "-100" and c["remaining"] == 250e9 + 100
     assert c["projected_shortfall"] > 0
+
+
+def test_an_import_is_recorded_once_per_key_and_rates(db_url: str) -> None:  # noqa: F811
+    w = World(db_url, AT)
+    csv = HEADER + f",BillingCurrency\n1000,,Microsoft,{JANUARY},EUR\n"
+    first = _import(w, csv, key="k", params={"rate": "EUR=1.08"})
+    assert first.status_code == 201
+    again = _import(w, csv, key="k", params={"rate": "EUR=1.08"})
+    assert again.status_code == 201 and again.json()["seqs"] == first.json()["seqs"]
+    other = _import(w, csv, key="k", params={"rate": "EUR=1.1"})
+    assert other.status_code == 422 and "Idempotency-Key" in other.text
+    assert len(_payloads(w)) == 1 and _c10(w)["exact"]["spent"] == "1080"
