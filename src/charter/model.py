@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from charter.clauses import AnyClause, Confidence
 from charter.clauses.base import Translations, WhereField
@@ -34,9 +34,15 @@ __all__ = [
     "ScenarioMeta",
     "WorkloadCopy",
     "WorkloadSpec",
+    "name_key",
 ]
 
 ID = r"^[a-z0-9][a-z0-9._-]*$"
+
+
+def name_key(name: str) -> str:
+    """How a provider's id, name or FOCUS name is matched: trimmed, in any case."""
+    return name.strip().casefold()
 
 
 class _Model(BaseModel):
@@ -82,6 +88,15 @@ class PartySpec(_Model):
     note: str | None = None
 
 
+def _non_blank(name: str) -> str:
+    if not name.strip():
+        raise ValueError("a FOCUS name is a non-empty string")
+    return name
+
+
+FocusName = Annotated[str, AfterValidator(_non_blank)]
+
+
 class ProviderSpec(_Model):
     """One entry of ``providers.yaml``: a party's compute brand."""
 
@@ -90,6 +105,11 @@ class ProviderSpec(_Model):
     name: str
     available_from: dt.date | None = Field(None, description="first day capacity exists")
     note: str | None = None
+    focus_names: tuple[FocusName, ...] = Field(
+        (),
+        description="other names a FinOps FOCUS file gives it in ProviderName or "
+        "ServiceProviderName (matched in any case, trimmed), besides its id and name",
+    )
 
 
 class EventSpec(_Model):

@@ -27,6 +27,7 @@ __all__ = [
     "Currency",
     "Money",
     "Rate",
+    "SignedMoney",
     "as_number",
     "convert",
     "decimal_of",
@@ -88,6 +89,13 @@ Money = Annotated[
     Decimal,
     BeforeValidator(_number),
     Field(ge=0, decimal_places=DECIMAL_PLACES),
+    _json_number,
+]
+#: an amount of money that may be negative (a credit), bounded as :data:`Money` is
+SignedMoney = Annotated[
+    Decimal,
+    BeforeValidator(_number),
+    Field(decimal_places=DECIMAL_PLACES),
     _json_number,
 ]
 #: a conversion rate > 0: one unit of a currency in the commitment's currency

@@ -63,7 +63,16 @@ def both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Both]:
     rofr = clause(
         "R", "rofr", principal="lab", holder="cloud", where={"new_capacity": True}, response_days=10
     )
-    folder = write_scenario(tmp_path / "s", [amendment("2024-01-01", rofr)])
+    spend = clause(
+        "C",
+        "commitment",
+        payer="lab",
+        payee="cloud",
+        providers=["cloudy"],
+        amount=1000,
+        window_end="2027-12-31",
+    )
+    folder = write_scenario(tmp_path / "s", [amendment("2024-01-01", rofr, spend)])
     url = f"sqlite:///{tmp_path / 'm.db'}"
     db = Database(url)
     db.upgrade()
@@ -142,7 +151,10 @@ def test_spend_imports_read_the_same_both_ways(both: Both, tmp_path: Path) -> No
         b"x,cloudy,2026-10-01,2026-10-31\n1,nope,2026-10-01,2026-10-31\n\xff,cloudy,2026,2026\n"
     )
     r = both.same("lab", "spend", "import", str(bad))
-    assert "422: line 2: not a decimal amount: 'x'; line 3: unknown" in r.stderr
+    said = " ".join(r.stderr.split())
+    assert f"422: {bad} was refused {bad}:2: BilledCost: not a decimal amount: 'x'" in said
+    assert f"{bad}:3: ProviderName: unknown provider 'nope'" in said
+    assert f"{bad}:4: ChargePeriodStart: not a date" in said
     reused = both.same("lab", "spend", "import", str(bad), "--key", "k")
     assert reused.exit_code == 2
     both.same("lab", "spend", "import", str(good), "--key", "k")  # a new key: recorded
@@ -152,6 +164,32 @@ def test_spend_imports_read_the_same_both_ways(both: Both, tmp_path: Path) -> No
     served = json.loads(both.server("lab", "ledger", "verify", "--json").stdout)
     assert served["events"] == 2 and direct["events"] == 2 + 3  # and the 3 tokens' events
     assert direct["head"] == served["head"] and direct["ok"] is served["ok"] is True
+
+
+def test_spend_import_rates_and_located_errors_read_the_same_both_ways(
+    both: Both, tmp_path: Path
+) -> None:
+    euros = tmp_path / "eur.csv"
+    euros.write_text(
+        "BilledCost,ServiceProviderName,ChargePeriodStart,ChargePeriodEnd,BillingCurrency\n"
+        + "10,Cloudy,2026-10-01T00:00:00Z,2026-11-01T00:00:00Z,EUR\n" * 5
+        + "10,Cloudy,2026-10-01T00:00:00Z,2026-13-01T00:00:00Z,EUR\n"
+    )
+    r = both.same("lab", "spend", "import", str(euros))
+    said = " ".join(r.stderr.split())
+    assert r.exit_code == 2 and f"{euros}:2: BillingCurrency: EUR is not the currency" in said
+    assert f"{euros}:7: ChargePeriodEnd: not a date" in said
+    fixed = tmp_path / "eur-fixed.csv"
+    fixed.write_text(euros.read_text().rsplit("10,", 1)[0])
+    for bad in ("EUR", "EUR=1,1"):
+        r = both.same("lab", "spend", "import", str(fixed), "--rate", bad)
+        assert r.exit_code == 2 and "--rate: rate" in r.stderr
+    r = both.same("lab", "spend", "import", str(fixed), "--rate", "EUR=1.5", "--rate", "GBP=2")
+    assert r.exit_code == 0 and r.stdout == "imported 5 spend rows\n"
+    commitments = both.db("lab", "commitments", "--json")
+    assert commitments.exit_code == 0, commitments.output
+    (c,) = json.loads(commitments.stdout)["commitments"]
+    assert c["exact"]["spent"] == "75"
 
 
 def test_database_mode_refusals(both: Both, tmp_path: Path) -> None:

@@ -66,6 +66,11 @@ EXPECTED = {
     "id 'A.C1' (first at agreements.yaml:9)",
     "provider_unknown_owner": "providers.yaml:2: [1].owner: unknown party 'nobody'; valid "
     "parties are: cloud, lab, other",
+    "provider_focus_name_shared": "providers.yaml:2: [1].focus_names[1]: provider 'elsewhere' "
+    "declares the FOCUS name ' big cloud ', which is also provider 'cloudy''s: a ProviderName "
+    "is declared by one provider only",
+    "provider_focus_name_empty": "providers.yaml:1: [0].focus_names[0]: a FOCUS name is a "
+    "non-empty string",
     "bad_confidence": "agreements.yaml:12: amendments[0].clauses[0].confidence: input should be "
     "'primary', 'quoted', 'reported' or 'weak', got 'rumour'",
     # offers and workloads: a workload no offer can ever take (the planner's fit rule) ...

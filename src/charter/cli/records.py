@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -218,18 +219,53 @@ def ledger_checkpoint(
 
 
 # ---------------------------------------------------------------------------- spend
+RateOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--rate",
+        help="CODE=RATE, e.g. EUR=1.08: 1 unit of the currency in the commitment's currency, "
+        "for rows in that currency (repeat it for each currency).",
+    ),
+]
+
+
+def _bad_rows(file: Path, status: int, items: list[dict[str, Any]]) -> RequestError:
+    """A refused file's errors, one a line: ``FILE:LINE: COLUMN: message``."""
+    lines = [f"{status}: {file} was refused"]
+    for item in items:
+        loc = [str(x) for x in item.get("loc", []) if x not in ("body", "database")]
+        if loc and loc[0].startswith("line "):
+            where = ": ".join([f"{file}:{loc[0].removeprefix('line ')}", *loc[1:]])
+        else:
+            where = ": ".join([str(file), *loc])
+        lines.append(f"{where}: {item.get('msg')}")
+    return RequestError("\n".join(lines))
+
+
+def _rates(texts: list[str]) -> dict[str, Decimal]:
+    from charter.ledger.focus import parse_rates
+    from charter.ledger.store import InvalidRequest
+
+    try:
+        return parse_rates(texts, ["query", "rate"])
+    except InvalidRequest as exc:
+        raise RequestError(f"--rate: {exc.errors[0]['msg']}") from None
+
+
 @spend_app.command("import")
 def spend_import(
-    file: Annotated[Path, typer.Argument(help="A FinOps FOCUS CSV.")],
+    file: Annotated[Path, typer.Argument(help="A FinOps FOCUS CSV (1.0 to 1.3).")],
     key: Annotated[
         str | None, typer.Option(help="Idempotency key (default: the file's hash).")
     ] = None,
+    rate: RateOpt = None,
     url: UrlOpt = None,
     db: DbOpt = None,
     as_party: AsOpt = None,
     scenario: ScenarioOpt = None,
 ) -> None:
-    """Import spend rows (BilledCost, EffectiveCost, ProviderName, ChargePeriodStart, ...)."""
+    """Import spend rows (BilledCost, EffectiveCost, ServiceProviderName or ProviderName,
+    ChargePeriodStart, ChargePeriodEnd, BillingCurrency, ContractApplied), all or none."""
     import hashlib
 
     try:
@@ -237,25 +273,47 @@ def spend_import(
     except OSError as exc:
         raise RequestError(f"{file}: {exc.strerror}") from None
     key = key or hashlib.sha256(content).hexdigest()
+    _rates(rate or [])  # checked before anything is sent
     if url:
         data = remote.call(
             remote.connect(url),
             "POST",
             "/v1/spend/import",
             content=content,
+            params=[("rate", r) for r in rate or []],
             headers={"Idempotency-Key": key, "Content-Type": "text/csv"},
+            on_items=lambda status, items: _bad_rows(file, status, items),
         )
     else:
-        from charter.ledger import spend
-
-        # as the server reads the body: a BOM dropped, undecodable bytes replaced
-        text = content.decode("utf-8-sig", errors="replace")
-        with remote.open_store(db, scenario, as_party) as (store, caller):
-            now = dt.datetime.now(dt.UTC)
-            data = remote.workflow(
-                store,
-                lambda: (
-                    spend.import_spend(store, caller=caller, csv_text=text, key=key, now=now).body
-                ),
-            )
+        data = _import_locally(file, content, key, rate or [], db, scenario, as_party)
     out.print(f"imported {data['imported']} spend rows")
+
+
+def _import_locally(
+    file: Path,
+    content: bytes,
+    key: str,
+    rate: list[str],
+    db: str | None,
+    scenario: str | None,
+    as_party: str | None,
+) -> dict[str, Any]:
+    from charter.ledger import spend
+    from charter.ledger.store import InvalidRequest
+
+    rates = _rates(rate)
+    # as the server reads the body: a BOM dropped, undecodable bytes replaced
+    text = content.decode("utf-8-sig", errors="replace")
+    with remote.open_store(db, scenario, as_party) as (store, caller):
+        now = dt.datetime.now(dt.UTC)
+
+        def work() -> dict[str, Any]:
+            reply = spend.import_spend(
+                store, caller=caller, csv_text=text, key=key, now=now, rates=rates
+            )
+            return reply.body
+
+        try:
+            return remote.workflow(store, work, keep=InvalidRequest)
+        except InvalidRequest as exc:
+            raise _bad_rows(file, exc.status, exc.errors) from None

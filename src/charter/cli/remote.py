@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import httpx
     from pydantic import BaseModel
 
-    from charter.ledger.store import Store
+    from charter.ledger.store import Store, WorkflowError
     from charter.service.policy import Caller
 
 T = TypeVar("T")
@@ -78,9 +78,27 @@ def _detail(r: httpx.Response) -> str:
     return "; ".join(parts)
 
 
-def call(client: httpx.Client, method: str, path: str, **kw: Any) -> Any:
+def _items(r: httpx.Response) -> list[dict[str, Any]] | None:
+    """A 422's ``detail`` items, when it has them."""
+    try:
+        detail = r.json().get("detail")
+    except (ValueError, AttributeError):
+        return None
+    if isinstance(detail, list) and all(isinstance(d, dict) for d in detail):
+        return detail
+    return None
+
+
+def call(
+    client: httpx.Client,
+    method: str,
+    path: str,
+    on_items: Callable[[int, list[dict[str, Any]]], RequestError] | None = None,
+    **kw: Any,
+) -> Any:
     """The JSON answer of one request; a RequestError for no answer, an error status or an
-    answer that is not JSON."""
+    answer that is not JSON. ``on_items`` words a 422's items (default: ``field: message;
+    ...``)."""
     import httpx
 
     try:
@@ -90,6 +108,8 @@ def call(client: httpx.Client, method: str, path: str, **kw: Any) -> Any:
             f"cannot reach the server at {client.base_url}: {exc or type(exc).__name__}; "
             "is `charter serve` running there (check --url)?"
         ) from None
+    if r.status_code == 422 and on_items is not None and (items := _items(r)) is not None:
+        raise on_items(r.status_code, items)
     if r.status_code >= 400:
         raise RequestError(f"{r.status_code}: {_detail(r)}")
     try:
@@ -120,10 +140,11 @@ def open_store(
         store.close()
 
 
-def workflow(store: Store, work: Callable[[], T]) -> T:
+def workflow(store: Store, work: Callable[[], T], keep: type[WorkflowError] | None = None) -> T:
     """``work()``, calls of the ledger's workflows on ``store``, whose failures read as the
     server's answer would: a refusal with its status (``409: the request is matched: ...``),
-    an unusable database as 503, any other charter error (an unknown party, say) as 422."""
+    an unusable database as 503, any other charter error (an unknown party, say) as 422.
+    Refusals of the ``keep`` class are raised as they are, for the caller to word."""
     from charter.ledger.db import DatabaseError
     from charter.ledger.store import WorkflowError
 
@@ -131,6 +152,8 @@ def workflow(store: Store, work: Callable[[], T]) -> T:
         with store.db.guard():  # database failures become DatabaseError
             return work()
     except WorkflowError as exc:
+        if keep is not None and isinstance(exc, keep):
+            raise
         raise RequestError(f"{exc.status}: {exc}") from None
     except DatabaseError as exc:
         raise RequestError(f"503: {exc}") from None

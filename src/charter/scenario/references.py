@@ -17,6 +17,7 @@ from charter.model import (
     PartySpec,
     ProviderSpec,
     ScenarioMeta,
+    name_key,
 )
 from charter.scenario.yamlio import Located, PathKey
 from charter.selectors import parse_where
@@ -59,6 +60,7 @@ class References:
             doc = docs["providers.yaml"]
             for i, p in enumerate(providers):
                 self._party(doc, (i, "owner"), p.owner)
+            self._check_focus_names(doc, providers)
         if "events.yaml" in docs:
             doc = docs["events.yaml"]
             for i, e in enumerate(events):
@@ -72,6 +74,24 @@ class References:
                 doc = self.docs[name]
                 raise doc.error((i, "id"), f"duplicate id {ident!r} (also entry {seen[ident]})")
             seen[ident] = i
+
+    @staticmethod
+    def _check_focus_names(doc: Located, providers: tuple[ProviderSpec, ...]) -> None:
+        """A FOCUS name maps to one provider: no provider declares one another provider
+        declares, or that is another provider's id or name."""
+        owner: dict[str, str] = {}
+        for p in providers:
+            for name in (p.id, p.name):
+                owner.setdefault(name_key(name), p.id)
+        for i, p in enumerate(providers):
+            for k, name in enumerate(p.focus_names):
+                other = owner.setdefault(name_key(name), p.id)
+                if other != p.id:
+                    raise doc.error(
+                        (i, "focus_names", k),
+                        f"provider {p.id!r} declares the FOCUS name {name!r}, which is also "
+                        f"provider {other!r}'s: a ProviderName is declared by one provider only",
+                    )
 
     @staticmethod
     def _unknown(what: str, value: Any, valid: set[str]) -> str:

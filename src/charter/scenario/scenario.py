@@ -17,7 +17,7 @@ from charter.dates import parse_date
 from charter.decide import REQUEST_FIELDS, Decision, DecisionBatch, Request, Rules
 from charter.errors import RequestError
 from charter.i18n import LANGS
-from charter.model import Removal
+from charter.model import Removal, name_key
 from charter.periods import Period
 from charter.revenue import Owed, compute_owed
 from charter.scenario.loader import ScenarioData
@@ -50,6 +50,12 @@ class Scenario:
         self.providers = {p.id: p for p in data.providers}
         self.events = {e.id: e for e in data.events}
         self.owner_of = {p.id: p.owner for p in data.providers}
+        #: a provider's id, name and FOCUS names (:func:`charter.model.name_key`) → its id
+        self.provider_named = {name_key(p.id): p.id for p in data.providers}
+        self.provider_named.update({name_key(p.name): p.id for p in data.providers})
+        self.provider_named.update(
+            {name_key(n): p.id for p in data.providers for n in p.focus_names}
+        )
         providers_of: dict[str, list[str]] = {}
         for p in data.providers:
             providers_of.setdefault(p.owner, []).append(p.id)

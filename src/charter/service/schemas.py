@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from charter.errors import CharterError
-from charter.money import Currency, Money, Rate
+from charter.money import Currency, Money, Rate, SignedMoney
 from charter.periods import Period
 
 __all__ = [
@@ -160,19 +160,24 @@ Id = Annotated[str, BeforeValidator(_id)]
 
 
 class SpendCreate(_In):
-    """A spend row: exact, bounded amounts (JSON numbers below 10^15, at most 6 decimal
-    places) in an ISO 4217 ``currency``; ``rate_to_commitment`` converts them for a
-    commitment in another currency (one unit of ``currency`` in the commitment's)."""
+    """A spend row: exact, bounded amounts (JSON numbers of absolute value below 10^15, at
+    most 6 decimal places; a credit is negative) in an ISO 4217 ``currency``;
+    ``rate_to_commitment`` converts them for a commitment in another currency (one unit of
+    ``currency`` in the commitment's). ``period_end`` is the last day the charge covers.
+    ``contract_applied`` is a FOCUS 1.3 file's ContractApplied cell, kept as given."""
 
     provider: Id
-    billed_cost: Money
-    effective_cost: Money | None = None
+    billed_cost: SignedMoney = Field(description="negative for a credit")
+    effective_cost: SignedMoney | None = None
     currency: Currency = "USD"
     rate_to_commitment: Rate | None = Field(
         None, description="1 unit of `currency` in the commitment's currency, e.g. 1.08"
     )
     period_start: IsoDate
     period_end: IsoDate
+    contract_applied: dict[str, Any] | list[dict[str, Any]] | None = Field(
+        None, description="FOCUS 1.3 ContractApplied (JSON), carried as given, not interpreted"
+    )
 
 
 class RevenueCreate(_In):

@@ -3,9 +3,9 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
-from charter.ledger import spend
+from charter.ledger import focus, spend
 from charter.service.deps import WriterDep, answer, operation
 from charter.service.schemas import RecordedPublic, SpendCreate, SpendImportPublic
 
@@ -33,7 +33,19 @@ def spend_record(body: SpendCreate, w: WriterDep, response: Response) -> dict[st
     **operation("spend_import", SpendImportPublic, openapi_extra=CSV_BODY),
 )
 def spend_import(
-    text: Annotated[str, Depends(csv_text)], w: WriterDep, response: Response
+    text: Annotated[str, Depends(csv_text)],
+    w: WriterDep,
+    response: Response,
+    rate: Annotated[
+        list[str],
+        Query(
+            description="CODE=RATE, e.g. EUR=1.08: 1 unit of the currency in the commitment's "
+            "currency, for rows in that currency (repeat it for each currency)"
+        ),
+    ] = [],  # noqa: B006 (FastAPI copies a query default)
 ) -> dict[str, Any]:
-    reply = spend.import_spend(w.store, caller=w.caller, csv_text=text, key=w.key, now=w.now)
+    rates = focus.parse_rates(rate, ["query", "rate"])
+    reply = spend.import_spend(
+        w.store, caller=w.caller, csv_text=text, key=w.key, now=w.now, rates=rates
+    )
     return answer(reply, response)
