@@ -73,9 +73,10 @@ bench-plan: dev
 	$(BIN)/python -m benchmarks.plan_bench --sizes XS,S
 
 ## make bench-service: load on a real `charter serve` (SQLite; PostgreSQL with
-## CHARTER_TEST_POSTGRES_URL set); not run in CI
+## CHARTER_TEST_POSTGRES_URL set), then the ledger's reads at 20,000 events; not run in CI
 bench-service: dev
 	$(BIN)/python -m benchmarks.service_bench --seconds 8
+	$(BIN)/python -m benchmarks.ledger_reads --events 20000
 
 ## make bench-slow-clients: 2,000, then 19,900 connections trickling a header byte every 2 s
 ## against a real `charter serve`: what it closes and when, /health p50/p99, its stderr bytes
