@@ -229,7 +229,6 @@ class Ledger:
             idem=idem,
         )
         session.add(row)
-        session.flush()
         index_event(
             session,
             seq=seq,

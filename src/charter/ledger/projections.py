@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from charter.ledger.rows import SpendSumRow, ViewRow
@@ -77,7 +77,10 @@ def index_event(
 ) -> None:
     """Add one appended event to the views and, for spend, to its sum (the caller holds the
     ledger's write lock, so the read-modify-write of a sum is not interleaved)."""
-    session.add_all(ViewRow(party=p, kind=kind, seq=seq) for p in sorted(set(audience)))
+    parties = sorted(set(audience))
+    if parties:  # one INSERT for all of them, without the ORM's unit of work
+        rows = [{"party": p, "kind": kind, "seq": seq} for p in parties]
+        session.execute(insert(ViewRow.__table__), rows)
     if kind != SPEND:
         return
     key = spend_key(actor, audience_json, payload)
