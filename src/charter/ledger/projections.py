@@ -21,9 +21,9 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from charter.ledger.rows import SpendSumRow, ViewRow
@@ -32,6 +32,8 @@ from charter.money import decimal_of, exact, total
 __all__ = ["SPEND", "Rebuilt", "compare", "index_event", "spend_key", "subject_of"]
 
 SPEND = "spend.recorded"
+#: the audience index as a Core table (its rows are inserted without the ORM's bookkeeping)
+_VIEWS = cast(Table, ViewRow.__table__)
 
 #: (payer, provider, audience, currency, rate, period_start): one spend sum
 SpendKey = tuple[str, str, str, str, str, str]
@@ -80,7 +82,7 @@ def index_event(
     parties = sorted(set(audience))
     if parties:  # one INSERT for all of them, without the ORM's unit of work
         rows = [{"party": p, "kind": kind, "seq": seq} for p in parties]
-        session.execute(insert(ViewRow.__table__), rows)
+        session.execute(insert(_VIEWS), rows)
     if kind != SPEND:
         return
     key = spend_key(actor, audience_json, payload)
