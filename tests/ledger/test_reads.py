@@ -19,7 +19,7 @@ from sqlalchemy import text
 from charter.ledger import Database
 from charter.ledger.chain import GENESIS, _content, _sha
 from charter.ledger.commitments import burn_down
-from charter.ledger.feed import LedgerChecks, list_events, verify_chain
+from charter.ledger.feed import LedgerChecks, list_events, proof, verify_chain
 from charter.ledger.store import Store
 from charter.ledger.tokens import find_caller, hash_token
 from charter.money import decimal_of
@@ -201,3 +201,34 @@ def test_a_database_from_before_the_indexes_is_indexed_by_upgrade(tmp_path: Path
         assert kinds == ["spend.recorded", "spend.recorded", "token.created"]
     finally:
         store.close()
+
+
+def _note(store: Store, s: object, i: int) -> int:
+    e = store.ledger.append(
+        s,  # type: ignore[arg-type]
+        kind="note",
+        actor="openai",
+        audience=["openai"],
+        payload={"i": i},
+        at=NOW,
+    )
+    return e.seq
+
+
+def test_a_rolled_back_write_and_a_proof_during_an_open_one_raise_no_alarm(store: Store) -> None:
+    """The process's cached tree holds an open write's events apart: a write that rolls
+    back after two appends leaves nothing behind, and a proof asked while another write
+    holds uncommitted events covers the committed log only."""
+    with pytest.raises(RuntimeError), store.db.writing() as s:
+        _note(store, s, 0)
+        _note(store, s, 1)
+        raise RuntimeError("the import failed half-way")
+    with store.db.writing() as s:
+        assert _note(store, s, 2) == 1  # no "the ledger lost event 1" alarm, no gap
+    with store.db.writing() as s:
+        _note(store, s, 3)
+        _note(store, s, 4)
+        during = proof(store, old=0, seq=1)
+        assert during["checkpoint"]["size"] == 1
+    after = proof(store, old=1, seq=3)
+    assert after["checkpoint"]["size"] == 3 and verify_chain(store)["ok"] is True

@@ -148,32 +148,7 @@ class Ledger:
     def __init__(self, is_sqlite: bool, db: Database | None = None) -> None:
         self.is_sqlite = is_sqlite
         self.db = db
-        self._tree = Tree()
-        self._tree_lock = threading.Lock()
-
-    def _synced_tree(self, session: Session) -> Tree:
-        """The cached tree, brought up to the committed log (under the append lock); a log
-        shorter than what this process saw, or with another hash there, is refused."""
-        tree = self._tree
-        if tree.size:
-            at = session.execute(
-                select(EventRow.hash).where(EventRow.seq == tree.size)
-            ).scalar_one_or_none()
-            if at is None or leaf_hash(at) != tree.levels[0][-1]:
-                raise Tampered(
-                    f"the ledger lost or changed event {tree.size}, which this server wrote: "
-                    "the database was truncated or rewritten; run `charter ledger verify`"
-                )
-        for h in session.execute(
-            select(EventRow.hash).where(EventRow.seq > tree.size).order_by(EventRow.seq)
-        ).scalars():
-            tree.append(leaf_hash(h))
-        if self.db is not None and tree.size < self.db.signer.seen:
-            raise Tampered(
-                f"the ledger has {tree.size} events, but this server acknowledged "
-                f"{self.db.signer.seen}: the database was truncated; run `charter ledger verify`"
-            )
-        return tree
+        self._cache = _TreeCache()
 
     def lock(self, session: Session) -> None:
         """Serialize appenders: the ledger's write lock (:func:`~charter.ledger.db.lock_ledger`;
@@ -192,26 +167,24 @@ class Ledger:
     ) -> LedgerEvent:
         """Add one event at the head of the chain (the caller commits)."""
         self.lock(session)
-        head = session.execute(
-            select(EventRow.seq, EventRow.hash).order_by(EventRow.seq.desc()).limit(1)
-        ).first()
-        seq = (head[0] + 1) if head else 1
-        prev = head[1] if head else GENESIS
         at = _utc_naive(at)
         aud = canonical(sorted(set(audience)))
         body = canonical(payload)
         idem = session.info.get(IDEM)
-        content_hash = _sha(_content(seq, at, kind, actor, aud, body, idem))
-        entry = _sha(prev + content_hash)
         root = signature = None
-        if self.db is not None:
-            with self._tree_lock:
-                tree = self._synced_tree(session)
-                if tree.size != seq - 1:
-                    raise Tampered(f"the ledger has {tree.size} events in its tree, not {seq - 1}")
-                tree.append(leaf_hash(entry))
-                root = tree.root().hex()
-                tree.truncate(seq - 1)  # the cache holds committed events only
+        if self.db is None:  # an unsigned ledger: the head from the database
+            head = session.execute(
+                select(EventRow.seq, EventRow.hash).order_by(EventRow.seq.desc()).limit(1)
+            ).first()
+            seq, prev = ((head[0] + 1), head[1]) if head else (1, GENESIS)
+            content_hash = _sha(_content(seq, at, kind, actor, aud, body, idem))
+            entry = _sha(prev + content_hash)
+        else:
+            with self._cache.lock:
+                seq, prev = self._cache.next_in(session, self.db.signer.seen)
+                content_hash = _sha(_content(seq, at, kind, actor, aud, body, idem))
+                entry = _sha(prev + content_hash)
+                root = self._cache.add(entry)
             signature = self.db.signer.sign(seq, root)["signature"]
         row = EventRow(
             seq=seq,
@@ -281,12 +254,15 @@ class Ledger:
         return Tree(leaf_hash(h) for h in session.execute(q).scalars())
 
     @contextlib.contextmanager
-    def current_tree(self, session: Session) -> Iterator[Tree]:
-        """This process's cached tree brought up to the committed log (reading only the
-        events it has not seen), held while the block reads it; a log that lost or changed
-        an event the cache holds is refused (:class:`Tampered`)."""
-        with self._tree_lock:
-            yield self._synced_tree(session)
+    def current_tree(self, session: Session) -> Iterator[tuple[Tree, int]]:
+        """This process's cached tree brought up to the committed log as ``session`` sees it
+        (reading only the events it has not seen) and the number of its leaves that are
+        committed (the proofs use no more), held while the block reads it; a log that lost
+        or changed an event the cache holds is refused (:class:`Tampered`)."""
+        with self._cache.lock:
+            seen = self.db.signer.seen if self.db is not None else 0
+            self._cache.settle(session, writer=False, seen=seen)
+            yield self._cache.tree, self._cache.committed
 
     def verify(
         self,
@@ -335,6 +311,84 @@ class Ledger:
         if (why := compare(session, walk.rebuilt)) is not None:
             return VerifyResult(False, walk.n, walk.prev, None, why)
         return VerifyResult(True, walk.n, walk.prev, root=walk.tree.root().hex())
+
+
+class _TreeCache:
+    """This process's Merkle tree of the log: the committed events' leaves, then those of
+    the one write transaction that may be open (the ledger's lock admits one at a time).
+
+    An open transaction's leaves count as committed once a later reader or writer finds
+    their events in the database; a writer that finds them missing drops them (that
+    transaction rolled back). So appends read nothing but what others committed since, and
+    a proof never covers an event that is not committed.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.tree = Tree()
+        self.committed = 0  # leaves known committed
+        self.committed_hash = GENESIS  # the hash of the event at ``committed``
+        self.pending: list[str] = []  # the open transaction's event hashes, in order
+        self.txn: object | None = None  # that transaction
+
+    def next_in(self, session: Session, seen: int) -> tuple[int, str]:
+        """The sequence number and predecessor hash of the next event ``session`` appends
+        (holding the ledger's lock); the first one of a transaction settles the cache."""
+        txn = session.get_transaction()
+        if txn is None or txn is not self.txn:
+            self.settle(session, writer=True, seen=seen)
+            self.txn = txn
+        prev = self.pending[-1] if self.pending else self.committed_hash
+        return self.tree.size + 1, prev
+
+    def add(self, entry: str) -> str:
+        """Append the open transaction's next event; the root at its size (hex)."""
+        self.tree.append(leaf_hash(entry))
+        self.pending.append(entry)
+        return self.tree.root().hex()
+
+    def settle(self, session: Session, *, writer: bool, seen: int) -> None:
+        """Fold in what ``session`` sees committed: an earlier transaction's leaves (or, for
+        a ``writer``, whose session sees only committed events, drop them if they are not
+        there), then the events committed since, by this process or any other.
+
+        Raises:
+            Tampered: an event the cache holds is gone or changed, or the log is shorter
+                than what this server acknowledged (``seen``).
+        """
+        if self.pending:
+            stored = session.execute(
+                select(EventRow.hash)
+                .where(EventRow.seq > self.committed, EventRow.seq <= self.tree.size)
+                .order_by(EventRow.seq)
+            ).scalars()
+            if list(stored) == self.pending:
+                self.committed, self.committed_hash = self.tree.size, self.pending[-1]
+            elif writer:  # that transaction rolled back: its events never were
+                self.tree.truncate(self.committed)
+            else:  # still open in another session: the committed part is what counts
+                return
+            self.pending, self.txn = [], None
+        if self.committed:
+            at = session.execute(
+                select(EventRow.hash).where(EventRow.seq == self.committed)
+            ).scalar_one_or_none()
+            if at != self.committed_hash:
+                raise Tampered(
+                    f"the ledger lost or changed event {self.committed}, which this server "
+                    "wrote: the database was truncated or rewritten; run `charter ledger verify`"
+                )
+        for h in session.execute(
+            select(EventRow.hash).where(EventRow.seq > self.committed).order_by(EventRow.seq)
+        ).scalars():
+            self.tree.append(leaf_hash(h))
+            self.committed_hash = h
+        self.committed = self.tree.size
+        if self.committed < seen:
+            raise Tampered(
+                f"the ledger has {self.committed} events, but this server acknowledged "
+                f"{seen}: the database was truncated; run `charter ledger verify`"
+            )
 
 
 #: the columns verification reads, in order

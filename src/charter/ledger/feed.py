@@ -123,8 +123,8 @@ def checkpoint(store: Store) -> dict[str, Any]:
         row = s.execute(select(EventRow).order_by(EventRow.seq.desc()).limit(1)).scalar()
     signer = store.db.signer
     if row is None or row.root is None:
-        with store.db.reader() as s, store.ledger.current_tree(s) as tree:
-            return signer.sign(tree.size, tree.root().hex())
+        with store.db.reader() as s, store.ledger.current_tree(s) as (tree, size):
+            return signer.sign(size, tree.root(size).hex())
     from charter.ledger.idempotency import receipt
 
     cp: dict[str, Any] = receipt(store.db, row)["checkpoint"]
@@ -138,8 +138,8 @@ def proof(store: Store, *, old: int | None = None, seq: int | None = None) -> di
 
     cp = checkpoint(store)
     out: dict[str, Any] = {"checkpoint": cp}
-    with store.db.reader() as s, store.ledger.current_tree(s) as tree:
-        size = min(int(cp["size"]), tree.size)
+    with store.db.reader() as s, store.ledger.current_tree(s) as (tree, committed):
+        size = min(int(cp["size"]), committed)
         if old is not None:
             if old > size:
                 msg = f"the log has {size} events, fewer than {old}"

@@ -59,7 +59,7 @@ def record_spend(
         raise Forbidden(refused)
     if spend.period_end < spend.period_start:
         raise InvalidRequest("period_end is before period_start", ["body", "period_end"])
-    if (bad := _currency_refusal(store, caller, spend)) is not None:
+    if (bad := _currency_refusal(_commitments_of(store, caller.party), spend)) is not None:
         raise InvalidRequest(bad[1], ["body", bad[0]])
 
     def do(s: Session) -> Reply:
@@ -92,19 +92,29 @@ def _not_with(store: Store, caller: Caller, provider: str) -> str | None:
     )
 
 
-def _currency_refusal(
-    store: Store, caller: Caller, row: SpendCreate, *, imported: bool = False
-) -> tuple[str, str] | None:
-    """The field and reason when ``row`` would count, in another currency and without a rate,
-    towards one of the caller's commitments, or has a rate it needs not (None: it is fine).
-    An ``imported`` row's rate is the import's ``rate`` option."""
+def _commitments_of(store: Store, party: str) -> list[tuple[str, SpendCommitment, set[str]]]:
+    """Each commitment with an amount that ``party`` pays: its id, its spec and the
+    providers whose spend counts towards it."""
+    out: list[tuple[str, SpendCommitment, set[str]]] = []
     for rec in store.scenario.clauses:
         spec = rec.spec
-        if not isinstance(spec, SpendCommitment) or spec.amount is None:
-            continue
-        if spec.payer != caller.party:
-            continue
-        if row.provider not in spec.spend_providers(store.scenario.providers_of):
+        if isinstance(spec, SpendCommitment) and spec.amount is not None and spec.payer == party:
+            out.append((rec.id, spec, set(spec.spend_providers(store.scenario.providers_of))))
+    return out
+
+
+def _currency_refusal(
+    commitments: list[tuple[str, SpendCommitment, set[str]]],
+    row: SpendCreate,
+    *,
+    imported: bool = False,
+) -> tuple[str, str] | None:
+    """The field and reason when ``row`` would count, in another currency and without a rate,
+    towards one of the ``commitments`` (the caller's, from :func:`_commitments_of`), or has a
+    rate it needs not (None: it is fine). An ``imported`` row's rate is the import's
+    ``rate`` option."""
+    for rec_id, spec, providers in commitments:
+        if row.provider not in providers:
             continue
         one = f"1 {row.currency} in {spec.currency}"
         if spec.currency != row.currency and row.rate_to_commitment is None:
@@ -115,14 +125,14 @@ def _currency_refusal(
             )
             return (
                 "currency",
-                f"{row.currency} is not the currency of commitment {rec.id} ({spec.currency}); "
+                f"{row.currency} is not the currency of commitment {rec_id} ({spec.currency}); "
                 f"{how} to count it",
             )
         if spec.currency == row.currency and row.rate_to_commitment is not None:
             drop = f" (drop the rate for {row.currency})" if imported else ""
             return (
                 "rate_to_commitment",
-                f"the spend is in {row.currency}, commitment {rec.id}'s currency: "
+                f"the spend is in {row.currency}, commitment {rec_id}'s currency: "
                 f"no rate applies{drop}",
             )
     return None
@@ -150,10 +160,12 @@ def import_spend(
     rates = rates or {}
     bad = focus.BadRows()
     rows = focus.read(csv_text, store.scenario, rates, bad)
+    commitments = _commitments_of(store, caller.party)
+    refusals = {p: _not_with(store, caller, p) for p in {row.provider for _, row in rows}}
     for line, row in rows:
-        if (refused := _not_with(store, caller, row.provider)) is not None:
+        if (refused := refusals[row.provider]) is not None:
             raise Forbidden(f"line {line}: {refused}")
-        if (why := _currency_refusal(store, caller, row, imported=True)) is not None:
+        if (why := _currency_refusal(commitments, row, imported=True)) is not None:
             bad.add(line, "BillingCurrency", why[1])
     bad.check()
     if not rows:
