@@ -258,11 +258,13 @@ RUN = [
         new_capacity=True,
         purpose="training",
     ),
-    # V2.X1 still in force under V3 (not removed) and grants non-training work on OCI.
+    # Fact sheet section 5: V2.X1 (Oracle) excepted from V2.C2 and ends with it on
+    # 2025-01-21; existing capacity is then allowed because V3.C6 replaced the exclusivity
+    # (ended V2.C2) and reaches new capacity only.
     run(
         "2025-03-01 existing inference capacity on oci",
         ALLOW,
-        {"V2.X1"},
+        {"V3.C6"},
         at="2025-03-01",
         provider="oci",
         kind="inference",
@@ -560,11 +562,12 @@ RUN = [
         kind="training",
         new_capacity=True,
     ),
-    # V2.X1 (OCI for non-training work) was never removed; V5.C2 grants the API on any cloud.
+    # V5.C2 grants the API on any cloud; V2.X1 ended with V2.C2 in 2025 (fact sheet
+    # section 5) and is no longer cited.
     run(
         "2026-05-01 api on oci",
         ALLOW,
-        {"V2.X1", "V5.C2"},
+        {"V5.C2"},
         at="2026-05-01",
         provider="oci",
         kind="api",

@@ -60,6 +60,10 @@ class ClauseRecord:
     removal_note: str | None = None
     removal_translations: Translations = field(default_factory=dict)
     segments: tuple[Segment, ...] = ()
+    #: the clauses an exception excepts from: it ends when the last of them ends (a
+    #: permission to do what an exclusivity forbade ends with the exclusivity), unless its
+    #: spec says it outlives them
+    follows: tuple[ClauseRecord, ...] = ()
 
     def removal_note_in(self, lang: str = "en") -> str | None:
         tr = self.removal_translations.get(lang)
@@ -72,7 +76,10 @@ class ClauseRecord:
     def end_day(self, events: Mapping[str, dt.date]) -> int:
         """First day no longer in force, as a day number (FOREVER if never)."""
         removed = FOREVER if self.removed_on is None else day_number(self.removed_on)
-        return min(removed, until_day(self.spec.end, events))
+        own = min(removed, until_day(self.spec.end, events))
+        if self.follows:
+            own = min(own, max(r.end_day(events) for r in self.follows))
+        return own
 
     def in_force(self, at: dt.date, events: Mapping[str, dt.date]) -> bool:
         d = day_number(at)

@@ -175,7 +175,16 @@ class Timeline:
             removal_note=end[3] if end else None,
             removal_translations=end[4] if end else {},
             segments=_segments(spec, start, changes),
+            follows=self._excepted(spec),
         )
+
+    def _excepted(self, spec: ClauseSpec) -> tuple[ClauseRecord, ...]:
+        """The placed clauses an exception excepts from, whose end it shares (none for a
+        clause that lifts nothing or that ``outlives_overrides``)."""
+        if not spec.lifts or getattr(spec, "outlives_overrides", False):
+            return ()
+        placed = {r.id: r for r in self.records}
+        return tuple(placed[o] for o in getattr(spec, "overrides", ()) if o in placed)
 
     # ------------------------------------------------------------------ queries
     def in_force(self, at: dt.date, events: EventSet = ()) -> tuple[ClauseRecord, ...]:

@@ -17,3 +17,8 @@ class CarveOutSpec(ClauseSpec):
     kind: Literal["carve_out"]
     lifts = True
     overrides: tuple[str, ...] = Field(min_length=1, description="clause ids it exempts from")
+    outlives_overrides: bool = Field(
+        False,
+        description="stays in force after the clauses it exempts from end (only where the "
+        "record says so; else it ends with the last of them)",
+    )

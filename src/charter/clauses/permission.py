@@ -29,6 +29,11 @@ class PermissionSpec(ClauseSpec):
     kind: Literal["permission"]
     lifts = True
     overrides: tuple[str, ...] = Field((), description="clause ids it lifts for matches")
+    outlives_overrides: bool = Field(
+        False,
+        description="stays in force after the clauses it overrides end (only where the record "
+        "says so; else it ends with the last of them)",
+    )
     criteria: str | None = Field(None, description="what must hold for the permission to apply")
     granted_by: str | None = Field(None, description="the party that gave the permission")
 
