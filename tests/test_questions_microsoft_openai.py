@@ -733,7 +733,7 @@ ACCESS = [
     access(
         "2026-01-15 ms research method after agi verified",
         DENY,
-        NONE,
+        {"V4.C6"},  # the default deny cites the grant that ended (and when)
         at="2026-01-15",
         artifact_kind="research-method",
         events={"agi_verified": "2025-12-01"},
@@ -793,7 +793,7 @@ ACCESS = [
     access(
         "2031-01-01 ms research method",
         DENY,
-        NONE,
+        {"V4.C6"},  # the default deny cites the grant that ended (and when)
         at="2031-01-01",
         artifact_kind="research-method",
     ),
@@ -801,7 +801,7 @@ ACCESS = [
     access(
         "2028-01-01 ms research method after agi verified",
         DENY,
-        NONE,
+        {"V4.C6"},  # the default deny cites the grant that ended (and when)
         at="2028-01-01",
         artifact_kind="research-method",
         events={"agi_verified": "2027-06-01"},
@@ -823,8 +823,14 @@ ACCESS = [
         at="2032-12-31",
         artifact_kind="model-weights",
     ),
-    # After 2032 no grant remains.
-    access("2033-01-01 ms weights", DENY, NONE, at="2033-01-01", artifact_kind="model-weights"),
+    # After 2032 no grant remains: the deny cites the two grants that ran through 2032.
+    access(
+        "2033-01-01 ms weights",
+        DENY,
+        {"V4.C7", "V5.C3"},
+        at="2033-01-01",
+        artifact_kind="model-weights",
+    ),
     # V4.C8 has no end date: consumer hardware stays excluded after 2032.
     access(
         "2033-01-01 ms consumer hardware",

@@ -20,6 +20,7 @@ _EN: dict[str, str] = {
         "clause grants it."
     ),
     "deny.by": "Denied by {items}.",
+    "deny.ended": "Denied: {items}; no clause in force grants {principal} this.",
     "conditional": "Conditional: {items}.",
     "allow.none": "Allowed: no clause in force restricts this ({describe}).",
     "allow.parts": "Allowed: {items}.",
@@ -27,6 +28,7 @@ _EN: dict[str, str] = {
     "part.grant": "{clause} grants it",
     "part.satisfied": "{clause} is satisfied",
     "part.ended": "{clause} ended on {date}",
+    "part.ran_through": "{clause} ran through {date}",
     "part.ended_by": "{clause} ended on {date}, by {by}",
     "part.narrowed": "{clause} no longer reaches this: {why}",
     "narrowed.note": "clarified {date}: applies only where {where}",
@@ -78,6 +80,7 @@ _DE: dict[str, str] = {
         "verboten, solange keine Klausel sie gewährt."
     ),
     "deny.by": "Abgelehnt wegen {items}.",
+    "deny.ended": "Abgelehnt: {items}; keine geltende Klausel gewährt {principal} dies.",
     "conditional": "Unter Bedingungen: {items}.",
     "allow.none": "Erlaubt: keine geltende Klausel schränkt dies ein ({action}).",
     "allow.parts": "Erlaubt: {items}.",
@@ -85,6 +88,7 @@ _DE: dict[str, str] = {
     "part.grant": "{clause} gewährt es",
     "part.satisfied": "{clause} ist erfüllt",
     "part.ended": "{clause} endete am {date}",
+    "part.ran_through": "{clause} galt bis einschließlich {date}",
     "part.ended_by": "{clause} endete am {date}, durch {by}",
     "part.narrowed": "{clause} erfasst dies nicht mehr: {why}",
     "narrowed.note": "klargestellt am {date}: gilt nur, wo {where}",

@@ -8,14 +8,14 @@ the scalar or the vectorized path.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from charter.agreements import ClauseRecord
 from charter.clauses import Effect, Obligation
 from charter.clauses.base import ScalarContext
-from charter.dates import FOREVER, day_number, from_day_number
+from charter.dates import FOREVER, EventRef, FirstOf, day_number, from_day_number
 from charter.decide.request import _CONDITIONAL, _DENY, Outcome, Request, Verdict
 from charter.i18n import t
 from charter.selectors import compile_scalar, match
@@ -39,6 +39,10 @@ class Citation:
     notes: tuple[str, ...] = ()
     narrowed: bool = False  # ended for this request by a clarification, not by an amendment
     lang: str = "en"
+    #: the assumed event that ended the clause (``agi_verified``), when one did
+    event: str | None = None
+    #: the last day in force of a clause that ran out on a calendar date
+    through: dt.date | None = None
 
     def to_json(self) -> dict[str, Any]:
         spec = self.record.spec
@@ -58,6 +62,8 @@ class Citation:
         if self.ends:
             out["ends"] = self.ends
             out["ended_on"] = self.ended_on.isoformat() if self.ended_on else None
+            if self.event:
+                out["ended_by_event"] = self.event
         if self.notes:
             out["notes"] = list(self.notes)
         return out
@@ -167,6 +173,8 @@ def explanation(rules: Rules, req: Request, o: Outcome, lang: str = "en") -> Exp
         for k in order:
             if o.effects[k] == Effect.FORBID and k not in o.lifted:
                 cites.append(_cite(rules, k, req, o, "forbid", lang))
+        if not cites:  # the action's default deny: did a grant that would allow it end?
+            cites.extend(_ended(rules, req, o, set(), lang, grants=True))
     elif o.code == _CONDITIONAL:
         attrs = {**rules.attrs(req), "at": req.at, "created": req.created}
         for k in order:
@@ -201,13 +209,28 @@ def explanation(rules: Rules, req: Request, o: Outcome, lang: str = "en") -> Exp
     )
 
 
-def _ended(rules: Rules, req: Request, o: Outcome, cited: set[int], lang: str) -> list[Citation]:
-    """The most recent restrictions that would apply to ``req`` had they not ended.
+def _ended(
+    rules: Rules,
+    req: Request,
+    o: Outcome,
+    cited: set[int],
+    lang: str,
+    *,
+    grants: bool = False,
+) -> list[Citation]:
+    """The most recent restrictions (or, with ``grants``, grants) that would apply to
+    ``req`` had they not ended: why a default verdict holds.
 
-    A restriction ends when an amendment removes it, its ``until`` passes, or a
-    clarification narrows it so that it no longer reaches the request. A replaced clause
-    does not count while its replacement is in force: the replacement speaks for it.
+    A clause ends when an amendment removes it, its ``until`` passes, or a clarification
+    narrows it so that it no longer reaches the request. A replaced clause does not count
+    while its replacement is in force: the replacement speaks for it. A removal is cited
+    with its own certainty, not with that of the removing clause's other terms (one id may
+    state two things: the ROFR's end and an open commitment).
     """
+
+    def counts(effect: int) -> bool:
+        return effect == Effect.GRANT if grants else effect >= Effect.OBLIGATION
+
     attrs = rules.attrs(req)
     today = day_number(req.at)
     ctx = ScalarContext(day_number(req.created or req.at), rules.events, rules.providers_of)
@@ -228,9 +251,7 @@ def _ended(rules: Rules, req: Request, o: Outcome, cited: set[int], lang: str) -
                     continue
             if not all(match(n, attrs) for n in rule.last_narrows):
                 continue
-            if rule.spec.effect_one(attrs, ctx) >= Effect.OBLIGATION and rec.index not in (
-                o.lifted
-            ):
+            if counts(rule.spec.effect_one(attrs, ctx)) and rec.index not in o.lifted:
                 by = rules.timeline.by_id.get(rec.removed_by) if rec.removed_by else None
                 ender = by if by is not None and end == _day(rec.removed_on) else rec
                 removal = rec.removal_note_in(lang)
@@ -243,7 +264,7 @@ def _ended(rules: Rules, req: Request, o: Outcome, cited: set[int], lang: str) -
             continue
         if all(match(compile_scalar(w), attrs) for w in seg.narrow):
             continue
-        if rule.spec.effect_one(attrs, ctx) >= Effect.OBLIGATION:
+        if counts(rule.spec.effect_one(attrs, ctx)):
             found.append((seg.start, rec, rec, seg.notes_in(lang), False, True))
     if not found:
         return []
@@ -253,20 +274,41 @@ def _ended(rules: Rules, req: Request, o: Outcome, cited: set[int], lang: str) -
         if end != latest or ender.index in cited:
             continue
         cited.add(ender.index)
-        seg_at = rules.timeline.segment_at(ender, req.at)
+        event = through = None
+        if ender is expired:  # its own end: as certain as the clause was when it ended
+            last_day = from_day_number(end - 1) or req.at
+            uncertain = expired.spec.uncertain or doubt
+            uncertain |= rules.timeline.segment_at(expired, last_day).uncertain
+            if not narrowed:
+                event = _ending_event(expired.spec.end, end, rules.events)
+                through = last_day if event is None and expired.removed_on is None else None
+        else:  # removed by another clause: as certain as that removal
+            uncertain = doubt
         out.append(
             Citation(
                 ender,
                 "ended",
-                uncertain=ender.spec.uncertain or seg_at.uncertain or doubt,
+                uncertain=uncertain,
                 ends=expired.id,
                 ended_on=from_day_number(end),
                 notes=notes,
                 narrowed=narrowed,
                 lang=lang,
+                event=event,
+                through=through,
             )
         )
     return out
+
+
+def _ending_event(end: Any, day: int, events: Mapping[str, dt.date]) -> str | None:
+    """The assumed event whose date ended a clause whose ``until`` is ``end`` on ``day``."""
+    if isinstance(end, EventRef):
+        at = events.get(end.event)
+        return end.event if at is not None and day_number(at) == day else None
+    if isinstance(end, FirstOf):
+        return next((e for o in end.options if (e := _ending_event(o, day, events))), None)
+    return None
 
 
 def _note(
@@ -291,6 +333,9 @@ def _note(
                 action=req.action,
                 describe=actions[req.action].describe,
             )
+        if all(c.effect == "ended" for c in cites):  # a default deny: the grant ended
+            ended = "; ".join(_ended_part(rules, c, lang, name) for c in cites)
+            return t(lang, "deny.ended", items=ended, principal=req.principal)
         items = "; ".join(f"{name(c)}: {c.record.spec.describe(lang).rstrip('.')}" for c in cites)
         return t(lang, "deny.by", items=items)
     if code == _CONDITIONAL:
@@ -304,18 +349,24 @@ def _note(
         elif c.effect == "satisfied":
             parts.append(t(lang, "part.satisfied", clause=name(c)))
         elif c.effect == "ended":
-            gone = rules.timeline.by_id[c.ends] if c.ends else c.record
-            if c.narrowed and c.notes:
-                parts.append(t(lang, "part.narrowed", clause=name(gone), why=c.notes[-1]))
-            elif c.record is gone:
-                parts.append(t(lang, "part.ended", clause=name(gone), date=c.ended_on))
-            else:
-                parts.append(
-                    t(lang, "part.ended_by", clause=name(gone), date=c.ended_on, by=c.record.id)
-                )
+            parts.append(_ended_part(rules, c, lang, name))
     if not parts:
         return t(lang, "allow.none", action=req.action, describe=actions[req.action].describe)
     return t(lang, "allow.parts", items="; ".join(parts))
+
+
+def _ended_part(
+    rules: Rules, c: Citation, lang: str, name: Callable[[Citation | ClauseRecord], str]
+) -> str:
+    """One ended clause in words: narrowed, ended on its own, or ended by another."""
+    gone = rules.timeline.by_id[c.ends] if c.ends else c.record
+    if c.narrowed and c.notes:
+        return t(lang, "part.narrowed", clause=name(gone), why=c.notes[-1])
+    if c.record is gone and c.through is not None:
+        return t(lang, "part.ran_through", clause=name(gone), date=c.through)
+    if c.record is gone:
+        return t(lang, "part.ended", clause=name(gone), date=c.ended_on)
+    return t(lang, "part.ended_by", clause=name(gone), date=c.ended_on, by=c.record.id)
 
 
 def _day(d: dt.date | None) -> int:
