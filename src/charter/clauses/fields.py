@@ -129,6 +129,7 @@ class Translation(BaseModel):
     criteria: str | None = None
     bound: str | None = None
     escape: str | None = None
+    assumptions: tuple[str, ...] | None = None
 
 
 #: Language code → translated texts, e.g. ``{de: {title: ..., summary: ...}}``.

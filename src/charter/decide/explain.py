@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from charter.agreements import ClauseRecord
+from charter.agreements.caveats import caveats_of, rests_on_doubt
 from charter.clauses import Effect, Obligation
 from charter.clauses.base import ScalarContext
 from charter.dates import FOREVER, EventRef, FirstOf, day_number, from_day_number
@@ -77,6 +78,7 @@ class Explanation:
     clauses: tuple[Citation, ...]
     uncertain: bool
     note: str
+    caveats: tuple[str, ...] = ()
 
 
 class Decision:
@@ -131,6 +133,10 @@ class Decision:
     def note(self) -> str:
         return self.explanation.note
 
+    @property
+    def caveats(self) -> tuple[str, ...]:
+        return self.explanation.caveats
+
     def to_json(self) -> dict[str, Any]:
         """The documented, stable JSON form (README: "decide --json")."""
         return {
@@ -140,6 +146,7 @@ class Decision:
             "clauses": [c.to_json() for c in self.clauses],
             "uncertain": self.uncertain,
             "note": self.note,
+            "caveats": list(self.caveats),
             "request": self.request.to_json(),
             "events": {k: v.isoformat() for k, v in sorted(self.events.items())},
         }
@@ -201,12 +208,38 @@ def explanation(rules: Rules, req: Request, o: Outcome, lang: str = "en") -> Exp
                 cites.append(_cite(rules, k, req, o, "satisfied", lang))
         if not any(c.effect in ("lift", "grant") for c in cites):
             cites.extend(_ended(rules, req, o, {c.record.index for c in cites}, lang))
+    caveats, soft = _caveats(rules, req, cites, lang)
+    note = _note(rules, req, o.code, cites, obligations, lang)
+    if caveats:
+        note = f"{note} {t(lang, 'caveats', items='; '.join(caveats))}"
     return Explanation(
         obligations=tuple(obligations),
         clauses=tuple(cites),
-        uncertain=any(c.uncertain for c in cites),
-        note=_note(rules, req, o.code, cites, obligations, lang),
+        uncertain=soft or any(c.uncertain for c in cites),
+        note=note,
+        caveats=caveats,
     )
+
+
+#: effects by which an answer uses a clause's terms (an ``ended`` clause lends only its end)
+_USES_TERMS = ("forbid", "obligation", "grant", "lift", "satisfied")
+
+
+def _caveats(
+    rules: Rules, req: Request, cites: list[Citation], lang: str
+) -> tuple[tuple[str, ...], bool]:
+    """The answer's caveat lines (:mod:`charter.agreements.caveats`), and whether any clause
+    whose terms it uses rests on a soft source or an assumption."""
+    lines: list[str] = []
+    soft = False
+    for c in cites:
+        if c.effect in _USES_TERMS:
+            seg = rules.timeline.segment_at(c.record, req.at)
+            lines.extend(caveats_of(c.record, seg, lang))
+            soft = soft or rests_on_doubt(c.record)
+        elif c.uncertain:  # an uncertain end: what the record says about it
+            lines.extend(t(lang, "caveat.note", clause=c.record.id, note=n) for n in c.notes)
+    return tuple(dict.fromkeys(lines)), soft
 
 
 def _ended(

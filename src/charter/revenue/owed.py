@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from charter.agreements import ClauseRecord, Timeline
+from charter.agreements.caveats import caveats_of, rests_on_doubt
 from charter.clauses.revenue_share import Flow
 from charter.dates import FOREVER, day_number, from_day_number
 from charter.errors import RequestError
+from charter.i18n import t
 from charter.periods import Period
 from charter.revenue.notes import nothing_note, owed_note
 
@@ -92,6 +94,7 @@ class Owed:
     events: Mapping[str, dt.date]
     lang: str = "en"
     history_ignored: tuple[str, ...] = ()
+    caveats: tuple[str, ...] = ()
 
     @property
     def clause_ids(self) -> tuple[str, ...]:
@@ -119,6 +122,7 @@ class Owed:
             "lang": self.lang,
             "events": {k: v.isoformat() for k, v in sorted(self.events.items())},
             "history_ignored": list(self.history_ignored),
+            "caveats": list(self.caveats),
         }
 
 
@@ -202,7 +206,8 @@ def _ended(
             0.0,
             0.0,
             0.0,
-            ender.spec.uncertain,
+            # a removal is as certain as the removal, not as the remover's other terms
+            rec.removal_uncertain if ender is by else rec.spec.uncertain,
             ends=rec.id,
             ended_on=from_day_number(end),
         )
@@ -242,6 +247,9 @@ def compute_owed(
         amount, rate = 0.0, None
         note = nothing_note(shown, payer=payer, payee=payee, period=period, lang=lang)
     cap, cap_used, cap_remaining = _cap(parts)
+    caveats, soft = _caveats(timeline, shown, lang)
+    if caveats:
+        note = f"{note} {t(lang, 'caveats', items='; '.join(caveats))}"
     return Owed(
         payer,
         payee,
@@ -254,12 +262,29 @@ def compute_owed(
         cap_used,
         cap_remaining,
         tuple(shown),
-        any(p.uncertain for p in shown),
+        soft or any(p.uncertain for p in shown),
         note,
         dict(events),
         lang,
         tuple(ignored),
+        caveats,
     )
+
+
+def _caveats(
+    timeline: Timeline, shown: Sequence[SharePart], lang: str
+) -> tuple[tuple[str, ...], bool]:
+    """The caveat lines of the shares that count (their rates and caps are figures the
+    answer uses), and whether any rests on a soft source or an assumption."""
+    lines: list[str] = []
+    soft = False
+    for p in shown:
+        if p.effect == "ended":
+            continue
+        seg = timeline.segment_at(p.record, p.end) if p.end else p.record.segments[-1]
+        lines.extend(caveats_of(p.record, seg, lang))
+        soft = soft or rests_on_doubt(p.record)
+    return tuple(dict.fromkeys(lines)), soft
 
 
 def _history_used(
