@@ -414,12 +414,13 @@ LAUNCH = [
         provider="azure",
         kind="product-serving",
     ),
-    # Before V5 there is no first-ship clause; compute exclusivity ended 2025-01-21 (by V3.C6),
-    # the V3.C6 ROFR covers new capacity only and V4.C9 covers API products only.
+    # Before V5 there is no first-ship clause; compute exclusivity V2.C2 ended 2025-01-21
+    # (its remover V3.C6, a ROFR on new capacity only, is gone too, so V2.C2 itself is cited)
+    # and V4.C9 covers API products only.
     launch(
         "2026-04-26 launch product on aws, before v5",
         ALLOW,
-        {"V3.C6"},
+        {"V2.C2"},
         at="2026-04-26",
         provider="aws",
         kind="product-serving",
@@ -433,11 +434,12 @@ LAUNCH = [
         provider="aws",
         kind="training",
     ),
-    # Not a launch: V5.C1 does not apply; the last restriction ended is V2.C2 (by V3.C6).
+    # Not a launch: V5.C1 does not apply; the last restriction ended is V2.C2 (its remover
+    # V3.C6 ended in 2025, so V2.C2 itself is cited).
     launch(
         "2026-06-01 non-launch training on aws",
         ALLOW,
-        {"V3.C6"},
+        {"V2.C2"},
         at="2026-06-01",
         provider="aws",
         kind="training",

@@ -302,11 +302,13 @@ RUN = [
         kind="training",
         new_capacity=True,
     ),
-    # Existing capacity: the ROFR never applied; the restriction that ended is V2.C2 (by V3.C6).
+    # Existing capacity: the ROFR never applied; the restriction that ended is V2.C2. Its
+    # remover V3.C6 is itself gone since 2025-10-28, so V2.C2's own end is cited (issue 14:
+    # a removal is cited only while the removing clause is the most recent reason).
     run(
         "2025-12-01 existing training capacity on aws",
         ALLOW,
-        {"V3.C6"},
+        {"V2.C2"},
         at="2025-12-01",
         provider="aws",
         kind="training",

@@ -286,7 +286,14 @@ def _ended(
                 continue
             if counts(rule.spec.effect_one(attrs, ctx)) and rec.index not in o.lifted:
                 by = rules.timeline.by_id.get(rec.removed_by) if rec.removed_by else None
-                ender = by if by is not None and end == _day(rec.removed_on) else rec
+                # the removing clause is the reason only while it is in force itself
+                ender = (
+                    by
+                    if by is not None
+                    and end == _day(rec.removed_on)
+                    and by.in_force(req.at, rules.events)
+                    else rec
+                )
                 removal = rec.removal_note_in(lang)
                 note = (removal,) if ender is by and removal else ()
                 doubt = ender is by and rec.removal_uncertain
