@@ -8,16 +8,17 @@ the scalar or the vectorized path.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from charter.agreements import ClauseRecord
+from charter.agreements.records import in_lang
 from charter.clauses import Effect, Obligation
 from charter.clauses.base import ScalarContext
-from charter.dates import FOREVER, day_number, from_day_number
+from charter.dates import FOREVER, day_number, from_day_number, until_events
 from charter.decide.request import _CONDITIONAL, _DENY, Outcome, Request, Verdict
-from charter.i18n import t
+from charter.i18n import date, t, word
 from charter.selectors import compile_scalar, match
 
 if TYPE_CHECKING:
@@ -279,7 +280,7 @@ def _note(
 ) -> str:
     def name(c: Citation | ClauseRecord) -> str:
         rec = c.record if isinstance(c, Citation) else c
-        return f"{rec.id} ({rec.spec.kind})"  # type: ignore[attr-defined]
+        return f"{rec.id} ({word(lang, 'kind', rec.spec.kind)})"  # type: ignore[attr-defined]
 
     actions = rules.vocabulary.actions
     if code == _DENY:
@@ -289,7 +290,7 @@ def _note(
                 "deny.default",
                 principal=req.principal,
                 action=req.action,
-                describe=actions[req.action].describe,
+                describe=actions[req.action].describe_in(lang),
             )
         items = "; ".join(f"{name(c)}: {c.record.spec.describe(lang).rstrip('.')}" for c in cites)
         return t(lang, "deny.by", items=items)
@@ -304,18 +305,58 @@ def _note(
         elif c.effect == "satisfied":
             parts.append(t(lang, "part.satisfied", clause=name(c)))
         elif c.effect == "ended":
-            gone = rules.timeline.by_id[c.ends] if c.ends else c.record
-            if c.narrowed and c.notes:
-                parts.append(t(lang, "part.narrowed", clause=name(gone), why=c.notes[-1]))
-            elif c.record is gone:
-                parts.append(t(lang, "part.ended", clause=name(gone), date=c.ended_on))
-            else:
-                parts.append(
-                    t(lang, "part.ended_by", clause=name(gone), date=c.ended_on, by=c.record.id)
-                )
+            parts.append(_ended_part(rules, req, c, name, lang))
     if not parts:
-        return t(lang, "allow.none", action=req.action, describe=actions[req.action].describe)
+        return t(
+            lang, "allow.none", action=req.action, describe=actions[req.action].describe_in(lang)
+        )
     return t(lang, "allow.parts", items="; ".join(parts))
+
+
+def _ended_part(
+    rules: Rules, req: Request, c: Citation, name: Callable[[ClauseRecord], str], lang: str
+) -> str:
+    """How an ended citation's clause stopped reaching the request: narrowed by a
+    clarification (on its date, to what), ended by its own ``until`` (with the assumed event
+    that ended it, if one did) or by a later clause."""
+    gone = rules.timeline.by_id[c.ends] if c.ends else c.record
+    on = date(lang, c.ended_on)
+    if c.narrowed:
+        clarified = rules.timeline.segment_at(gone, req.at).clarified
+        if clarified:
+            day, words = clarified[-1]
+            where = in_lang(words, lang)
+            return t(lang, "part.narrowed", clause=name(gone), date=date(lang, day), where=where)
+        return t(lang, "part.narrowed", clause=name(gone), date=on, where=c.notes[-1])
+    if c.record is not gone:
+        return t(lang, "part.ended_by", clause=name(gone), date=on, by=c.record.id)
+    assumed = _assumed_end(rules, gone, c.ended_on)
+    if assumed is None:
+        return t(lang, "part.ended", clause=name(gone), date=on)
+    event, when = assumed
+    return t(
+        lang,
+        "part.ended_event",
+        clause=name(gone),
+        date=on,
+        event=rules.timeline.event_name(event, lang),
+        event_date=date(lang, when),
+    )
+
+
+def _assumed_end(
+    rules: Rules, rec: ClauseRecord, ended_on: dt.date | None
+) -> tuple[str, dt.date] | None:
+    """The assumed event (name, date) a clause's ``until`` ended it with on ``ended_on``, if
+    one did (an event the scenario records the date of is not assumed)."""
+    if ended_on is None:
+        return None
+    known = rules.timeline.known_events
+    for event in sorted(until_events(rec.spec.end)):
+        when = rules.events.get(event)
+        if when is not None and when == ended_on and known.get(event) != when:
+            return event, when
+    return None
 
 
 def _day(d: dt.date | None) -> int:
