@@ -5,17 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from charter.i18n import t
+from charter.i18n import date, money, percent, t
 from charter.periods import Period
 
 if TYPE_CHECKING:
     from charter.revenue.owed import SharePart
 
 __all__ = ["nothing_note", "owed_note"]
-
-
-def _money(x: float, currency: str) -> str:
-    return f"{x:,.0f} {currency}"
 
 
 def nothing_note(
@@ -25,7 +21,7 @@ def nothing_note(
     if not ended:
         return t(lang, "owes.none", payer=payer, payee=payee, period=period)
     e = ended[0]
-    ended_item = t(lang, "part.ended", clause=f"{e.ends}", date=e.ended_on)
+    ended_item = t(lang, "part.ended", clause=f"{e.ends}", date=date(lang, e.ended_on))
     return t(lang, "owes.ended", payer=payer, payee=payee, period=period, items=ended_item)
 
 
@@ -39,15 +35,15 @@ def _item(p: SharePart, period: Period, currency: str, lang: str) -> str:
             lang,
             "owes.part.capped",
             clause=name,
-            amount=_money(p.amount or 0.0, currency),
-            cap=_money(p.flow.cap or 0.0, currency),
+            amount=money(lang, p.amount or 0.0, currency),
+            cap=money(lang, p.flow.cap or 0.0, currency),
         )
     return t(
         lang,
         "owes.part",
         clause=name,
-        rate=f"{(p.flow.rate or 0) * 100:g}%",
-        counted=_money(p.revenue_counted, currency),
+        rate=percent(lang, p.flow.rate or 0),
+        counted=money(lang, p.revenue_counted, currency),
         days=p.days,
         period_days=period.days,
     )
@@ -73,12 +69,12 @@ def owed_note(
             "owes.amount",
             payer=payer,
             payee=payee,
-            amount=_money(known, currency),
+            amount=money(lang, known, currency),
             period=period,
             items=items,
         )
     known_part = (
-        t(lang, "owes.known_part", amount=_money(known, currency))
+        t(lang, "owes.known_part", amount=money(lang, known, currency))
         if len(unknown) < len(parts)
         else ""
     )
