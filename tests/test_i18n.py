@@ -176,3 +176,15 @@ def test_assumed_event_is_echoed(mo: charter.Scenario) -> None:
     # without the assumption, no echo
     plain = mo.decide(at="2026-06-01", principal="openai", action="run", **STATELESS)
     assert "assuming" not in plain.note
+
+
+def test_owes_echoes_an_assumed_event(mo: charter.Scenario) -> None:
+    ask = {"payer": "openai", "payee": "microsoft", "period": "2026-Q1", "revenue": 12e9}
+    en = mo.owes(**ask, events={"agi_verified": "2026-02-01"})
+    assert en.note.endswith(
+        "V4.C15 ends on 2026-02-01, assuming AGI verified by the expert panel on that day."
+    )
+    de = mo.owes(**ask, events={"agi_verified": "2026-02-01"}, lang="de")
+    assert "V4.C15 endet am 01.02.2026, angenommen „AGI vom Expertengremium bestätigt“" in de.note
+    later = mo.owes(**ask, events={"agi_verified": "2026-05-01"})
+    assert "assuming" not in later.note

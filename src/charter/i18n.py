@@ -79,6 +79,7 @@ _EN: dict[str, str] = {
     "owes.part": "{clause}: {rate} of {counted} ({days} of {period_days} days)",
     "owes.part.capped": "{clause}: capped at {amount}, the rest of its {cap} cap",
     "owes.part.norate": "{clause}: no rate in the record ({days} of {period_days} days)",
+    "owes.assumed": "{clause} ends on {date}, assuming {event} on that day.",
     # CLI labels
     "label.timeline": "Amendment timeline",
     "label.decisions": "Representative decisions",
@@ -156,6 +157,7 @@ _DE: dict[str, str] = {
     "owes.part": "{clause}: {rate} von {counted} ({days} von {period_days} Tagen)",
     "owes.part.capped": "{clause}: gedeckelt auf {amount}, den Rest der Obergrenze von {cap}",
     "owes.part.norate": "{clause}: kein Satz bekannt ({days} von {period_days} Tagen)",
+    "owes.assumed": "{clause} endet am {date}, angenommen „{event}“ an diesem Tag.",
     "label.timeline": "Zeitleiste der Vertragsänderungen",
     "label.decisions": "Beispielhafte Entscheidungen",
     "label.in_force": "In Kraft am {date}",

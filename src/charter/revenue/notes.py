@@ -3,15 +3,44 @@ of it, which shares leave it unknown, or that no share is in force."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from charter.dates import day_number, until_day, until_events
 from charter.i18n import date, money, percent, t
 from charter.periods import Period
 
 if TYPE_CHECKING:
+    from charter.agreements import Timeline
     from charter.revenue.owed import SharePart
 
-__all__ = ["nothing_note", "owed_note"]
+__all__ = ["assumed_note", "nothing_note", "owed_note"]
+
+
+def assumed_note(
+    parts: list[SharePart],
+    timeline: Timeline,
+    events: Mapping[str, dt.date],
+    period: Period,
+    lang: str,
+) -> str:
+    """Sentences naming the assumed events that end a share by the end of ``period`` (an event
+    whose date the scenario records is not assumed); empty if none does."""
+    out: list[str] = []
+    for p in parts:
+        end = p.record.spec.end
+        for event in sorted(until_events(end)):
+            when = events.get(event)
+            if when is None or timeline.known_events.get(event) == when or when > period.end:
+                continue
+            if until_day(end, events) != day_number(when):
+                continue
+            name = timeline.event_name(event, lang)
+            out.append(
+                t(lang, "owes.assumed", clause=p.record.id, event=name, date=date(lang, when))
+            )
+    return "".join(" " + s for s in dict.fromkeys(out))
 
 
 def nothing_note(

@@ -22,7 +22,7 @@ from charter.clauses.revenue_share import Flow
 from charter.dates import FOREVER, day_number, from_day_number
 from charter.errors import RequestError
 from charter.periods import Period
-from charter.revenue.notes import nothing_note, owed_note
+from charter.revenue.notes import assumed_note, nothing_note, owed_note
 
 __all__ = ["Owed", "SharePart", "compute_owed"]
 
@@ -241,6 +241,7 @@ def compute_owed(
         shown = _ended(timeline, flows, period, events)
         amount, rate = 0.0, None
         note = nothing_note(shown, payer=payer, payee=payee, period=period, lang=lang)
+    note += assumed_note(shown, timeline, events, period, lang)
     cap, cap_used, cap_remaining = _cap(parts)
     return Owed(
         payer,
