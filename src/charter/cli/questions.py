@@ -46,6 +46,7 @@ def render_timeline(data: dict[str, Any], title: str, lang: str) -> None:
     if data["events"]:
         events = ", ".join(f"{k}={date(lang, v)}" for k, v in data["events"].items())
         out.print(f"{t(lang, 'label.assumed_events')}: {events}")
+    width = 17 if lang == "de" else 13  # the longest clause kind's word
     for e in data["entries"]:
         head = Text(f"\n{date(lang, e['date'])}  ", style="bold cyan")
         head.append(e["title"], style="bold")
@@ -60,7 +61,8 @@ def render_timeline(data: dict[str, Any], title: str, lang: str) -> None:
             flag = f" [{word(lang, 'header', 'uncertain')}]" if c["uncertain"] else ""
             kind = word(lang, "kind", c["kind"])
             grade = word(lang, "grade", c["confidence"])
-            out.print(Text(f"  + {c['id']:<7} {kind:<13} {c['title']}{late} ({grade}){flag}"))
+            line = f"  + {c['id']:<7} {kind:<{width}} {c['title']}{late} ({grade}){flag}"
+            out.print(Text(line))
         for r in e["replaced"]:
             out.print(Text(f"  ~ {r['id']:<7} {t(lang, 'label.replaced_by')} {r['by']}"))
         for r in e["removed"]:
