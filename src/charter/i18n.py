@@ -1,15 +1,20 @@
 """Message catalog for explanations: English and German.
 
-Only module holding user-facing sentence templates of the engine. Verdict words
-(allow/deny/conditional) and JSON keys stay English in every language; clause titles and
-summaries come from the scenario files' ``translations:``.
+Only module holding user-facing sentence templates of the engine, and the formats of dates,
+numbers and amounts in each language (:func:`date`, :func:`number`, :func:`money`,
+:func:`percent`). Verdicts and JSON keys stay English in every language (the CLI prints a
+verdict's word in the language through :func:`word`); clause titles and summaries come from
+the scenario files' ``translations:``, the phrases for request attributes from the
+vocabulary (``phrases:``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["LANGS", "t"]
+__all__ = ["LANGS", "date", "join", "money", "number", "percent", "t", "word"]
 
 LANGS = ("en", "de")
 
@@ -37,8 +42,27 @@ _EN: dict[str, str] = {
     "part.ended": "{clause} ended on {date}",
     "part.ran_through": "{clause} ran through {date}",
     "part.ended_by": "{clause} ended on {date}, by {by}",
-    "part.narrowed": "{clause} no longer reaches this: {why}",
-    "narrowed.note": "clarified {date}: applies only where {where}",
+    "part.ended_event": "{clause} ended on {date} (assuming: {event} on {event_date})",
+    "part.narrowed": (
+        "{clause} was narrowed on {date} and no longer reaches this: it now applies only to {where}"
+    ),
+    "narrowed.note": "narrowed on {date} by a clarification: applies only to {where}",
+    # selectors in words
+    "where.everything": "every request",
+    "where.and": " and ",
+    "where.or": " or ",
+    "term.value": "{attribute} {value}",
+    "term.not": "anything but {what}",
+    "term.present": "with {attribute} given",
+    "term.absent": "without {attribute} given",
+    # how a clause ends
+    "end.open": "open-ended",
+    "end.removed": "removed {date}",
+    "end.removed_by": "removed {date} by {by}",
+    "end.until": "until {until}",
+    "end.until_day": "until {until}, i.e. before {day}",
+    "until.event": "{event}",
+    "until.first_of": "the first of {options}",
     # obligations
     "ob.rofr": (
         "offer this capacity to {holder} first; {take} only after {holder} declines or cannot "
@@ -64,6 +88,7 @@ _EN: dict[str, str] = {
     "owes.part": "{clause}: {rate} of {counted} ({days} of {period_days} days)",
     "owes.part.capped": "{clause}: capped at {amount}, the rest of its {cap} cap",
     "owes.part.norate": "{clause}: no rate in the record ({days} of {period_days} days)",
+    "owes.assumed": "{clause} ends on {date}, assuming {event} on that day.",
     # CLI labels
     "label.timeline": "Amendment timeline",
     "label.decisions": "Representative decisions",
@@ -79,12 +104,15 @@ _EN: dict[str, str] = {
     "label.ask_more": (
         "Ask your own: charter decide --help; see every clause: charter timeline --at DATE"
     ),
+    "label.cap": "cap {cap}; used before {used}; left after {left}",
+    "label.from": "from {date}",
+    "label.narrowed": "narrowed",
 }
 
 _DE: dict[str, str] = {
     "deny.default": (
-        "Abgelehnt: keine geltende Klausel gewährt {principal} dies; die Aktion „{action}“ ist "
-        "verboten, solange keine Klausel sie gewährt."
+        "Abgelehnt: keine geltende Klausel gewährt {principal} dies; „{describe}“ ist verboten, "
+        "solange keine Klausel es gewährt."
     ),
     "deny.by": "Abgelehnt wegen {items}.",
     "deny.ended": "Abgelehnt: {items}; keine geltende Klausel gewährt {principal} dies.",
@@ -96,7 +124,7 @@ _DE: dict[str, str] = {
     "grade.reported": "berichtete",
     "grade.weak": "schwache",
     "conditional": "Unter Bedingungen: {items}.",
-    "allow.none": "Erlaubt: keine geltende Klausel schränkt dies ein ({action}).",
+    "allow.none": "Erlaubt: keine geltende Klausel schränkt dies ein ({describe}).",
     "allow.parts": "Erlaubt: {items}.",
     "part.lift": "{clause} hebt {lifted} auf",
     "part.grant": "{clause} gewährt es",
@@ -104,8 +132,26 @@ _DE: dict[str, str] = {
     "part.ended": "{clause} endete am {date}",
     "part.ran_through": "{clause} galt bis einschließlich {date}",
     "part.ended_by": "{clause} endete am {date}, durch {by}",
-    "part.narrowed": "{clause} erfasst dies nicht mehr: {why}",
-    "narrowed.note": "klargestellt am {date}: gilt nur, wo {where}",
+    "part.ended_event": "{clause} endete am {date} (angenommen: {event} am {event_date})",
+    "part.narrowed": (
+        "{clause} wurde am {date} eingeschränkt und erfasst dies nicht mehr: sie gilt nur noch "
+        "für {where}"
+    ),
+    "narrowed.note": "am {date} durch eine Klarstellung eingeschränkt: gilt nur noch für {where}",
+    "where.everything": "jede Anfrage",
+    "where.and": " und ",
+    "where.or": " oder ",
+    "term.value": "{attribute} {value}",
+    "term.not": "alles außer {what}",
+    "term.present": "mit Angabe „{attribute}“",
+    "term.absent": "ohne Angabe „{attribute}“",
+    "end.open": "unbefristet",
+    "end.removed": "aufgehoben am {date}",
+    "end.removed_by": "aufgehoben am {date} durch {by}",
+    "end.until": "bis {until}",
+    "end.until_day": "bis {until}, also vor dem {day}",
+    "until.event": "„{event}“",
+    "until.first_of": "zum ersten von: {options}",
     "ob.rofr": (
         "diese Kapazität zuerst {holder} anbieten; {take} erst, wenn {holder} ablehnt oder den "
         "Bedarf nicht decken kann{window}"
@@ -129,6 +175,7 @@ _DE: dict[str, str] = {
     "owes.part": "{clause}: {rate} von {counted} ({days} von {period_days} Tagen)",
     "owes.part.capped": "{clause}: gedeckelt auf {amount}, den Rest der Obergrenze von {cap}",
     "owes.part.norate": "{clause}: kein Satz bekannt ({days} von {period_days} Tagen)",
+    "owes.assumed": "{clause} endet am {date}, angenommen „{event}“ an diesem Tag.",
     "label.timeline": "Zeitleiste der Vertragsänderungen",
     "label.decisions": "Beispielhafte Entscheidungen",
     "label.in_force": "In Kraft am {date}",
@@ -143,12 +190,125 @@ _DE: dict[str, str] = {
     "label.ask_more": (
         "Eigene Fragen: charter decide --help; alle Klauseln: charter timeline --at DATUM"
     ),
+    "label.cap": "Obergrenze {cap}; zuvor genutzt {used}; danach übrig {left}",
+    "label.from": "ab {date}",
+    "label.narrowed": "eingeschränkt",
 }
 
 _CATALOG = {"en": _EN, "de": _DE}
+
+#: Single words and table headers by group, in German; English is the key itself (a
+#: verdict, effect, clause kind or grade is its own English word, spaced for reading).
+_WORDS_DE: dict[str, dict[str, str]] = {
+    "verdict": {"allow": "erlaubt", "deny": "abgelehnt", "conditional": "unter Bedingungen"},
+    "effect": {
+        "forbid": "verbietet",
+        "obligation": "verpflichtet",
+        "grant": "gewährt",
+        "lift": "hebt auf",
+        "satisfied": "erfüllt",
+        "ended": "beendet",
+        "narrowed": "eingeschränkt",
+        "owed": "geschuldet",
+        "capped": "gedeckelt",
+        "no-rate": "ohne Satz",
+    },
+    "kind": {
+        "approval": "Zustimmung",
+        "carve_out": "Ausnahme",
+        "commitment": "Abnahmezusage",
+        "equity": "Beteiligung",
+        "exclusivity": "Exklusivität",
+        "first_ship": "Erstveröffentlichung",
+        "ip_rights": "IP-Rechte",
+        "limit": "Grenze",
+        "permission": "Erlaubnis",
+        "revenue_share": "Umsatzbeteiligung",
+        "rofr": "Vorkaufsrecht",
+        "term": "Laufzeit",
+        "trigger": "Auslöser",
+    },
+    "grade": {
+        "primary": "Primärquelle",
+        "quoted": "zitiert",
+        "reported": "berichtet",
+        "weak": "schwach",
+    },
+    "header": {
+        "id": "ID",
+        "kind": "Art",
+        "title": "Titel",
+        "since": "seit",
+        "ends": "endet",
+        "grade": "Beleg",
+        "clause": "Klausel",
+        "effect": "Wirkung",
+        "amendment": "Änderung",
+        "source": "Quelle",
+        "from": "von",
+        "to": "bis",
+        "days": "Tage",
+        "rate": "Satz",
+        "amount": "Betrag",
+        "date": "Datum",
+        "change": "Änderung",
+        "added": "hinzu",
+        "ended": "beendet",
+        "uncertain": "unsicher",
+        "clarification": "Klarstellung",
+    },
+}
 
 
 def t(lang: str, key: str, **values: Any) -> str:
     """The message ``key`` in ``lang`` (English if missing), filled with ``values``."""
     table = _CATALOG.get(lang, _EN)
     return table.get(key, _EN[key]).format(**values)
+
+
+def word(lang: str, group: str, key: str) -> str:
+    """One word of ``group`` (verdict, effect, kind, grade, header) in ``lang``: the key
+    itself in English, its German word if there is one."""
+    if lang == "de":
+        found = _WORDS_DE.get(group, {}).get(key)
+        if found is not None:
+            return found
+    return key
+
+
+_DE_DIGITS = str.maketrans(",.", ".,")
+
+
+def number(lang: str, x: float, decimals: int = 0) -> str:
+    """``x`` with thousands grouped: 1,234,567.8 in English, 1.234.567,8 in German."""
+    text = f"{x:,.{decimals}f}"
+    if lang == "de":
+        text = text.translate(_DE_DIGITS)
+    return text
+
+
+def money(lang: str, x: float, currency: str) -> str:
+    """An amount in whole units with its currency code: 1,234 USD, 1.234 USD."""
+    return f"{number(lang, x)} {currency}"
+
+
+def percent(lang: str, fraction: float) -> str:
+    """A rate as a percentage, as short as exact: 20%, in German 20 % (and 12,5 %)."""
+    text = f"{fraction * 100:g}"
+    return f"{text.replace('.', ',')} %" if lang == "de" else f"{text}%"
+
+
+def date(lang: str, d: dt.date | str | None) -> str:
+    """A date: ISO (2026-04-27) in English, 27.04.2026 in German; ``""`` for none."""
+    if d is None or d == "":
+        return ""
+    day = d if isinstance(d, dt.date) else dt.date.fromisoformat(d)
+    return f"{day:%d.%m.%Y}" if lang == "de" else day.isoformat()
+
+
+def join(lang: str, items: Iterable[str], key: str = "where.or") -> str:
+    """Items joined by commas and, before the last, the word of ``key`` (or, and)."""
+    xs = list(items)
+    if len(xs) <= 1:
+        return "".join(xs)
+    return ", ".join(xs[:-1]) + t(lang, key) + xs[-1]

@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from charter.vocab import BASE, AttrType, Vocabulary
+from charter.i18n import join, t
+from charter.vocab import BASE, Attribute, AttrType, Vocabulary
 
 __all__ = [
     "ABSENT",
@@ -40,6 +41,7 @@ __all__ = [
     "match",
     "parse_selector",
     "parse_where",
+    "phrase_where",
 ]
 
 #: Code of an absent attribute value.
@@ -85,6 +87,54 @@ class Selector:
     @cached_property
     def _alts(self) -> Alts:
         return compile_scalar((self,))
+
+
+def _value_text(v: Any) -> str:
+    return str(v).lower() if isinstance(v, bool) else str(v)
+
+
+def _phrase_values(attr: Attribute, values: tuple[Any, ...], lang: str) -> str:
+    """Values of one attribute in words, alternatives joined by "or": each value's phrase
+    from the vocabulary, else the attribute's label and the value."""
+    words = []
+    for v in values:
+        text = _value_text(v)
+        words.append(
+            attr.phrase(lang, text)
+            or t(lang, "term.value", attribute=attr.label_in(lang), value=text)
+        )
+    return join(lang, words, "where.or")
+
+
+def _phrase_term(term: Term, vocab: Vocabulary, lang: str) -> str:
+    attr = vocab.attributes.get(term.attr)
+    if attr is None:  # a selector parsed against another vocabulary: the raw form
+        return term.describe()
+    if term.op == "exists":
+        key = "present" if term.values[0] else "absent"
+        return attr.phrase(lang, key) or t(lang, f"term.{key}", attribute=attr.label_in(lang))
+    if term.op == "in":
+        return _phrase_values(attr, term.values, lang)
+    # not: the values left, when the attribute lists them all in words, else "anything but"
+    if attr.type == AttrType.BOOL:
+        rest: tuple[Any, ...] = tuple(v for v in (True, False) if v not in term.values)
+    else:
+        rest = tuple(v for v in attr.values if v not in term.values)
+    if 0 < len(rest) <= len(term.values) and all(attr.phrase(lang, _value_text(v)) for v in rest):
+        return _phrase_values(attr, rest, lang)
+    return t(lang, "term.not", what=_phrase_values(attr, term.values, lang))
+
+
+def phrase_where(where: Where, vocab: Vocabulary, lang: str = "en") -> str:
+    """A ``where`` in words of the vocabulary's phrases, e.g. ``{api: {not: [stateful]}}``
+    as "stateless API calls" where the vocabulary gives ``api`` phrases (else the attribute's
+    label and the value)."""
+    alts = [
+        join(lang, (_phrase_term(term, vocab, lang) for term in sel.terms), "where.and")
+        or t(lang, "where.everything")
+        for sel in where
+    ]
+    return join(lang, alts, "where.or") or t(lang, "where.everything")
 
 
 #: Alternatives: a request matches a ``Where`` when it matches any of its selectors.

@@ -13,13 +13,13 @@ then the scenario's entries in its order (naming a base entry again places it th
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from importlib import resources
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "ACTIONS",
@@ -74,6 +74,9 @@ class ActionDecl(_Decl):
     )
     describe: str = Field("", description="what the action is, in a few words")
     requires: tuple[str, ...] = Field((), description="attributes a request must give")
+    label: dict[str, str] = Field(
+        default_factory=dict, description="describe in other languages: {de: ...}"
+    )
 
 
 class AttributeDecl(_Decl):
@@ -90,6 +93,31 @@ class AttributeDecl(_Decl):
     negative: str | None = Field(
         None, pattern=r"^[a-z][a-z0-9-]*$", description="bool: the CLI option that sets false"
     )
+    label: dict[str, str] = Field(
+        default_factory=dict,
+        description="the attribute named in words, by language: {en: API style, de: API-Stil}",
+    )
+    phrases: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description=(
+            "by language, a value in words as a selector matching it reads: "
+            "{en: {stateless: stateless API calls}}; a bool's values are true and false, "
+            "exists: true|false are present and absent"
+        ),
+    )
+
+    @field_validator("phrases", mode="before")
+    @classmethod
+    def _phrase_keys(cls, v: Any) -> Any:
+        """YAML reads ``true:`` as a bool key; a phrase is keyed by the value's text."""
+        if isinstance(v, Mapping):
+            return {
+                lang: {str(k).lower() if isinstance(k, bool) else k: p for k, p in m.items()}
+                if isinstance(m, Mapping)
+                else m
+                for lang, m in v.items()
+            }
+        return v
 
 
 class VocabularySpec(_Decl):
@@ -108,6 +136,11 @@ class Action:
     default: Default
     describe: str
     requires: tuple[str, ...] = ()
+    label: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    def describe_in(self, lang: str) -> str:
+        """What the action is, in ``lang`` (English if the vocabulary has no words for it)."""
+        return self.label.get(lang) or self.describe
 
 
 @dataclass(frozen=True)
@@ -121,6 +154,17 @@ class Attribute:
     default: bool | str | None = None
     option: str = ""  # the CLI option, without dashes
     negative: str | None = None  # bool: the CLI option that sets it false
+    label: Mapping[str, str] = field(default_factory=dict, hash=False)  # lang -> in words
+    phrases: Mapping[str, Mapping[str, str]] = field(default_factory=dict, hash=False)
+
+    def label_in(self, lang: str) -> str:
+        """The attribute in words: its label in ``lang``, else in English, else its name."""
+        return self.label.get(lang) or self.label.get("en") or self.name.replace("_", " ")
+
+    def phrase(self, lang: str, value: str) -> str | None:
+        """A value in words (``true``/``false`` for a bool, ``present``/``absent`` for
+        exists), or None if the vocabulary gives none in ``lang``."""
+        return self.phrases.get(lang, {}).get(value)
 
     @property
     def flag(self) -> str:
@@ -192,6 +236,8 @@ def _attribute(
             decl.default,
             decl.option or "",
             decl.negative,
+            dict(decl.label),
+            {k: dict(v) for k, v in decl.phrases.items()},
         )
         if decl.type == AttrType.ENUM and not decl.values and decl.name != "action":
             raise VocabularyError(
@@ -203,10 +249,10 @@ def _attribute(
             raise VocabularyError((*where, "negative"), "only a bool attribute has a negative")
         _check_default(attr, where)
         return attr
-    for field in ("default", "option", "negative"):
-        if getattr(decl, field) is not None:
+    for fixed in ("default", "option", "negative"):
+        if getattr(decl, fixed) is not None:
             raise VocabularyError(
-                (*where, field), f"{decl.name!r} is a base attribute: its {field} is fixed"
+                (*where, fixed), f"{decl.name!r} is a base attribute: its {fixed} is fixed"
             )
     if decl.type is not None and decl.type != known.type:
         raise VocabularyError(
@@ -215,7 +261,16 @@ def _attribute(
     if decl.values and (known.type != AttrType.ENUM or known.name == "action"):
         raise VocabularyError((*where, "values"), "only an enum attribute lists values")
     values = tuple(_ordered(dict.fromkeys(known.values), list(decl.values)))
-    return replace(known, values=values, describe=decl.describe or known.describe)
+    phrases = {k: dict(v) for k, v in known.phrases.items()}
+    for lang, more in decl.phrases.items():
+        phrases[lang] = {**phrases.get(lang, {}), **more}
+    return replace(
+        known,
+        values=values,
+        describe=decl.describe or known.describe,
+        label={**known.label, **decl.label},
+        phrases=phrases,
+    )
 
 
 def _unique(names: list[str], section: str) -> None:
@@ -264,14 +319,19 @@ def extend(base: Vocabulary, spec: VocabularySpec) -> Vocabulary:
 def _action(entry: tuple[int, ActionDecl], known: Action | None) -> Action:
     i, d = entry
     if known is None:
-        return Action(d.name, d.default or Default.ALLOW, d.describe, d.requires)
+        return Action(d.name, d.default or Default.ALLOW, d.describe, d.requires, dict(d.label))
     if d.default is not None and d.default != known.default:
         raise VocabularyError(
             ("actions", i, "default"),
             f"{d.name!r} is a base action: its default is {known.default.value}",
         )
     requires = tuple(dict.fromkeys((*known.requires, *d.requires)))
-    return replace(known, describe=d.describe or known.describe, requires=requires)
+    return replace(
+        known,
+        describe=d.describe or known.describe,
+        requires=requires,
+        label={**known.label, **d.label},
+    )
 
 
 def _load_base() -> Vocabulary:

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from charter.agreements.records import in_lang
 from charter.dates import FOREVER, from_day_number
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ def record_json(
         "amendment": rec.amendment.isoformat(),
         "from": rec.start.isoformat(),
         "until": end.isoformat() if end is not None else None,
-        "ends": tl.describe_end(rec, events),
+        "ends": tl.describe_end(rec, events, lang),
         "confidence": rec.spec.confidence.value,
         "uncertain": seg.uncertain if seg is not None else rec.spec.uncertain,
         "notes": [
@@ -84,7 +85,7 @@ def entry_json(e: TimelineEntry, lang: str = "en") -> dict[str, Any]:
         ],
         "replaced": [{"id": old, "by": new} for old, new in e.replaced],
         "removed": [{"id": old, "by": by, "note": note} for old, by, note in e.removed],
-        "narrowed": [{"id": cid, "to": text} for cid, text in e.narrowed],
+        "narrowed": [{"id": cid, "to": in_lang(words, lang)} for cid, words in e.narrowed],
         "open_items": [
             {"clauses": list(c), "note": item_note(k, n)} for k, (c, n) in enumerate(e.open_items)
         ],

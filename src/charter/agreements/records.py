@@ -12,13 +12,23 @@ from dataclasses import dataclass, field
 from charter.clauses import ClauseSpec
 from charter.clauses.base import Translations
 from charter.dates import FOREVER, day_number, until_day
-from charter.i18n import t
+from charter.i18n import date, t
 from charter.selectors import Where
 
-__all__ = ["ClauseRecord", "EventSet", "Segment", "TimelineEntry"]
+__all__ = ["ClauseRecord", "EventSet", "Segment", "TimelineEntry", "Words", "in_lang"]
 
 #: Assumed events, as a hashable, sorted tuple of (name, date).
 EventSet = tuple[tuple[str, dt.date], ...]
+#: A text in each language, as a hashable tuple of (language, text), English first.
+Words = tuple[tuple[str, str], ...]
+
+
+def in_lang(words: Words, lang: str) -> str:
+    """The text of ``words`` in ``lang``, else the first (English)."""
+    for k, text in words:
+        if k == lang:
+            return text
+    return words[0][1] if words else ""
 
 
 @dataclass(frozen=True)
@@ -29,12 +39,15 @@ class Segment:
     stop: int  # FOREVER: until the clause ends
     narrow: tuple[Where, ...] = ()
     uncertain: bool = False
-    clarified: tuple[tuple[dt.date, str], ...] = ()  # (date, narrowing in words)
+    clarified: tuple[tuple[dt.date, Words], ...] = ()  # (date, narrowing in words)
     doubts: tuple[tuple[str, Translations], ...] = ()  # open items: (note, translations)
 
     def notes_in(self, lang: str = "en") -> tuple[str, ...]:
         """Clarifications and open items bearing on this stretch, in ``lang``."""
-        out = [t(lang, "narrowed.note", date=d, where=w) for d, w in self.clarified]
+        out = [
+            t(lang, "narrowed.note", date=date(lang, d), where=in_lang(w, lang))
+            for d, w in self.clarified
+        ]
         for note, tr in self.doubts:
             de = tr.get(lang)
             out.append(de.note if de is not None and de.note else note)
@@ -99,7 +112,7 @@ class TimelineEntry:
     added: tuple[ClauseRecord, ...] = ()
     replaced: tuple[tuple[str, str], ...] = ()  # (old id, new id)
     removed: tuple[tuple[str, str | None, str | None], ...] = ()  # (old id, by, note)
-    narrowed: tuple[tuple[str, str], ...] = ()  # (clause id, narrowing)
+    narrowed: tuple[tuple[str, Words], ...] = ()  # (clause id, narrowing in words)
     open_items: tuple[tuple[tuple[str, ...], str], ...] = ()
     confidence: str | None = None
     translations: Translations = field(default_factory=dict)

@@ -12,12 +12,28 @@ from functools import lru_cache
 from typing import Any
 
 from charter.agreements.documents import entry_json, record_json
-from charter.agreements.records import ClauseRecord, EventSet, Segment, TimelineEntry
+from charter.agreements.records import (
+    ClauseRecord,
+    EventSet,
+    Segment,
+    TimelineEntry,
+    Words,
+    in_lang,
+)
 from charter.clauses import ClauseSpec
 from charter.clauses.base import Translations
-from charter.dates import FOREVER, day_number, describe_until, from_day_number, until_day
+from charter.dates import (
+    FOREVER,
+    EventRef,
+    Until,
+    day_number,
+    from_day_number,
+    until_day,
+)
+from charter.i18n import LANGS, date, join, t
 from charter.model import AgreementSpec, AmendmentSpec
-from charter.selectors import Where
+from charter.selectors import Where, phrase_where
+from charter.vocab import BASE, Vocabulary
 
 __all__ = ["Timeline"]
 
@@ -33,11 +49,11 @@ class _Changes:
 
     made: list[tuple[ClauseSpec, dt.date]] = field(default_factory=list)
     ended: dict[str, _End] = field(default_factory=dict)
-    narrowings: dict[str, list[tuple[dt.date, Where, str]]] = field(default_factory=dict)
+    narrowings: dict[str, list[tuple[dt.date, Where, Words]]] = field(default_factory=dict)
     doubts: dict[str, list[tuple[dt.date, str, Translations]]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, ag: AgreementSpec) -> _Changes:
+    def of(cls, ag: AgreementSpec, vocab: Vocabulary) -> _Changes:
         changes = cls()
         for am in ag.amendments:
             for cl in am.clauses:
@@ -48,9 +64,8 @@ class _Changes:
                 changes.ended[rm.clause] = (am.date, rm.by, rm.uncertain, rm.note, rm.translations)
             for cla in am.clarifications:
                 for nar in cla.narrows:
-                    text = " or ".join(s.describe() for s in nar.where)
                     changes.narrowings.setdefault(nar.clause, []).append(
-                        (cla.date, nar.where, text)
+                        (cla.date, nar.where, _words(nar.where, vocab))
                     )
             for item in am.open_items:
                 for cid in item.clauses:
@@ -60,7 +75,12 @@ class _Changes:
         return changes
 
 
-def _entries(agreement: str, am: AmendmentSpec) -> list[TimelineEntry]:
+def _words(where: Where, vocab: Vocabulary) -> Words:
+    """A ``where`` in the words of each language."""
+    return tuple((lang, phrase_where(where, vocab, lang)) for lang in LANGS)
+
+
+def _entries(agreement: str, am: AmendmentSpec, vocab: Vocabulary) -> list[TimelineEntry]:
     """The dated entries of one amendment: its own, then one per clarification in it (the
     clauses it adds are filled in once they are placed)."""
     replaced = tuple((old, cl.id) for cl in am.clauses for old in cl.replaces)
@@ -88,9 +108,7 @@ def _entries(agreement: str, am: AmendmentSpec) -> list[TimelineEntry]:
                 title=cla.title,
                 summary=cla.summary,
                 sources=cla.sources,
-                narrowed=tuple(
-                    (n.clause, " or ".join(s.describe() for s in n.where)) for n in cla.narrows
-                ),
+                narrowed=tuple((n.clause, _words(n.where, vocab)) for n in cla.narrows),
                 confidence=cla.confidence.value,
                 translations=cla.translations,
             )
@@ -130,7 +148,19 @@ def _segments(spec: ClauseSpec, start: dt.date, changes: _Changes) -> tuple[Segm
 class Timeline:
     """All clauses of a scenario's agreements on one timeline."""
 
-    def __init__(self, agreements: tuple[AgreementSpec, ...]) -> None:
+    def __init__(
+        self,
+        agreements: tuple[AgreementSpec, ...],
+        vocabulary: Vocabulary = BASE,
+        event_names: Mapping[str, Words] | None = None,
+        known_events: Mapping[str, dt.date] | None = None,
+    ) -> None:
+        """``vocabulary`` words the narrowings; ``event_names`` (event id → its name in each
+        language) the ends on events; ``known_events`` are the dates the scenario records
+        (any other event date is assumed)."""
+        self.vocabulary = vocabulary
+        self.event_names: dict[str, Words] = dict(event_names or {})
+        self.known_events: dict[str, dt.date] = dict(known_events or {})
         self.records: list[ClauseRecord] = []
         self.entries: list[TimelineEntry] = []
         for ag in agreements:
@@ -142,9 +172,9 @@ class Timeline:
     def _place(self, ag: AgreementSpec) -> None:
         """Place one agreement: its entries, then a record per clause it makes, then each
         amendment's entry names the clauses it added."""
-        changes = _Changes.of(ag)
+        changes = _Changes.of(ag, self.vocabulary)
         for am in ag.amendments:
-            self.entries.extend(_entries(ag.id, am))
+            self.entries.extend(_entries(ag.id, am, self.vocabulary))
         added: dict[dt.date, list[ClauseRecord]] = {}
         for spec, am_date in changes.made:
             rec = self._record(ag.id, spec, am_date, changes)
@@ -202,17 +232,41 @@ class Timeline:
                 return s
         return rec.segments[-1]
 
-    def describe_end(self, rec: ClauseRecord, events: Mapping[str, dt.date]) -> str:
-        """Human text for how and when a clause ends."""
+    def event_name(self, event: str, lang: str = "en") -> str:
+        """An event's name in ``lang`` (its id if the timeline was given no names)."""
+        words = self.event_names.get(event)
+        return in_lang(words, lang) if words else event
+
+    def describe_until(self, u: Until, lang: str = "en") -> str:
+        """An ``until`` in words: a date, an event's name, or the first of several."""
+        if isinstance(u, dt.date):
+            return date(lang, u)
+        if isinstance(u, EventRef):
+            return t(lang, "until.event", event=self.event_name(u.event, lang))
+        options = join(lang, (self.describe_until(o, lang) for o in u.options), "where.or")
+        return t(lang, "until.first_of", options=options)
+
+    def describe_end(
+        self, rec: ClauseRecord, events: Mapping[str, dt.date], lang: str = "en"
+    ) -> str:
+        """Human text for how and when a clause ends, in ``lang``."""
         parts = []
         if rec.removed_on is not None:
-            by = f" by {rec.removed_by}" if rec.removed_by else ""
-            parts.append(f"removed {rec.removed_on}{by}")
+            on = date(lang, rec.removed_on)
+            parts.append(
+                t(lang, "end.removed_by", date=on, by=rec.removed_by)
+                if rec.removed_by
+                else t(lang, "end.removed", date=on)
+            )
         if rec.spec.end is not None:
+            until = self.describe_until(rec.spec.end, lang)
             day = until_day(rec.spec.end, events)
-            when = "" if day >= FOREVER else f", i.e. before {from_day_number(day)}"
-            parts.append(f"until {describe_until(rec.spec.end)}{when}")
-        return "; ".join(parts) or "open-ended"
+            if day >= FOREVER:
+                parts.append(t(lang, "end.until", until=until))
+            else:
+                last = date(lang, from_day_number(day))
+                parts.append(t(lang, "end.until_day", until=until, day=last))
+        return "; ".join(parts) or t(lang, "end.open")
 
     def to_json(
         self, at: dt.date | None, events: Mapping[str, dt.date], lang: str = "en"

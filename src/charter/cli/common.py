@@ -72,7 +72,7 @@ EventOpt = Annotated[
 LangOpt = Annotated[
     str,
     typer.Option(
-        "--lang", help="Language of explanations: en or de (verdicts and JSON keys stay English)."
+        "--lang", help="Language of explanations: en or de (JSON keys and verdicts stay English)."
     ),
 ]
 

@@ -23,7 +23,7 @@ from charter.cli.common import (
     scenario_title,
 )
 from charter.errors import RequestError
-from charter.i18n import t
+from charter.i18n import date, money, number, percent, t, word
 
 if TYPE_CHECKING:
     from charter.decide import Decision
@@ -34,29 +34,35 @@ __all__ = ["decide", "owes", "render_decision", "timeline"]
 VERDICT_STYLE = {"allow": "bold green", "deny": "bold red", "conditional": "bold yellow"}
 
 
+def headers(lang: str, *names: str) -> tuple[str, ...]:
+    """Table column headers in ``lang``."""
+    return tuple(word(lang, "header", n) for n in names)
+
+
 # ---------------------------------------------------------------------------- timeline
 def render_timeline(data: dict[str, Any], title: str, lang: str) -> None:
     """The timeline document (``Scenario.timeline``) as text, with the clauses in force."""
     out.print(Text(title, style="bold"))
     if data["events"]:
-        events = ", ".join(f"{k}={v}" for k, v in data["events"].items())
+        events = ", ".join(f"{k}={date(lang, v)}" for k, v in data["events"].items())
         out.print(f"{t(lang, 'label.assumed_events')}: {events}")
+    width = 17 if lang == "de" else 13  # the longest clause kind's word
     for e in data["entries"]:
-        head = Text(f"\n{e['date']}  ", style="bold cyan")
+        head = Text(f"\n{date(lang, e['date'])}  ", style="bold cyan")
         head.append(e["title"], style="bold")
         if e["type"] != "amendment":
-            head.append(f"  ({e['type']})", style="italic")
+            head.append(f"  ({word(lang, 'header', e['type'])})", style="italic")
         out.print(head)
         if e["summary"]:
             out.print(Text("  " + e["summary"]), width=100)
         for c in e["added"]:
-            late = f" from {c['from']}" if c["from"] != e["date"] else ""
-            flag = " [uncertain]" if c["uncertain"] else ""
-            out.print(
-                Text(
-                    f"  + {c['id']:<7} {c['kind']:<13} {c['title']}{late} ({c['confidence']}){flag}"
-                )
-            )
+            late = " " + t(lang, "label.from", date=date(lang, c["from"]))
+            late = late if c["from"] != e["date"] else ""
+            flag = f" [{word(lang, 'header', 'uncertain')}]" if c["uncertain"] else ""
+            kind = word(lang, "kind", c["kind"])
+            grade = word(lang, "grade", c["confidence"])
+            line = f"  + {c['id']:<7} {kind:<{width}} {c['title']}{late} ({grade}){flag}"
+            out.print(Text(line))
         for r in e["replaced"]:
             out.print(Text(f"  ~ {r['id']:<7} {t(lang, 'label.replaced_by')} {r['by']}"))
         for r in e["removed"]:
@@ -70,17 +76,13 @@ def render_timeline(data: dict[str, Any], title: str, lang: str) -> None:
             out.print(Text(f"    {t(lang, 'label.source')}: {src}", style="dim"))
     if "in_force" in data:
         table = Table(
-            "id",
-            "kind",
-            "title",
-            "since",
-            "ends",
-            "grade",
-            title="\n" + t(lang, "label.in_force", date=data["at"]),
+            *headers(lang, "id", "kind", "title", "since", "ends", "grade"),
+            title="\n" + t(lang, "label.in_force", date=date(lang, data["at"])),
         )
         for c in data["in_force"]:
-            grade = c["confidence"] + (" ?" if c["uncertain"] else "")
-            table.add_row(c["id"], c["kind"], c["title"], c["from"], c["ends"], grade)
+            grade = word(lang, "grade", c["confidence"]) + (" ?" if c["uncertain"] else "")
+            kind = word(lang, "kind", c["kind"])
+            table.add_row(c["id"], kind, c["title"], date(lang, c["from"]), c["ends"], grade)
         out.print(table)
 
 
@@ -105,21 +107,30 @@ def timeline(
 # ---------------------------------------------------------------------------- decide
 def render_decision(d: Decision) -> None:
     """A verdict in a panel with its note, then its deciding clauses and their notes."""
-    v = d.verdict.value
-    head = Text(v.upper(), style=VERDICT_STYLE[v])
+    v, lang = d.verdict.value, d.lang
+    head = Text(word(lang, "verdict", v).upper(), style=VERDICT_STYLE[v])
     if d.uncertain:
-        head.append(f"  ({t(d.lang, 'label.uncertain')})", style="yellow")
+        head.append(f"  ({t(lang, 'label.uncertain')})", style="yellow")
     out.print(Panel(Text(d.note), title=head, title_align="left", width=100))
     if d.clauses:
-        table = Table("clause", "effect", "kind", "amendment", "grade", "source", box=None)
+        cols = headers(lang, "clause", "effect", "kind", "amendment", "grade", "source")
+        table = Table(*cols, box=None)
         for c in d.clauses:
             j = c.to_json()
-            grade = j["confidence"] + (" ?" if j["uncertain"] else "")
-            table.add_row(j["id"], j["effect"], j["kind"], j["amendment"], grade, j["sources"][0])
+            grade = word(lang, "grade", j["confidence"]) + (" ?" if j["uncertain"] else "")
+            effect = word(lang, "effect", "narrowed" if c.narrowed else j["effect"])
+            table.add_row(
+                j["id"],
+                effect,
+                word(lang, "kind", j["kind"]),
+                date(lang, j["amendment"]),
+                grade,
+                j["sources"][0],
+            )
         out.print(table)
         for c in d.clauses:
             for n in c.notes:
-                label = t(d.lang, "label.note_on")
+                label = t(lang, "label.note_on")
                 out.print(Text(f"  {label} {c.record.id}: {n}", style="dim"), width=100)
 
 
@@ -208,26 +219,38 @@ def _amount(text: str) -> float:
 
 def render_owed(o: Owed, lang: str) -> None:
     """The amount owed in a panel with its note, the cap, then the clauses that count."""
-    shown = "?" if o.amount is None else f"{o.amount:,.0f} {o.currency}"
+    shown = "?" if o.amount is None else money(lang, o.amount, o.currency)
     head = Text(f"{o.period}: {shown}", style="bold")
     if o.uncertain:
         head.append(f"  ({t(lang, 'label.uncertain')})", style="yellow")
     out.print(Panel(Text(o.note), title=head, title_align="left", width=100))
     if o.cap is not None:
-        out.print(
-            f"cap {o.cap:,.0f} {o.currency}; used before {o.cap_used or 0:,.0f}; "
-            f"left after {o.cap_remaining or 0:,.0f}"
+        cap = t(
+            lang,
+            "label.cap",
+            cap=money(lang, o.cap, o.currency),
+            used=number(lang, o.cap_used or 0),
+            left=number(lang, o.cap_remaining or 0),
         )
+        out.print(cap)
     if not o.parts:
         return
-    table = Table("clause", "effect", "from", "to", "days", "rate", "amount", "grade", box=None)
+    cols = headers(lang, "clause", "effect", "from", "to", "days", "rate", "amount", "grade")
+    table = Table(*cols, box=None)
     for p in o.parts:
         j = p.to_json(lang)
-        rate = "?" if j["rate"] is None else f"{j['rate'] * 100:g}%"
-        amt = "?" if j["amount"] is None else f"{j['amount']:,.0f}"
-        grade = j["confidence"] + (" ?" if j["uncertain"] else "")
+        rate = "?" if j["rate"] is None else percent(lang, j["rate"])
+        amt = "?" if j["amount"] is None else number(lang, j["amount"])
+        grade = word(lang, "grade", j["confidence"]) + (" ?" if j["uncertain"] else "")
         table.add_row(
-            j["id"], j["effect"], j["from"] or "-", j["to"] or "-", str(j["days"]), rate, amt, grade
+            j["id"],
+            word(lang, "effect", j["effect"]),
+            date(lang, j["from"]) or "-",
+            date(lang, j["to"]) or "-",
+            str(j["days"]),
+            rate,
+            amt,
+            grade,
         )
     out.print(table)
 

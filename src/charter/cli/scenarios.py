@@ -19,9 +19,9 @@ from charter.cli.common import (
     print_json,
     scenario_title,
 )
-from charter.cli.questions import render_decision
+from charter.cli.questions import headers, render_decision
 from charter.errors import CharterError
-from charter.i18n import t
+from charter.i18n import date, t
 
 if TYPE_CHECKING:
     from charter.decide import Decision
@@ -141,24 +141,24 @@ def brief(scenario: ScenarioArg = None, lang: LangOpt = "en") -> None:
     if description:
         out.print(Text(description), width=100)
     out.print(Text("\n" + t(lang, "label.timeline"), style="bold"))
-    table = Table("date", "change", "added", "ended", box=None)
+    table = Table(*headers(lang, "date", "change", "added", "ended"), box=None)
     for e in data["entries"]:
         added = ", ".join(c["id"] for c in e["added"]) or "-"
         ended = (
             ", ".join(
                 [r["id"] for r in e["replaced"]]
                 + [r["id"] for r in e["removed"]]
-                + [f"{n['id']} (narrowed)" for n in e["narrowed"]]
+                + [f"{n['id']} ({t(lang, 'label.narrowed')})" for n in e["narrowed"]]
             )
             or "-"
         )
-        table.add_row(e["date"], e["title"], added, ended)
+        table.add_row(date(lang, e["date"]), e["title"], added, ended)
     out.print(table)
     if decisions:
         out.print(Text("\n" + t(lang, "label.decisions"), style="bold"))
     for q, d in decisions:
-        ev = "".join(f" [{k}={v}]" for k, v in q.events.items())
+        ev = "".join(f" [{k}={date(lang, v)}]" for k, v in q.events.items())
         ask = q.ask_de if lang == "de" and q.ask_de else q.ask
-        out.print(Text(f"\n{q.at}  {ask}{ev}", style="bold"))
+        out.print(Text(f"\n{date(lang, q.at)}  {ask}{ev}", style="bold"))
         render_decision(d)
     out.print(Text("\n" + t(lang, "label.ask_more"), style="dim"))

@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from charter.agreements import ClauseRecord
 from charter.agreements.caveats import caveats_of, rests_on_doubt
+from charter.agreements.records import in_lang
 from charter.clauses import Effect, Obligation
 from charter.clauses.base import ScalarContext
-from charter.dates import FOREVER, EventRef, FirstOf, day_number, from_day_number
+from charter.dates import FOREVER, FirstOf, day_number, from_day_number, until_events
 from charter.decide.request import _CONDITIONAL, _DENY, Outcome, Request, Verdict
-from charter.i18n import t
+from charter.i18n import date, t, word
 from charter.selectors import compile_scalar, match
 
 if TYPE_CHECKING:
@@ -320,8 +321,9 @@ def _ended(
             uncertain = expired.spec.uncertain or doubt
             uncertain |= rules.timeline.segment_at(expired, last_day).uncertain
             if not narrowed:
-                event = _ending_event(expired.spec.end, end, rules.events)
-                through = last_day if event is None and expired.removed_on is None else None
+                assumed = _assumed_end(rules, expired, from_day_number(end))
+                event = assumed[0] if assumed is not None else None
+                through = last_day if _dated_end(expired.spec.end) == end else None
         else:  # removed by another clause: as certain as that removal
             uncertain = doubt
         out.append(
@@ -341,14 +343,13 @@ def _ended(
     return out
 
 
-def _ending_event(end: Any, day: int, events: Mapping[str, dt.date]) -> str | None:
-    """The assumed event whose date ended a clause whose ``until`` is ``end`` on ``day``."""
-    if isinstance(end, EventRef):
-        at = events.get(end.event)
-        return end.event if at is not None and day_number(at) == day else None
+def _dated_end(end: Any) -> int:
+    """The first day out of force that the calendar dates of an ``until`` give alone."""
+    if isinstance(end, dt.date):
+        return day_number(end) + 1
     if isinstance(end, FirstOf):
-        return next((e for o in end.options if (e := _ending_event(o, day, events))), None)
-    return None
+        return min((_dated_end(o) for o in end.options), default=FOREVER)
+    return FOREVER
 
 
 def _note(
@@ -361,7 +362,7 @@ def _note(
 ) -> str:
     def name(c: Citation | ClauseRecord) -> str:
         rec = c.record if isinstance(c, Citation) else c
-        return f"{rec.id} ({rec.spec.kind})"  # type: ignore[attr-defined]
+        return f"{rec.id} ({word(lang, 'kind', rec.spec.kind)})"  # type: ignore[attr-defined]
 
     actions = rules.vocabulary.actions
     if code == _DENY:
@@ -371,10 +372,10 @@ def _note(
                 "deny.default",
                 principal=req.principal,
                 action=req.action,
-                describe=actions[req.action].describe,
+                describe=actions[req.action].describe_in(lang),
             )
         if all(c.effect == "ended" for c in cites):  # a default deny: the grant ended
-            ended = "; ".join(_ended_part(rules, c, lang, name) for c in cites)
+            ended = "; ".join(_ended_part(rules, req, c, name, lang) for c in cites)
             return t(lang, "deny.ended", items=ended, principal=req.principal)
         items = "; ".join(f"{name(c)}: {c.record.spec.describe(lang).rstrip('.')}" for c in cites)
         return t(lang, "deny.by", items=items)
@@ -389,24 +390,60 @@ def _note(
         elif c.effect == "satisfied":
             parts.append(t(lang, "part.satisfied", clause=name(c)))
         elif c.effect == "ended":
-            parts.append(_ended_part(rules, c, lang, name))
+            parts.append(_ended_part(rules, req, c, name, lang))
     if not parts:
-        return t(lang, "allow.none", action=req.action, describe=actions[req.action].describe)
+        return t(
+            lang, "allow.none", action=req.action, describe=actions[req.action].describe_in(lang)
+        )
     return t(lang, "allow.parts", items="; ".join(parts))
 
 
 def _ended_part(
-    rules: Rules, c: Citation, lang: str, name: Callable[[Citation | ClauseRecord], str]
+    rules: Rules, req: Request, c: Citation, name: Callable[[ClauseRecord], str], lang: str
 ) -> str:
-    """One ended clause in words: narrowed, ended on its own, or ended by another."""
+    """How an ended citation's clause stopped reaching the request: narrowed by a
+    clarification (on its date, to what), ended by its own ``until`` (with the assumed event
+    that ended it, if one did) or by a later clause."""
     gone = rules.timeline.by_id[c.ends] if c.ends else c.record
-    if c.narrowed and c.notes:
-        return t(lang, "part.narrowed", clause=name(gone), why=c.notes[-1])
-    if c.record is gone and c.through is not None:
-        return t(lang, "part.ran_through", clause=name(gone), date=c.through)
-    if c.record is gone:
-        return t(lang, "part.ended", clause=name(gone), date=c.ended_on)
-    return t(lang, "part.ended_by", clause=name(gone), date=c.ended_on, by=c.record.id)
+    on = date(lang, c.ended_on)
+    if c.narrowed:
+        clarified = rules.timeline.segment_at(gone, req.at).clarified
+        if clarified:
+            day, words = clarified[-1]
+            where = in_lang(words, lang)
+            return t(lang, "part.narrowed", clause=name(gone), date=date(lang, day), where=where)
+        return t(lang, "part.narrowed", clause=name(gone), date=on, where=c.notes[-1])
+    if c.record is not gone:
+        return t(lang, "part.ended_by", clause=name(gone), date=on, by=c.record.id)
+    if c.through is not None:  # ran out on a calendar date: its last day in force
+        return t(lang, "part.ran_through", clause=name(gone), date=date(lang, c.through))
+    assumed = _assumed_end(rules, gone, c.ended_on)
+    if assumed is None:
+        return t(lang, "part.ended", clause=name(gone), date=on)
+    event, when = assumed
+    return t(
+        lang,
+        "part.ended_event",
+        clause=name(gone),
+        date=on,
+        event=rules.timeline.event_name(event, lang),
+        event_date=date(lang, when),
+    )
+
+
+def _assumed_end(
+    rules: Rules, rec: ClauseRecord, ended_on: dt.date | None
+) -> tuple[str, dt.date] | None:
+    """The assumed event (name, date) a clause's ``until`` ended it with on ``ended_on``, if
+    one did (an event the scenario records the date of is not assumed)."""
+    if ended_on is None:
+        return None
+    known = rules.timeline.known_events
+    for event in sorted(until_events(rec.spec.end)):
+        when = rules.events.get(event)
+        if when is not None and when == ended_on and known.get(event) != when:
+            return event, when
+    return None
 
 
 def _day(d: dt.date | None) -> int:

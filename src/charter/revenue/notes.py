@@ -3,19 +3,44 @@ of it, which shares leave it unknown, or that no share is in force."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from charter.i18n import t
+from charter.dates import day_number, until_day, until_events
+from charter.i18n import date, money, percent, t
 from charter.periods import Period
 
 if TYPE_CHECKING:
+    from charter.agreements import Timeline
     from charter.revenue.owed import SharePart
 
-__all__ = ["nothing_note", "owed_note"]
+__all__ = ["assumed_note", "nothing_note", "owed_note"]
 
 
-def _money(x: float, currency: str) -> str:
-    return f"{x:,.0f} {currency}"
+def assumed_note(
+    parts: list[SharePart],
+    timeline: Timeline,
+    events: Mapping[str, dt.date],
+    period: Period,
+    lang: str,
+) -> str:
+    """Sentences naming the assumed events that end a share by the end of ``period`` (an event
+    whose date the scenario records is not assumed); empty if none does."""
+    out: list[str] = []
+    for p in parts:
+        end = p.record.spec.end
+        for event in sorted(until_events(end)):
+            when = events.get(event)
+            if when is None or timeline.known_events.get(event) == when or when > period.end:
+                continue
+            if until_day(end, events) != day_number(when):
+                continue
+            name = timeline.event_name(event, lang)
+            out.append(
+                t(lang, "owes.assumed", clause=p.record.id, event=name, date=date(lang, when))
+            )
+    return "".join(" " + s for s in dict.fromkeys(out))
 
 
 def nothing_note(
@@ -25,7 +50,7 @@ def nothing_note(
     if not ended:
         return t(lang, "owes.none", payer=payer, payee=payee, period=period)
     e = ended[0]
-    ended_item = t(lang, "part.ended", clause=f"{e.ends}", date=e.ended_on)
+    ended_item = t(lang, "part.ended", clause=f"{e.ends}", date=date(lang, e.ended_on))
     return t(lang, "owes.ended", payer=payer, payee=payee, period=period, items=ended_item)
 
 
@@ -39,15 +64,15 @@ def _item(p: SharePart, period: Period, currency: str, lang: str) -> str:
             lang,
             "owes.part.capped",
             clause=name,
-            amount=_money(p.amount or 0.0, currency),
-            cap=_money(p.flow.cap or 0.0, currency),
+            amount=money(lang, p.amount or 0.0, currency),
+            cap=money(lang, p.flow.cap or 0.0, currency),
         )
     return t(
         lang,
         "owes.part",
         clause=name,
-        rate=f"{(p.flow.rate or 0) * 100:g}%",
-        counted=_money(p.revenue_counted, currency),
+        rate=percent(lang, p.flow.rate or 0),
+        counted=money(lang, p.revenue_counted, currency),
         days=p.days,
         period_days=period.days,
     )
@@ -73,12 +98,12 @@ def owed_note(
             "owes.amount",
             payer=payer,
             payee=payee,
-            amount=_money(known, currency),
+            amount=money(lang, known, currency),
             period=period,
             items=items,
         )
     known_part = (
-        t(lang, "owes.known_part", amount=_money(known, currency))
+        t(lang, "owes.known_part", amount=money(lang, known, currency))
         if len(unknown) < len(parts)
         else ""
     )

@@ -24,7 +24,7 @@ from charter.dates import FOREVER, day_number, from_day_number
 from charter.errors import RequestError
 from charter.i18n import t
 from charter.periods import Period
-from charter.revenue.notes import nothing_note, owed_note
+from charter.revenue.notes import assumed_note, nothing_note, owed_note
 
 __all__ = ["Owed", "SharePart", "compute_owed"]
 
@@ -246,6 +246,7 @@ def compute_owed(
         shown = _ended(timeline, flows, period, events)
         amount, rate = 0.0, None
         note = nothing_note(shown, payer=payer, payee=payee, period=period, lang=lang)
+    note += assumed_note(shown, timeline, events, period, lang)
     cap, cap_used, cap_remaining = _cap(parts)
     caveats, soft = _caveats(timeline, shown, lang)
     if caveats:

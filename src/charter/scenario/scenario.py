@@ -60,7 +60,12 @@ class Scenario:
         for p in data.providers:
             providers_of.setdefault(p.owner, []).append(p.id)
         self.providers_of = {k: tuple(v) for k, v in providers_of.items()}
-        self.agreement_timeline = Timeline(data.agreements)
+        names = {
+            e.id: (("en", e.name), *((k, tr.title) for k, tr in e.translations.items() if tr.title))
+            for e in data.events
+        }
+        known = {e.id: e.date for e in data.events if e.date is not None}
+        self.agreement_timeline = Timeline(data.agreements, data.vocabulary, names, known)
         self._rules: dict[tuple[tuple[str, dt.date], ...], Rules] = {}
         self._rules_default: Rules | None = None
 

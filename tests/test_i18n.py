@@ -1,0 +1,204 @@
+"""Explanations in plain words, in English and German: selectors as the vocabulary's phrases,
+narrowed clauses told apart from ended ones, assumed events echoed, and German output free of
+the English templates' words (run as the ``charter`` command)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import sys
+
+import pytest
+
+import charter
+from charter import i18n
+from charter.selectors import parse_where, phrase_where
+from charter.vocab import BASE, AttributeDecl, VocabularySpec, extend
+
+STATEFUL = {"provider": "aws", "kind": "api", "api": "stateful"}
+STATELESS = {"provider": "aws", "kind": "api", "api": "stateless"}
+AGI = {"agi_verified": "2026-01-15"}
+
+# Words of the English templates that German shares or that name things, not words: the
+# commands in the "ask your own" line, "in", "so", "rest", "cloud" (German words too) and the
+# abbreviations "id" and "ip", and "the" of the publication "The Information" that a German
+# caveat names as its source.
+SAME_IN_GERMAN = {
+    "in",
+    "so",
+    "rest",
+    "cloud",
+    "id",
+    "ip",
+    "charter",
+    "decide",
+    "timeline",
+    "help",
+    "the",
+}
+
+_WORD = r"[A-Za-zÄÖÜäöüß]+(?:-[A-Za-zÄÖÜäöüß]+)*"
+
+
+def english_words() -> set[str]:
+    """Every word of the English templates and table words, less the shared ones."""
+    texts = [re.sub(r"\{[^}]*\}", " ", s) for s in i18n._EN.values()]
+    for group in ("verdict", "effect", "grade", "header", "kind"):
+        texts += list(i18n._WORDS_DE[group])
+    words = {w.lower() for text in texts for w in re.findall(_WORD, text.replace("_", " "))}
+    return words - SAME_IN_GERMAN
+
+
+def charter_cli(*args: str) -> str:
+    r = subprocess.run(
+        [sys.executable, "-m", "charter", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"COLUMNS": "250", "PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
+    )
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def words_of(output: str) -> set[str]:
+    """The words printed, leaving out sources (addresses, file names) and options."""
+    out: set[str] = set()
+    for tok in output.split():
+        if "/" in tok or ".txt" in tok or tok.startswith("-"):
+            continue
+        out |= {w.lower() for w in re.findall(_WORD, tok)}
+    return out
+
+
+DECIDE = ["decide", "--at", "2026-03-01", "--principal", "openai", "--action", "run"]
+AGI_OPT = ["--event", "agi_verified=2026-01-15"]
+OWES = ["owes", "--payer", "openai", "--payee", "microsoft", "--period"]
+
+DE_COMMANDS = [
+    pytest.param(
+        [*DECIDE, "--provider", "aws", "--kind", "api", "--api", "stateful"],
+        id="decide-narrowed",
+    ),
+    pytest.param(
+        [*DECIDE, *("--provider", "aws", "--kind", "api", "--api", "stateless"), *AGI_OPT],
+        id="decide-assumed-event",
+    ),
+    pytest.param(
+        [
+            *DECIDE[:2],
+            "2025-03-01",
+            *DECIDE[3:],
+            *("--provider", "gcp", "--kind", "training"),
+            "--new-capacity",
+        ],
+        id="decide-conditional",
+    ),
+    pytest.param(
+        [*OWES, "2026-Q1", "--revenue", "12000000000", "--event", "agi_verified=2026-02-01"],
+        id="owes-assumed-event",
+    ),
+    pytest.param(
+        [*OWES, "2027", "--revenue", "250000000000"],
+        id="owes-capped",
+    ),
+    pytest.param(
+        ["timeline", "--at", "2026-03-01", "--event", "agi_verified=2026-01-15"], id="timeline"
+    ),
+    pytest.param(["brief"], id="brief"),
+]
+
+
+@pytest.mark.parametrize("args", DE_COMMANDS)
+def test_german_output_has_no_english_template_words(args: list[str]) -> None:
+    text = charter_cli(*args, "--lang", "de")
+    assert not words_of(text) & english_words(), text
+
+
+def test_german_numbers_dates_and_headers() -> None:
+    owes = charter_cli(
+        *("owes", "--payer", "openai", "--payee", "microsoft", "--period", "2026-Q1"),
+        *("--revenue", "12000000000", "--lang", "de"),
+    )
+    assert "2.400.000.000 USD" in owes and "20 %" in owes and "01.01.2026" in owes
+    assert "Klausel" in owes and "Betrag" in owes
+    timeline = charter_cli("timeline", "--at", "2026-03-01", "--lang", "de")
+    assert "unbefristet" in timeline and "bis 31.12.2032, also vor dem 01.01.2033" in timeline
+    assert "open-ended" not in timeline
+
+
+def test_formats() -> None:
+    assert i18n.number("de", 1234567.891, 2) == "1.234.567,89"
+    assert i18n.number("en", 1234567.891, 2) == "1,234,567.89"
+    assert i18n.money("de", 2.4e9, "USD") == "2.400.000.000 USD"
+    assert i18n.percent("de", 0.125) == "12,5 %" and i18n.percent("en", 0.2) == "20%"
+    assert i18n.date("de", dt.date(2026, 4, 27)) == "27.04.2026"
+    assert i18n.date("en", "2026-04-27") == "2026-04-27"
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_selectors_read_as_phrases(mo: charter.Scenario, lang: str) -> None:
+    d = mo.decide(at="2026-03-01", principal="openai", action="run", lang=lang, **STATEFUL)
+    texts = [d.note, *(n for c in d.clauses for n in c.notes)]
+    entry = next(e for e in mo.timeline(lang=lang)["entries"] if e["narrowed"])
+    texts += [n["to"] for n in entry["narrowed"]]
+    phrase = {"en": "stateless API calls", "de": "zustandslose API-Aufrufe"}[lang]
+    for text in texts:
+        assert "not in [" not in text and "api=" not in text and "api " not in text, text
+    assert phrase in d.note and all(n["to"] == phrase for n in entry["narrowed"])
+
+
+def test_phrase_falls_back_to_label_and_value() -> None:
+    assert phrase_where(parse_where({"provider": ["oci"]}), BASE) == "provider oci"
+    assert phrase_where(parse_where({"provider": ["oci"]}), BASE, "de") == "Anbieter oci"
+    assert phrase_where(parse_where({"kind": {"not": ["training"]}}), BASE) == (
+        "anything but training workloads"
+    )
+    assert phrase_where(parse_where({"api": {"not": ["stateful"]}}), BASE) == "stateless API calls"
+    assert phrase_where(parse_where(None), BASE) == "every request"
+    plain = extend(BASE, VocabularySpec(attributes=(AttributeDecl(name="tier", type="text"),)))
+    assert phrase_where(parse_where({"tier": "gold"}, plain), plain, "de") == "tier gold"
+    assert phrase_where(parse_where({"tier": {"exists": True}}, plain), plain) == (
+        "with tier given"
+    )
+
+
+def test_narrowed_is_not_ended(mo: charter.Scenario) -> None:
+    en = mo.decide(at="2026-03-01", principal="openai", action="run", **STATEFUL)
+    assert "V4.C3 (exclusivity) was narrowed on 2026-02-27" in en.note
+    assert "ended" not in en.note
+    de = mo.decide(at="2026-03-01", principal="openai", action="run", lang="de", **STATEFUL)
+    assert "V4.C3 (Exklusivität) wurde am 27.02.2026 eingeschränkt" in de.note
+    assert "endete" not in de.note
+
+
+def test_assumed_event_is_echoed(mo: charter.Scenario) -> None:
+    en = mo.decide(at="2026-03-01", principal="openai", action="run", events=AGI, **STATELESS)
+    assert en.note == (
+        "Allowed: V4.C3 (exclusivity) ended on 2026-01-15 "
+        "(assuming: AGI verified by the expert panel on 2026-01-15)."
+    )
+    de = mo.decide(
+        at="2026-03-01", principal="openai", action="run", events=AGI, lang="de", **STATELESS
+    )
+    assert de.note == (
+        "Erlaubt: V4.C3 (Exklusivität) endete am 15.01.2026 "
+        "(angenommen: AGI vom Expertengremium bestätigt am 15.01.2026)."
+    )
+    # without the assumption, no echo
+    plain = mo.decide(at="2026-06-01", principal="openai", action="run", **STATELESS)
+    assert "assuming" not in plain.note
+
+
+def test_owes_echoes_an_assumed_event(mo: charter.Scenario) -> None:
+    ask = {"payer": "openai", "payee": "microsoft", "period": "2026-Q1", "revenue": 12e9}
+    en = mo.owes(**ask, events={"agi_verified": "2026-02-01"})
+    assert (
+        "V4.C15 ends on 2026-02-01, assuming AGI verified by the expert panel on that day."
+        in en.note
+    )
+    de = mo.owes(**ask, events={"agi_verified": "2026-02-01"}, lang="de")
+    assert "V4.C15 endet am 01.02.2026, angenommen „AGI vom Expertengremium bestätigt“" in de.note
+    later = mo.owes(**ask, events={"agi_verified": "2026-05-01"})
+    assert "assuming" not in later.note
