@@ -57,6 +57,7 @@ _EN: dict[str, str] = {
     "term.absent": "without {attribute} given",
     # how a clause ends
     "end.open": "open-ended",
+    "end.with": "ends with {clauses}",
     "end.removed": "removed {date}",
     "end.removed_by": "removed {date} by {by}",
     "end.until": "until {until}",
@@ -146,6 +147,7 @@ _DE: dict[str, str] = {
     "term.present": "mit Angabe „{attribute}“",
     "term.absent": "ohne Angabe „{attribute}“",
     "end.open": "unbefristet",
+    "end.with": "endet mit {clauses}",
     "end.removed": "aufgehoben am {date}",
     "end.removed_by": "aufgehoben am {date} durch {by}",
     "end.until": "bis {until}",

@@ -266,6 +266,9 @@ class Timeline:
             else:
                 last = date(lang, from_day_number(day))
                 parts.append(t(lang, "end.until_day", until=until, day=last))
+        if rec.follows:  # an exception: it ends with what it excepts from
+            ids = ", ".join(r.id for r in rec.follows)
+            parts.append(t(lang, "end.with", clauses=ids))
         return "; ".join(parts) or t(lang, "end.open")
 
     def to_json(
