@@ -241,8 +241,10 @@ PURSUE_AGI = [
     ),
     # V4.C13: alone as well.
     agi("2026-01-01 microsoft agi alone", ALLOW, {"V4.C13"}, at="2026-01-01"),
-    # Before V4 no clause speaks to it: default allow, nothing cited.
-    agi("2025-06-01 microsoft agi before v4", ALLOW, set(), at="2025-06-01", with_party="google"),
+    # Corrected by fact sheet section 5: before V4 the reported bar V2.C8 forbids it.
+    agi(
+        "2025-06-01 microsoft agi before v4", DENY, {"V2.C8"}, at="2025-06-01", with_party="google"
+    ),
     # V4.C13 binds/empowers Microsoft only; OpenAI pursuing AGI is the default allow.
     agi("2026-01-01 openai agi, not the principal", ALLOW, set(), at="2026-01-01", principal=OAI),
 ]

@@ -258,9 +258,8 @@ RUN = [
         new_capacity=True,
         purpose="training",
     ),
-    # Fact sheet section 5: V2.X1 (Oracle) excepted from V2.C2 and ends with it on
-    # 2025-01-21; existing capacity is then allowed because V3.C6 replaced the exclusivity
-    # (ended V2.C2) and reaches new capacity only.
+    # Corrected by fact sheet section 5 (2026-12-01): V2.X1 excepted from V2.C2 and ends with
+    # it on 2025-01-21. Existing OCI capacity is then allowed because V3.C6 removed V2.C2.
     run(
         "2025-03-01 existing inference capacity on oci",
         ALLOW,
@@ -356,11 +355,12 @@ RUN = [
         kind="api",
         codeveloped_with="amazon",
     ),
-    # V4.C9: non-API co-developed products may run on any cloud; ROFR gone (V4.C10).
+    # Corrected by fact sheet section 5: V4.C9 *permits* non-API co-developed products on any
+    # cloud, so the grant (V4.C9b, the permitting half of V4.C9) decides, not the ROFR's end.
     run(
         "2025-12-01 co-developed product on aws, new capacity",
         ALLOW,
-        {"V4.C10"},
+        {"V4.C9b"},
         at="2025-12-01",
         provider="aws",
         kind="product-serving",
@@ -387,11 +387,12 @@ RUN = [
         kind="api",
         api="stateful",
     ),
-    # 2026-02-27: a stateful runtime on another cloud is permitted; the narrowed V4.C3 is cited.
+    # 2026-02-27: a stateful runtime on another cloud is permitted. Since fact sheet section 5
+    # the permission is its own clause (V4.S2, uncertain: contested), and it decides.
     run(
         "2026-03-01 stateful api on aws",
         ALLOW,
-        {"V4.C3"},
+        {"V4.S2"},
         at="2026-03-01",
         provider="aws",
         kind="api",
@@ -418,11 +419,12 @@ RUN = [
         api="stateless",
         codeveloped_with="amazon",
     ),
-    # 2026-02-27 narrows both V4.C3 and V4.C9: Bedrock stateful runtime is permitted.
+    # 2026-02-27 narrows both V4.C3 and V4.C9: Bedrock stateful runtime is permitted. Since
+    # fact sheet section 5 the permission is V4.S2 and it decides.
     run(
         "2026-03-01 stateful api co-developed with amazon on aws",
         ALLOW,
-        {"V4.C3", "V4.C9"},
+        {"V4.S2"},
         at="2026-03-01",
         provider="aws",
         kind="api",
@@ -564,8 +566,8 @@ RUN = [
         kind="training",
         new_capacity=True,
     ),
-    # V5.C2 grants the API on any cloud; V2.X1 ended with V2.C2 in 2025 (fact sheet
-    # section 5) and is no longer cited.
+    # V5.C2 grants the API on any cloud. Corrected by fact sheet section 5: V2.X1 ended with
+    # V2.C2 on 2025-01-21 and is no longer cited.
     run(
         "2026-05-01 api on oci",
         ALLOW,
@@ -900,21 +902,22 @@ OTHER = [
         action="restructure",
         at="2026-11-22",
     ),
-    # Before V4 no clause restricts Microsoft pursuing AGI.
+    # Corrected by fact sheet section 5: the earlier agreement barred Microsoft from pursuing
+    # AGI (reported, uncertain), read as V2.C8 from 2023-01-23 until V4.C13.
     row(
         "2024-01-01 microsoft pursue agi",
-        ALLOW,
-        NONE,
+        DENY,
+        {"V2.C8"},
         principal="microsoft",
         action="pursue-agi",
         at="2024-01-01",
         with_party="google",
     ),
-    # Day before V4.C13: still "no clause restricts it".
+    # Day before V4.C13: V2.C8 still bars it (fact sheet section 5).
     row(
         "2025-10-27 microsoft pursue agi",
-        ALLOW,
-        NONE,
+        DENY,
+        {"V2.C8"},
         principal="microsoft",
         action="pursue-agi",
         at="2025-10-27",

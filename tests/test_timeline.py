@@ -33,10 +33,11 @@ def test_every_fact_sheet_clause_is_present(mo: charter.Scenario) -> None:
     ids = {r.id for r in mo.clauses}
     expected = (
         {f"V1.C{i}" for i in range(1, 7)}
-        | {f"V2.C{i}" for i in range(1, 8)}
-        | {"V2.X1"}
+        | {f"V2.C{i}" for i in range(1, 9)}
+        | {"V2.C4b", "V2.X1"}
         | {f"V3.C{i}" for i in range(1, 9)}
         | {f"V4.C{i}" for i in range(1, 17)}
+        | {"V4.C9b", "V4.S1", "V4.S2"}
         | {f"V5.C{i}" for i in range(1, 8)}
     )
     assert ids == expected

@@ -55,7 +55,7 @@ def test_init_copies_a_scenario_that_validates(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     assert (dest / "agreements.yaml").exists()
     summary = ok_json("validate", str(dest))
-    assert summary == {**summary, "valid": True, "clauses": 45}
+    assert summary == {**summary, "valid": True, "clauses": 50}
     again = charter("init", str(dest))
     assert again.returncode == 2
     assert "exists and is not an empty folder" in again.stderr
@@ -115,7 +115,7 @@ def test_plan_prints_its_notes(tmp_path: Path) -> None:
 def test_validate_default_and_human_output() -> None:
     r = charter("validate")
     assert r.returncode == 0
-    assert "valid" in r.stdout and "45 clauses" in r.stdout
+    assert "valid" in r.stdout and "50 clauses" in r.stdout
 
 
 @pytest.mark.parametrize("case", sorted(EXPECTED))

@@ -36,6 +36,9 @@ class IpRightsSpec(ClauseSpec):
     default_actions: ClassVar[tuple[str, ...]] = ("access",)
     grantor: str = Field(description="the party whose IP is granted")
     exclusive: bool = Field(False, description="the grant is exclusive to the grantee")
+    exclusive_until: UntilField = Field(
+        None, description="when an exclusive grant becomes non-exclusive (date or event)"
+    )
     exclusion: bool = Field(False, description="the clause only excludes matching artifacts")
     exclude: SelectorField = None
     created_before: UntilField = None
@@ -73,14 +76,20 @@ class IpRightsSpec(ClauseSpec):
         return Effect.GRANT
 
     def events(self) -> set[str]:
-        return super().events() | until_events(self.created_before)
+        return (
+            super().events()
+            | until_events(self.created_before)
+            | until_events(self.exclusive_until)
+        )
 
     def figures(self) -> dict[str, Any]:
+        from charter.dates import describe_until
+
         out: dict[str, Any] = {"grantor": self.grantor, "exclusive": self.exclusive}
+        if self.exclusive and self.exclusive_until is not None:
+            out["exclusive_until"] = describe_until(self.exclusive_until)
         if isinstance(self.exclude, Selector):
             out["exclude"] = self.exclude.describe()
         if self.created_before is not None:
-            from charter.dates import describe_until
-
             out["created_before"] = describe_until(self.created_before)
         return out

@@ -287,17 +287,16 @@ def _ended(
                 continue
             if counts(rule.spec.effect_one(attrs, ctx)) and rec.index not in o.lifted:
                 by = rules.timeline.by_id.get(rec.removed_by) if rec.removed_by else None
-                # the removing clause is the reason only while it is in force itself
-                ender = (
-                    by
-                    if by is not None
-                    and end == _day(rec.removed_on)
-                    and by.in_force(req.at, rules.events)
-                    else rec
+                # the removing clause is the reason until a later one removes it in turn
+                # (one that merely ran out by its own terms stays the reason)
+                removed = by is not None and end == _day(rec.removed_on)
+                superseded = (
+                    by is not None and by.removed_on is not None and by.removed_on <= req.at
                 )
+                ender = by if by is not None and removed and not superseded else rec
                 removal = rec.removal_note_in(lang)
-                note = (removal,) if ender is by and removal else ()
-                doubt = ender is by and rec.removal_uncertain
+                note = (removal,) if removed and removal else ()
+                doubt = removed and rec.removal_uncertain
                 found.append((end, ender, rec, note, doubt, False))
             continue
         seg = rules.timeline.segment_at(rec, req.at)
@@ -316,10 +315,9 @@ def _ended(
             continue
         cited.add(ender.index)
         event = through = None
-        if ender is expired:  # its own end: as certain as the clause was when it ended
+        if ender is expired:  # past its own end, open items on its terms no longer bear
             last_day = from_day_number(end - 1) or req.at
             uncertain = expired.spec.uncertain or doubt
-            uncertain |= rules.timeline.segment_at(expired, last_day).uncertain
             if not narrowed:
                 assumed = _assumed_end(rules, expired, from_day_number(end))
                 event = assumed[0] if assumed is not None else None
