@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from charter.errors import RequestError
 from charter.ledger.chain import APPENDED, Ledger
 from charter.ledger.db import Database
+from charter.ledger.idempotency import receipt
 from charter.ledger.rows import EventRow, TokenRow
 from charter.ledger.signing import Verifier
 from charter.service.policy import ROLES, Caller
@@ -107,16 +108,7 @@ def _remember(db: Database, s: Session) -> None:
     """Keep the checkpoint of what the committed transaction appended as the server's."""
     appended = s.info.pop(APPENDED, [])
     if appended:
-        last = appended[-1]
-        db.signer.remember(
-            {
-                "size": last.seq,
-                "root": last.root,
-                "key_id": db.signer.key_id,
-                "key": db.signer.public,
-                "signature": last.signature,
-            }
-        )
+        db.signer.remember(receipt(db, appended[-1])["checkpoint"])
 
 
 def _fields(row: TokenRow) -> dict[str, Any]:
