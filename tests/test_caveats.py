@@ -91,7 +91,7 @@ def test_owes_names_the_caveats_of_the_shares_it_counts(scenario: charter.Scenar
     asked = 0
     for rec in scenario.agreement_timeline.records:
         flows = rec.spec.revenue_flows()
-        if not flows or not rests_on_doubt(rec):
+        if not flows or not rests_on_doubt(rec, figures=True):
             continue
         month = rec.start.replace(day=1) + dt.timedelta(days=40)
         owed = scenario.owes(
@@ -104,10 +104,28 @@ def test_owes_names_the_caveats_of_the_shares_it_counts(scenario: charter.Scenar
             continue  # replaced before that month: not the share counted
         asked += 1
         seg = scenario.agreement_timeline.segment_at(rec, month)
-        for line in caveats_of(rec, seg):
+        for line in caveats_of(rec, seg, figures=True):
             assert line in owed.caveats and line in owed.note, (rec.id, owed.note)
         assert owed.uncertain, rec.id
     assert asked
+
+
+def test_a_figure_graded_apart_touches_only_answers_that_use_it(
+    scenario: charter.Scenario,
+) -> None:
+    """V4.C15's share until AGI is announced (primary), its 20% rate only reported: an amount
+    owed under it says so and is uncertain; the timeline keeps the clause primary."""
+    owed = scenario.owes(payer="openai", payee="microsoft", period="2026-Q1", revenue=1e9)
+    assert owed.clause_ids == ("V4.C15",)
+    assert owed.uncertain
+    assert "V4.C15: the rate rests on reported sources only" in owed.caveats
+    rec = scenario.agreement_timeline.by_id["V4.C15"]
+    assert rec.spec.confidence == Confidence.PRIMARY and not rests_on_doubt(rec)
+    assert caveats_of(rec, None) == ()
+    capped = scenario.owes(payer="openai", payee="microsoft", period="2027", revenue=1e9)
+    assert "V5.C5: the rate and the cap rest on reported sources only" in capped.caveats
+    de = scenario.owes(payer="openai", payee="microsoft", period="2027", revenue=1e9, lang="de")
+    assert "V5.C5: der Satz und die Obergrenze stützen sich nur auf berichtete Quellen" in de.note
 
 
 def test_an_ended_rofr_is_not_uncertain_for_the_commitment_beside_it(

@@ -212,3 +212,54 @@ def test_owes_echoes_an_assumed_event(mo: charter.Scenario) -> None:
     assert "V4.C15 endet am 01.02.2026, angenommen „AGI vom Expertengremium bestätigt“" in de.note
     later = mo.owes(**ask, events={"agi_verified": "2026-05-01"})
     assert "assuming" not in later.note
+
+
+def test_decide_tells_a_narrowing_in_both_languages(tmp_path) -> None:
+    """Without V4.S2's grant, a stateful API on AWS in March 2026 is allowed because the
+    2026-02-27 clarification narrowed V4.C3 to stateless calls: the answer says narrowed, with
+    the narrowing as a phrase, never "ended", and does not repeat it as a note."""
+    import yaml
+
+    folder = tmp_path / "no-s2"
+    charter_cli("init", str(folder))
+    path = folder / "agreements.yaml"
+    agreement = yaml.safe_load(path.read_text())
+    for am in agreement["amendments"]:
+        am["clauses"] = [c for c in am.get("clauses", []) if c["id"] != "V4.S2"]
+        am["removes"] = [r for r in am.get("removes", []) if r["clause"] != "V4.S2"]
+    path.write_text(yaml.safe_dump(agreement, allow_unicode=True, sort_keys=False))
+    s = charter.load_scenario(folder)
+    ask = {"at": "2026-03-15", "principal": "openai", "action": "run", **STATEFUL}
+    en = s.decide(**ask)
+    assert en.verdict.value == "allow" and en.clause_ids == ("V4.C3",)
+    # the narrowing was contested until the April 2026 amendment: the allow resting on it is
+    # uncertain and says why, in one caveat line
+    assert en.uncertain
+    assert en.note == (
+        "Allowed: V4.C3 (exclusivity) was narrowed on 2026-02-27 and no longer reaches this: "
+        "it now applies only to stateless API calls. Caveats: V4.C3: The reading that a "
+        "stateful runtime falls outside the exclusivity was contested: Microsoft weighed legal "
+        "action over Frontier on AWS in March 2026; the April 2026 amendment settled it."
+    )
+    de = s.decide(**ask, lang="de")
+    assert de.note.startswith(
+        "Erlaubt: V4.C3 (Exklusivität) wurde am 27.02.2026 eingeschränkt und erfasst dies nicht "
+        "mehr: sie gilt nur noch für zustandslose API-Aufrufe. Vorbehalte: V4.C3: Die Lesart"
+    )
+    # a stateless call is denied by V4.C3 as it stands: the contest does not touch that
+    firm = s.decide(**{**ask, "api": "stateless"})
+    assert firm.verdict.value == "deny" and not firm.uncertain
+    cli = [*DECIDE[:2], "2026-03-15", *DECIDE[3:], "--provider", "aws", "--kind", "api"]
+    shown = charter_cli(*cli, "--api", "stateful", str(folder))
+    assert "narrowed on 2026-02-27" in shown and "note on" not in shown, shown
+
+
+def test_timeline_names_assumed_events_and_dates_statement_clauses(mo: charter.Scenario) -> None:
+    """Assumed events are named, not shown as ids; a clause a later statement brought (V4.S1,
+    V4.S2 start on 2026-02-27) is listed on that statement's row, not on its amendment's."""
+    de = charter_cli("timeline", "--event", "agi_verified=2026-06-01", "--lang", "de")
+    assert "„AGI vom Expertengremium bestätigt“ am 01.06.2026" in de, de
+    assert "agi_verified=" not in de
+    rows = {e["date"]: e for e in mo.timeline()["entries"]}
+    assert {c["id"] for c in rows["2026-02-27"]["added"]} == {"V4.S1", "V4.S2"}
+    assert not {c["id"] for c in rows["2025-10-28"]["added"]} & {"V4.S1", "V4.S2"}

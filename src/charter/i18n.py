@@ -30,6 +30,9 @@ _EN: dict[str, str] = {
     "caveat.grade": "{clause} rests on {grade} sources only",
     "caveat.assumed": "{clause} assumes {what}",
     "caveat.note": "{clause}: {note}",
+    "caveat.unclear": "{clause}: the public record is unclear here",
+    "caveat.figure": "{clause}: {figure} rests on {grade} sources only",
+    "caveat.figures": "{clause}: {figure} rest on {grade} sources only",
     "caveat.open": "{clause} is open: {note}",
     "grade.reported": "reported",
     "grade.weak": "weak",
@@ -101,6 +104,17 @@ _EN: dict[str, str] = {
     "label.narrowed_to": "narrowed to",
     "label.stated_by": "stated by",
     "label.assumed_events": "assumed events",
+    "label.event_on": "{event} on {date}",
+    "diff.who": "{action} by {principal}",
+    "diff.from": "from {date}",
+    "diff.between": "{start} to {end}",
+    "diff.not": "not {attr}",
+    "diff.other": "any other",
+    "diff.absent": "none",
+    "diff.or": " or ",
+    "label.ends": "ends {clause}",
+    "label.starting": "from {date}",
+    "label.uncertain_see": "uncertain: see the caveats",
     "label.note_on": "note on",
     "label.ask_more": (
         "Ask your own: charter decide --help; see every clause: charter timeline --at DATE"
@@ -121,6 +135,9 @@ _DE: dict[str, str] = {
     "caveat.grade": "{clause} stützt sich nur auf {grade} Quellen",
     "caveat.assumed": "{clause} nimmt an: {what}",
     "caveat.note": "{clause}: {note}",
+    "caveat.unclear": "{clause}: die öffentlichen Quellen sind hier unklar",
+    "caveat.figure": "{clause}: {figure} stützt sich nur auf {grade} Quellen",
+    "caveat.figures": "{clause}: {figure} stützen sich nur auf {grade} Quellen",
     "caveat.open": "{clause} ist offen: {note}",
     "grade.reported": "berichtete",
     "grade.weak": "schwache",
@@ -188,6 +205,17 @@ _DE: dict[str, str] = {
     "label.narrowed_to": "eingeschränkt auf",
     "label.stated_by": "festgehalten in",
     "label.assumed_events": "angenommene Ereignisse",
+    "label.event_on": "„{event}“ am {date}",
+    "diff.who": "{action} durch {principal}",
+    "diff.from": "ab {date}",
+    "diff.between": "{start} bis {end}",
+    "diff.not": "nicht {attr}",
+    "diff.other": "jeder andere Wert",
+    "diff.absent": "keiner",
+    "diff.or": " oder ",
+    "label.ends": "beendet {clause}",
+    "label.starting": "ab {date}",
+    "label.uncertain_see": "unsicher: siehe Vorbehalte",
     "label.note_on": "Hinweis zu",
     "label.ask_more": (
         "Eigene Fragen: charter decide --help; alle Klauseln: charter timeline --at DATUM"
@@ -214,6 +242,20 @@ _WORDS_DE: dict[str, dict[str, str]] = {
         "owed": "geschuldet",
         "capped": "gedeckelt",
         "no-rate": "ohne Satz",
+    },
+    "figure_short": {
+        "amount": "Betrag",
+        "bound": "Grenze",
+        "cap": "Obergrenze",
+        "rate": "Satz",
+        "stake": "Anteil",
+    },
+    "figure": {
+        "amount": "der Betrag",
+        "bound": "die Grenze",
+        "cap": "die Obergrenze",
+        "rate": "der Satz",
+        "stake": "der Anteil",
     },
     "kind": {
         "approval": "Zustimmung",
@@ -268,14 +310,30 @@ def t(lang: str, key: str, **values: Any) -> str:
     return table.get(key, _EN[key]).format(**values)
 
 
+#: English words for the keys that do not read as words themselves
+_WORDS_EN: dict[str, dict[str, str]] = {
+    "figure": {
+        "amount": "the amount",
+        "bound": "the bound",
+        "cap": "the cap",
+        "rate": "the rate",
+        "stake": "the stake",
+    },
+    "kind": {
+        "carve_out": "carve-out",
+        "first_ship": "first ship",
+        "ip_rights": "IP rights",
+        "revenue_share": "revenue share",
+        "rofr": "ROFR",
+    },
+}
+
+
 def word(lang: str, group: str, key: str) -> str:
-    """One word of ``group`` (verdict, effect, kind, grade, header) in ``lang``: the key
-    itself in English, its German word if there is one."""
-    if lang == "de":
-        found = _WORDS_DE.get(group, {}).get(key)
-        if found is not None:
-            return found
-    return key
+    """One word of ``group`` (verdict, effect, kind, grade, header) in ``lang``: its German
+    word if there is one, in English the key itself unless it needs a word of its own."""
+    found = (_WORDS_DE if lang == "de" else _WORDS_EN).get(group, {}).get(key)
+    return key if found is None else found
 
 
 _DE_DIGITS = str.maketrans(",.", ".,")

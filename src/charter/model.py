@@ -149,6 +149,12 @@ class Clarification(_Model):
     summary: str | None = None
     narrows: tuple[Narrowing, ...] = ()
     confidence: Confidence
+    uncertain: bool = Field(
+        default=False,
+        description="the reading is contested: an answer that rests on a narrowing it gives "
+        "is uncertain",
+    )
+    note: str | None = Field(default=None, description="why the reading is uncertain")
     sources: tuple[str, ...] = Field(min_length=1)
     translations: Translations = Field(default_factory=dict)
 

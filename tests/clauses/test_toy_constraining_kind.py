@@ -106,8 +106,14 @@ class MonthlyCapSpec(ClauseSpec):
     def effect_one(self, attrs: Mapping[str, Any], ctx: ScalarContext) -> int:
         return Effect.OBLIGATION if attrs["provider"] in self.providers else Effect.NONE
 
-    def obligation(self, request: Mapping[str, Any], lang: str = "en") -> Obligation:
-        detail = f"stay within {self.hours:,.0f} hours a month on {', '.join(self.providers)}"
+    def reads(self) -> dict[str, tuple[Any, ...]]:
+        return {"provider": tuple(self.providers)}
+
+    def obligation(
+        self, request: Mapping[str, Any], lang: str = "en", called: Mapping[str, str] = {}
+    ) -> Obligation:
+        where = ", ".join(called.get(p, p) for p in self.providers)
+        detail = f"stay within {self.hours:,.0f} hours a month on {where}"
         return Obligation("monthly_cap", self.principal, detail, self.id)
 
     def plan_part(self, record: int, view: ProblemView) -> MonthlyCapPart | None:

@@ -486,7 +486,7 @@ def test_decide_in_german_keeps_json_verdicts_and_keys_english() -> None:
     assert isinstance(d, dict)
     assert d["verdict"] == "conditional" and d["lang"] == "de"
     assert d["note"].startswith("Unter Bedingungen:")
-    assert "zuerst microsoft anbieten" in d["obligations"][0]["detail"]
+    assert "zuerst Microsoft anbieten" in d["obligations"][0]["detail"]
     r = charter("decide", "--at", "2023-06-01", *MO_RUN, "--provider", "aws", "--lang", "de")
     assert r.returncode == 0 and "ABGELEHNT" in r.stdout and "Abgelehnt" in r.stdout
     assert "DENY" not in r.stdout

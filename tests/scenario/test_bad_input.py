@@ -23,6 +23,8 @@ KINDS = (
 )
 
 EXPECTED = {
+    "unknown_figure_grade": "agreements.yaml:16: amendments[0].clauses[0].figure_grades: rate "
+    "is not a figure of kind exclusivity (figures it has: none)",
     "malformed_yaml": "agreements.yaml:4: malformed YAML: expected ',' or ']', but got ':'",
     "duplicate_key": "agreements.yaml:14: amendments[0].clauses[0].providers: duplicate key "
     "'providers' (first given on line 13)",

@@ -40,6 +40,7 @@ def record_json(
         "until": end.isoformat() if end is not None else None,
         "ends": tl.describe_end(rec, events, lang),
         "confidence": rec.spec.confidence.value,
+        "figure_grades": {k: g.value for k, g in rec.spec.figure_grades.items()},
         "uncertain": seg.uncertain if seg is not None else rec.spec.uncertain,
         "notes": [
             n for n in ((rec.spec.text("note", lang),) + (seg.notes_in(lang) if seg else ())) if n
@@ -79,6 +80,7 @@ def entry_json(e: TimelineEntry, lang: str = "en") -> dict[str, Any]:
                 "title": r.spec.title_in(lang),
                 "from": r.start.isoformat(),
                 "confidence": r.spec.confidence.value,
+                "figure_grades": {k: g.value for k, g in r.spec.figure_grades.items()},
                 "uncertain": r.spec.uncertain,
             }
             for r in e.added

@@ -41,6 +41,19 @@ class Segment:
     uncertain: bool = False
     clarified: tuple[tuple[dt.date, Words], ...] = ()  # (date, narrowing in words)
     doubts: tuple[tuple[str, Translations], ...] = ()  # open items: (note, translations)
+    #: contested narrowings in force: (note, translations); an answer that rests on the
+    #: narrowing is uncertain, one the clause decides as it stands is not
+    contested: tuple[tuple[str, Translations], ...] = ()
+
+    def contests_in(self, lang: str = "en") -> tuple[str, ...]:
+        """Why the narrowings of this stretch are contested, in ``lang``."""
+        out = []
+        for note, tr in self.contested:
+            there = tr.get(lang)
+            said = there.note if there is not None and there.note else note
+            if said:
+                out.append(said)
+        return tuple(out)
 
     def notes_in(self, lang: str = "en") -> tuple[str, ...]:
         """Clarifications and open items bearing on this stretch, in ``lang``."""

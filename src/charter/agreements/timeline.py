@@ -50,6 +50,8 @@ class _Changes:
     made: list[tuple[ClauseSpec, dt.date]] = field(default_factory=list)
     ended: dict[str, _End] = field(default_factory=dict)
     narrowings: dict[str, list[tuple[dt.date, Where, Words]]] = field(default_factory=dict)
+    #: by clause id, the contested narrowings: (date, note, translations)
+    contests: dict[str, list[tuple[dt.date, str, Translations]]] = field(default_factory=dict)
     doubts: dict[str, list[tuple[dt.date, str, Translations]]] = field(default_factory=dict)
 
     @classmethod
@@ -67,6 +69,10 @@ class _Changes:
                     changes.narrowings.setdefault(nar.clause, []).append(
                         (cla.date, nar.where, _words(nar.where, vocab))
                     )
+                    if cla.uncertain:
+                        changes.contests.setdefault(nar.clause, []).append(
+                            (cla.date, cla.note or "", cla.translations)
+                        )
             for item in am.open_items:
                 for cid in item.clauses:
                     changes.doubts.setdefault(cid, []).append(
@@ -121,6 +127,7 @@ def _segments(spec: ClauseSpec, start: dt.date, changes: _Changes) -> tuple[Segm
     it and every open item on it, each stretch with what applies from its start."""
     narrowings = changes.narrowings.get(spec.id, [])
     doubts = changes.doubts.get(spec.id, [])
+    contests = changes.contests.get(spec.id, [])
     cuts = sorted(
         {day_number(start)}
         | {day_number(d) for d, _, _ in narrowings}
@@ -132,6 +139,7 @@ def _segments(spec: ClauseSpec, start: dt.date, changes: _Changes) -> tuple[Segm
         narrow = tuple(w for d, w, _ in narrowings if day_number(d) <= cut)
         clarified = tuple((d, text) for d, _, text in narrowings if day_number(d) <= cut)
         doubt = tuple((n, tr) for d, n, tr in doubts if day_number(d) <= cut)
+        contest = tuple((n, tr) for d, n, tr in contests if day_number(d) <= cut)
         segs.append(
             Segment(
                 start=cut,
@@ -140,6 +148,7 @@ def _segments(spec: ClauseSpec, start: dt.date, changes: _Changes) -> tuple[Segm
                 uncertain=spec.uncertain or bool(doubt),
                 clarified=clarified,
                 doubts=doubt,
+                contested=contest,
             )
         )
     return tuple(segs)
@@ -154,6 +163,8 @@ class Timeline:
         vocabulary: Vocabulary = BASE,
         event_names: Mapping[str, Words] | None = None,
         known_events: Mapping[str, dt.date] | None = None,
+        *,
+        called: Mapping[str, str] | None = None,
     ) -> None:
         """``vocabulary`` words the narrowings; ``event_names`` (event id → its name in each
         language) the ends on events; ``known_events`` are the dates the scenario records
@@ -161,6 +172,8 @@ class Timeline:
         self.vocabulary = vocabulary
         self.event_names: dict[str, Words] = dict(event_names or {})
         self.known_events: dict[str, dt.date] = dict(known_events or {})
+        #: what a sentence calls a party or provider, by id (:meth:`name_of`)
+        self.called: dict[str, str] = dict(called or {})
         self.records: list[ClauseRecord] = []
         self.entries: list[TimelineEntry] = []
         for ag in agreements:
@@ -175,15 +188,21 @@ class Timeline:
         changes = _Changes.of(ag, self.vocabulary)
         for am in ag.amendments:
             self.entries.extend(_entries(ag.id, am, self.vocabulary))
-        added: dict[dt.date, list[ClauseRecord]] = {}
+        # a clause that starts later, on the day of one of the agreement's clarifications
+        # (a statement that brought it), is listed there rather than under its amendment
+        stated = {cla.date for am in ag.amendments for cla in am.clarifications}
+        added: dict[tuple[str, dt.date], list[ClauseRecord]] = {}
         for spec, am_date in changes.made:
             rec = self._record(ag.id, spec, am_date, changes)
             self.records.append(rec)
-            added.setdefault(am_date, []).append(rec)
+            if rec.start != am_date and rec.start in stated:
+                added.setdefault(("clarification", rec.start), []).append(rec)
+            else:
+                added.setdefault(("amendment", am_date), []).append(rec)
         self.entries = [
             e
-            if e.kind != "amendment" or e.agreement != ag.id
-            else TimelineEntry(**{**e.__dict__, "added": tuple(added.get(e.date, ()))})
+            if e.agreement != ag.id
+            else TimelineEntry(**{**e.__dict__, "added": tuple(added.get((e.kind, e.date), ()))})
             for e in self.entries
         ]
 
@@ -232,6 +251,10 @@ class Timeline:
                 return s
         return rec.segments[-1]
 
+    def name_of(self, party: str) -> str:
+        """A party's or provider's name for a sentence (its id if the timeline has none)."""
+        return self.called.get(party, party)
+
     def event_name(self, event: str, lang: str = "en") -> str:
         """An event's name in ``lang`` (its id if the timeline was given no names)."""
         words = self.event_names.get(event)
@@ -279,6 +302,7 @@ class Timeline:
         out: dict[str, Any] = {
             "lang": lang,
             "events": {k: v.isoformat() for k, v in sorted(events.items())},
+            "event_names": {k: self.event_name(k, lang) for k in sorted(events)},
             "entries": [entry_json(e, lang) for e in self.entries],
         }
         if at is not None:

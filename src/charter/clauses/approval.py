@@ -37,8 +37,10 @@ class ApprovalSpec(ClauseSpec):
     def effect_one(self, attrs: Mapping[str, Any], ctx: ScalarContext) -> int:
         return Effect.GRANT if self.granted else Effect.OBLIGATION
 
-    def obligation(self, request: Mapping[str, Any], lang: str = "en") -> Obligation | None:
+    def obligation(
+        self, request: Mapping[str, Any], lang: str = "en", called: Mapping[str, str] = {}
+    ) -> Obligation | None:
         if self.granted:
             return None
-        detail = t(lang, "ob.consent", approver=self.approver)
+        detail = t(lang, "ob.consent", approver=called.get(self.approver, self.approver))
         return Obligation("consent", self.approver, detail, self.id)

@@ -20,11 +20,11 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, get_args, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from charter.clauses.fields import (
     SelectorField,
@@ -217,6 +217,8 @@ class ClauseSpec(BaseModel):
     plan_report: ClassVar[str | None] = None
     #: The names of the figures its parts add to a plan's statistics (0 when none is built).
     plan_stats: ClassVar[tuple[str, ...]] = ()
+    #: The figures of the kind that ``figure_grades`` may grade apart from its terms.
+    graded_figures: ClassVar[tuple[str, ...]] = ()
 
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", description="clause id, e.g. A2.C4")
     title: str = Field(min_length=1, description="short name of the clause, in your own words")
@@ -229,6 +231,11 @@ class ClauseSpec(BaseModel):
     end: UntilField = Field(None, alias="until")
     replaces: tuple[str, ...] = Field((), description="clause ids this clause replaces")
     confidence: Confidence = Field(description="source grade: primary, quoted, reported, weak")
+    figure_grades: dict[str, Confidence] = Field(
+        default_factory=dict,
+        description="grades of single figures (a rate, a cap, an amount) where the record "
+        "gives them on softer sources than the clause's terms: {rate: reported}",
+    )
     uncertain: bool = False
     note: str | None = Field(None, description="what is unclear, or how the record was read")
     assumptions: tuple[str, ...] = Field((), description="figures the record does not give")
@@ -237,7 +244,32 @@ class ClauseSpec(BaseModel):
         default_factory=dict, description="texts in other languages: {de: {title, summary}}"
     )
 
+    @field_validator("figure_grades")
+    @classmethod
+    def _grades_name_figures(cls, grades: dict[str, Confidence]) -> dict[str, Confidence]:
+        unknown = sorted(set(grades) - set(cls.graded_figures))
+        if unknown:
+            field = cls.model_fields.get("kind")
+            kinds = get_args(field.annotation) if field is not None else ()
+            kind = kinds[0] if kinds else cls.__name__
+            known = ", ".join(cls.graded_figures) or "none"
+            raise ValueError(
+                f"{', '.join(unknown)} is not a figure of kind {kind} (figures it has: {known})"
+            )
+        return grades
+
     # ------------------------------------------------------------------ rule interface
+    def reads(self) -> dict[str, tuple[Any, ...]]:
+        """The request attributes :meth:`effects` reads beyond ``where``, each with the
+        values it compares them against (empty: any value may matter). With the selectors,
+        this is everything a decision depends on: ``charter diff`` builds its request
+        classes from it, so a kind whose effect reads an attribute must name it here."""
+        return {}
+
+    def created_cuts(self, events: Mapping[str, dt.date]) -> tuple[int, ...]:
+        """Day numbers where an artifact's creation date changes the effect (none here)."""
+        return ()
+
     def applies_to_actions(self) -> tuple[str, ...]:
         """The actions this clause speaks to."""
         return self.actions if self.actions is not None else self.default_actions
@@ -273,8 +305,11 @@ class ClauseSpec(BaseModel):
         """The revenue this clause makes one party pay another (``revenue_share``)."""
         return ()
 
-    def obligation(self, request: Mapping[str, Any], lang: str = "en") -> Obligation | None:
-        """What would make a request this clause obliges allowed (in ``lang``)."""
+    def obligation(
+        self, request: Mapping[str, Any], lang: str = "en", called: Mapping[str, str] = {}
+    ) -> Obligation | None:
+        """What would make a request this clause obliges allowed (in ``lang``; ``called``
+        names parties and providers in the sentence, by id)."""
         return None
 
     def text(self, field: str, lang: str = "en") -> str | None:

@@ -36,6 +36,7 @@ class BurnDown:
 
 class CommitmentSpec(ClauseSpec):
     decides: ClassVar[bool] = False
+    graded_figures: ClassVar[tuple[str, ...]] = ("amount",)
     kind: Literal["commitment"]
     payer: str
     payee: str

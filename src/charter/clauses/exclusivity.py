@@ -32,5 +32,8 @@ class ExclusivitySpec(ClauseSpec):
     def effect_one(self, attrs: Mapping[str, Any], ctx: ScalarContext) -> int:
         return Effect.SATISFIED if attrs["provider"] in self.providers else Effect.FORBID
 
+    def reads(self) -> dict[str, tuple[Any, ...]]:
+        return {"provider": ()}
+
     def figures(self) -> dict[str, object]:
         return {"providers": list(self.providers)}

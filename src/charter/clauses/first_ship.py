@@ -52,11 +52,16 @@ class FirstShipSpec(ClauseSpec):
         providers = self.providers or ctx.providers_of.get(self.holder, ())
         return Effect.SATISFIED if attrs["provider"] in providers else Effect.OBLIGATION
 
-    def obligation(self, request: Mapping[str, Any], lang: str = "en") -> Obligation:
+    def reads(self) -> dict[str, tuple[Any, ...]]:
+        return {"launch": (True,), "provider": ()}
+
+    def obligation(
+        self, request: Mapping[str, Any], lang: str = "en", called: Mapping[str, str] = {}
+    ) -> Obligation:
         escape = self.text("escape", lang)
         return Obligation(
             "first-ship",
             self.holder,
-            t(lang, "ob.first_ship", holder=self.holder, escape=escape),
+            t(lang, "ob.first_ship", holder=called.get(self.holder, self.holder), escape=escape),
             self.id,
         )

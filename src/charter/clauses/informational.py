@@ -15,6 +15,7 @@ from charter.clauses.base import ClauseSpec
 
 class EquitySpec(ClauseSpec):
     decides: ClassVar[bool] = False
+    graded_figures: ClassVar[tuple[str, ...]] = ("amount", "stake")
     kind: Literal["equity"]
     holder: str | None = Field(None, description="investor or shareholder")
     amount: float | None = Field(None, ge=0, description="amount invested or valued")

@@ -11,6 +11,7 @@ too late get nothing from this clause.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
@@ -42,6 +43,18 @@ class IpRightsSpec(ClauseSpec):
     exclusion: bool = Field(False, description="the clause only excludes matching artifacts")
     exclude: SelectorField = None
     created_before: UntilField = None
+
+    def reads(self) -> dict[str, tuple[Any, ...]]:
+        out: dict[str, tuple[Any, ...]] = {"artifact_owner": (self.grantor,)}
+        if isinstance(self.exclude, Selector):
+            for t in self.exclude.terms:
+                out[t.attr] = (*out.get(t.attr, ()), *t.values)
+        return out
+
+    def created_cuts(self, events: Mapping[str, dt.date]) -> tuple[int, ...]:
+        if self.created_before is None:
+            return ()
+        return (until_day(self.created_before, events),)
 
     def effects(self, batch: Batch, applies: Mask) -> Effects:
         out = np.zeros(batch.n, dtype=np.int8)

@@ -11,7 +11,7 @@ forbidden.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field
@@ -31,6 +31,7 @@ from charter.selectors import ABSENT, Selector
 
 
 class LimitSpec(ClauseSpec):
+    graded_figures: ClassVar[tuple[str, ...]] = ("bound",)
     kind: Literal["limit"]
     bound: str = Field(description="the bound, in words (and figures where public)")
     beyond: SelectorField = None
@@ -56,7 +57,14 @@ class LimitSpec(ClauseSpec):
             return Effect.OBLIGATION
         return Effect.FORBID if self.beyond.matches(attrs) else Effect.SATISFIED
 
-    def obligation(self, request: Mapping[str, Any], lang: str = "en") -> Obligation:
+    def reads(self) -> dict[str, tuple[Any, ...]]:
+        if self.beyond is None:
+            return {}
+        return {t.attr: tuple(t.values) for t in self.beyond.terms}
+
+    def obligation(
+        self, request: Mapping[str, Any], lang: str = "en", called: Mapping[str, str] = {}
+    ) -> Obligation:
         detail = t(lang, "ob.limit", bound=self.text("bound", lang))
         return Obligation("limit", self.principal, detail, self.id)
 

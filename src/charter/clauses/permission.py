@@ -45,7 +45,9 @@ class PermissionSpec(ClauseSpec):
     def effect_one(self, attrs: Mapping[str, Any], ctx: ScalarContext) -> int:
         return Effect.OBLIGATION if self.criteria else Effect.GRANT
 
-    def obligation(self, request: Mapping[str, Any], lang: str = "en") -> Obligation | None:
+    def obligation(
+        self, request: Mapping[str, Any], lang: str = "en", called: Mapping[str, str] = {}
+    ) -> Obligation | None:
         if not self.criteria:
             return None
         detail = t(lang, "ob.criteria", criteria=self.text("criteria", lang))

@@ -45,6 +45,7 @@ class Flow(BaseModel):
 
 class RevenueShareSpec(ClauseSpec):
     decides: ClassVar[bool] = False
+    graded_figures: ClassVar[tuple[str, ...]] = ("rate", "cap")
     kind: Literal["revenue_share"]
     flows: tuple[Flow, ...] = Field(min_length=1)
 

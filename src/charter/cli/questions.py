@@ -39,12 +39,27 @@ def headers(lang: str, *names: str) -> tuple[str, ...]:
     return tuple(word(lang, "header", n) for n in names)
 
 
+def graded(lang: str, c: dict[str, Any]) -> str:
+    """A clause's grade in words, with the figures graded apart: "quoted; rate, cap reported"."""
+    out = word(lang, "grade", c["confidence"])
+    by_grade: dict[str, list[str]] = {}
+    for figure, grade in c.get("figure_grades", {}).items():
+        by_grade.setdefault(grade, []).append(word(lang, "figure_short", figure))
+    for grade, names in by_grade.items():
+        out += f"; {', '.join(names)} {word(lang, 'grade', grade)}"
+    return out
+
+
 # ---------------------------------------------------------------------------- timeline
 def render_timeline(data: dict[str, Any], title: str, lang: str) -> None:
     """The timeline document (``Scenario.timeline``) as text, with the clauses in force."""
     out.print(Text(title, style="bold"))
     if data["events"]:
-        events = ", ".join(f"{k}={date(lang, v)}" for k, v in data["events"].items())
+        names = data.get("event_names", {})
+        events = ", ".join(
+            t(lang, "label.event_on", event=names.get(k, k), date=date(lang, v))
+            for k, v in data["events"].items()
+        )
         out.print(f"{t(lang, 'label.assumed_events')}: {events}")
     width = 17 if lang == "de" else 13  # the longest clause kind's word
     for e in data["entries"]:
@@ -60,7 +75,7 @@ def render_timeline(data: dict[str, Any], title: str, lang: str) -> None:
             late = late if c["from"] != e["date"] else ""
             flag = f" [{word(lang, 'header', 'uncertain')}]" if c["uncertain"] else ""
             kind = word(lang, "kind", c["kind"])
-            grade = word(lang, "grade", c["confidence"])
+            grade = graded(lang, c)
             line = f"  + {c['id']:<7} {kind:<{width}} {c['title']}{late} ({grade}){flag}"
             out.print(Text(line))
         for r in e["replaced"]:
@@ -80,7 +95,7 @@ def render_timeline(data: dict[str, Any], title: str, lang: str) -> None:
             title="\n" + t(lang, "label.in_force", date=date(lang, data["at"])),
         )
         for c in data["in_force"]:
-            grade = word(lang, "grade", c["confidence"]) + (" ?" if c["uncertain"] else "")
+            grade = graded(lang, c) + (" ?" if c["uncertain"] else "")
             kind = word(lang, "kind", c["kind"])
             table.add_row(c["id"], kind, c["title"], date(lang, c["from"]), c["ends"], grade)
         out.print(table)
@@ -110,7 +125,8 @@ def render_decision(d: Decision) -> None:
     v, lang = d.verdict.value, d.lang
     head = Text(word(lang, "verdict", v).upper(), style=VERDICT_STYLE[v])
     if d.uncertain:
-        head.append(f"  ({t(lang, 'label.uncertain')})", style="yellow")
+        label = "label.uncertain_see" if d.caveats else "label.uncertain"
+        head.append(f"  ({t(lang, label)})", style="yellow")
     out.print(Panel(Text(d.note), title=head, title_align="left", width=100))
     if d.clauses:
         cols = headers(lang, "clause", "effect", "kind", "amendment", "grade", "source")
@@ -119,17 +135,23 @@ def render_decision(d: Decision) -> None:
             j = c.to_json()
             grade = word(lang, "grade", j["confidence"]) + (" ?" if j["uncertain"] else "")
             effect = word(lang, "effect", "narrowed" if c.narrowed else j["effect"])
+            if c.ends and c.ends != j["id"]:  # the clause that removed the one that ended
+                effect = t(lang, "label.ends", clause=c.ends)
+            made = date(lang, j["amendment"])
+            if c.record.start != c.record.amendment:  # a clause that began later than it was made
+                made += " (" + t(lang, "label.starting", date=date(lang, c.record.start)) + ")"
             table.add_row(
                 j["id"],
                 effect,
                 word(lang, "kind", j["kind"]),
-                date(lang, j["amendment"]),
+                made,
                 grade,
                 j["sources"][0],
             )
         out.print(table)
         for c in d.clauses:
-            for n in c.notes:
+            # a note the caveats already carry is not printed a second time
+            for n in (n for n in c.notes if n.rstrip(". ") not in d.note):
                 label = t(lang, "label.note_on")
                 out.print(Text(f"  {label} {c.record.id}: {n}", style="dim"), width=100)
 
@@ -222,7 +244,8 @@ def render_owed(o: Owed, lang: str) -> None:
     shown = "?" if o.amount is None else money(lang, o.amount, o.currency)
     head = Text(f"{o.period}: {shown}", style="bold")
     if o.uncertain:
-        head.append(f"  ({t(lang, 'label.uncertain')})", style="yellow")
+        label = "label.uncertain_see" if o.caveats else "label.uncertain"
+        head.append(f"  ({t(lang, label)})", style="yellow")
     out.print(Panel(Text(o.note), title=head, title_align="left", width=100))
     if o.cap is not None:
         cap = t(
@@ -241,7 +264,7 @@ def render_owed(o: Owed, lang: str) -> None:
         j = p.to_json(lang)
         rate = "?" if j["rate"] is None else percent(lang, j["rate"])
         amt = "?" if j["amount"] is None else number(lang, j["amount"])
-        grade = word(lang, "grade", j["confidence"]) + (" ?" if j["uncertain"] else "")
+        grade = graded(lang, j) + (" ?" if j["uncertain"] else "")
         table.add_row(
             j["id"],
             word(lang, "effect", j["effect"]),

@@ -157,7 +157,11 @@ def brief(scenario: ScenarioArg = None, lang: LangOpt = "en") -> None:
     if decisions:
         out.print(Text("\n" + t(lang, "label.decisions"), style="bold"))
     for q, d in decisions:
-        ev = "".join(f" [{k}={date(lang, v)}]" for k, v in q.events.items())
+        named = s.agreement_timeline.event_name
+        ev = "".join(
+            f" [{t(lang, 'label.event_on', event=named(k, lang), date=date(lang, v))}]"
+            for k, v in q.events.items()
+        )
         ask = q.ask_de if lang == "de" and q.ask_de else q.ask
         out.print(Text(f"\n{date(lang, q.at)}  {ask}{ev}", style="bold"))
         render_decision(d)

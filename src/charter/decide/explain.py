@@ -189,7 +189,7 @@ def explanation(rules: Rules, req: Request, o: Outcome, lang: str = "en") -> Exp
             if o.effects[k] == Effect.OBLIGATION and k not in o.lifted:
                 c = _cite(rules, k, req, o, "obligation", lang)
                 cites.append(c)
-                ob = c.record.spec.obligation(attrs, lang)
+                ob = c.record.spec.obligation(attrs, lang, rules.timeline.called)
                 if ob is not None:
                     obligations.append(ob)
     else:
@@ -239,7 +239,9 @@ def _caveats(
             lines.extend(caveats_of(c.record, seg, lang))
             soft = soft or rests_on_doubt(c.record)
         elif c.uncertain:  # an uncertain end: what the record says about it
-            lines.extend(t(lang, "caveat.note", clause=c.record.id, note=n) for n in c.notes)
+            lines.extend(
+                t(lang, "caveat.note", clause=c.record.id, note=n).rstrip(". ") for n in c.notes
+            )
     return tuple(dict.fromkeys(lines)), soft
 
 
@@ -305,7 +307,10 @@ def _ended(
         if all(match(compile_scalar(w), attrs) for w in seg.narrow):
             continue
         if counts(rule.spec.effect_one(attrs, ctx)):
-            found.append((seg.start, rec, rec, seg.notes_in(lang), False, True))
+            # the answer's sentence tells the narrowing; the notes keep the open items and
+            # why a contested narrowing is contested (which lends the answer its doubt)
+            notes = (*seg.notes_in(lang)[len(seg.clarified) :], *seg.contests_in(lang))
+            found.append((seg.start, rec, rec, notes, bool(seg.contested), True))
     if not found:
         return []
     latest = max(f[0] for f in found)
@@ -368,13 +373,14 @@ def _note(
             return t(
                 lang,
                 "deny.default",
-                principal=req.principal,
+                principal=rules.timeline.name_of(req.principal),
                 action=req.action,
                 describe=actions[req.action].describe_in(lang),
             )
         if all(c.effect == "ended" for c in cites):  # a default deny: the grant ended
             ended = "; ".join(_ended_part(rules, req, c, name, lang) for c in cites)
-            return t(lang, "deny.ended", items=ended, principal=req.principal)
+            principal = rules.timeline.name_of(req.principal)
+            return t(lang, "deny.ended", items=ended, principal=principal)
         items = "; ".join(f"{name(c)}: {c.record.spec.describe(lang).rstrip('.')}" for c in cites)
         return t(lang, "deny.by", items=items)
     if code == _CONDITIONAL:
@@ -405,12 +411,9 @@ def _ended_part(
     gone = rules.timeline.by_id[c.ends] if c.ends else c.record
     on = date(lang, c.ended_on)
     if c.narrowed:
-        clarified = rules.timeline.segment_at(gone, req.at).clarified
-        if clarified:
-            day, words = clarified[-1]
-            where = in_lang(words, lang)
-            return t(lang, "part.narrowed", clause=name(gone), date=date(lang, day), where=where)
-        return t(lang, "part.narrowed", clause=name(gone), date=on, where=c.notes[-1])
+        day, words = rules.timeline.segment_at(gone, req.at).clarified[-1]
+        where = in_lang(words, lang)
+        return t(lang, "part.narrowed", clause=name(gone), date=date(lang, day), where=where)
     if c.record is not gone:
         return t(lang, "part.ended_by", clause=name(gone), date=on, by=c.record.id)
     if c.through is not None:  # ran out on a calendar date: its last day in force

@@ -56,6 +56,7 @@ class SharePart:
             "agreement": self.record.agreement,
             "amendment": self.record.amendment.isoformat(),
             "confidence": spec.confidence.value,
+            "figure_grades": {k: g.value for k, g in spec.figure_grades.items()},
             "uncertain": self.uncertain,
             "sources": list(spec.sources),
             "from": self.start.isoformat() if self.start else None,
@@ -237,15 +238,15 @@ def compute_owed(
     used, ignored = _history_used(timeline, flows, period, history, events)
     parts = _parts(timeline, flows, period, revenue, events, used)
     currency = parts[0].flow.currency if parts else "USD"
+    # the sentence names the parties; the answer's fields keep their ids
+    who = {"payer": timeline.name_of(payer), "payee": timeline.name_of(payee)}
     if parts:
         shown = parts
-        amount, rate, note = _summary(
-            parts, payer=payer, payee=payee, period=period, currency=currency, lang=lang
-        )
+        amount, rate, note = _summary(parts, **who, period=period, currency=currency, lang=lang)
     else:  # none in force: the share that ended last, if any
         shown = _ended(timeline, flows, period, events)
         amount, rate = 0.0, None
-        note = nothing_note(shown, payer=payer, payee=payee, period=period, lang=lang)
+        note = nothing_note(shown, **who, period=period, lang=lang)
     note += assumed_note(shown, timeline, events, period, lang)
     cap, cap_used, cap_remaining = _cap(parts)
     caveats, soft = _caveats(timeline, shown, lang)
@@ -283,8 +284,8 @@ def _caveats(
         if p.effect == "ended":
             continue
         seg = timeline.segment_at(p.record, p.end) if p.end else p.record.segments[-1]
-        lines.extend(caveats_of(p.record, seg, lang))
-        soft = soft or rests_on_doubt(p.record)
+        lines.extend(caveats_of(p.record, seg, lang, figures=True))
+        soft = soft or rests_on_doubt(p.record, figures=True)
     return tuple(dict.fromkeys(lines)), soft
 
 

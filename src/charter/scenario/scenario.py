@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from functools import cached_property
@@ -65,7 +66,13 @@ class Scenario:
             for e in data.events
         }
         known = {e.id: e.date for e in data.events if e.date is not None}
-        self.agreement_timeline = Timeline(data.agreements, data.vocabulary, names, known)
+        # what a sentence calls a party or a provider (a provider's name without a closing
+        # parenthesis: "Example Cloud", not "Example Cloud (all regions)")
+        called = {p.id: p.name for p in data.parties}
+        called.update({p.id: re.sub(r"\s*\(.*\)\s*$", "", p.name) or p.id for p in data.providers})
+        self.agreement_timeline = Timeline(
+            data.agreements, data.vocabulary, names, known, called=called
+        )
         self._rules: dict[tuple[tuple[str, dt.date], ...], Rules] = {}
         self._rules_default: Rules | None = None
 

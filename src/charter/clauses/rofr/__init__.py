@@ -68,24 +68,30 @@ class RofrSpec(ClauseSpec):
         inside = attrs["provider"] in self.holder_providers(ctx.providers_of)
         return Effect.SATISFIED if inside else Effect.OBLIGATION
 
-    def obligation(self, request: Mapping[str, Any], lang: str = "en") -> Obligation:
+    def reads(self) -> dict[str, tuple[Any, ...]]:
+        return {"provider": ()}
+
+    def obligation(
+        self, request: Mapping[str, Any], lang: str = "en", called: Mapping[str, str] = {}
+    ) -> Obligation:
+        holder = called.get(self.holder, self.holder)
         window = ""
         if self.response_days is not None:
             assumed = t(lang, "ob.assumed") if self.assumptions else ""
             window = t(
                 lang,
                 "ob.rofr.window",
-                holder=self.holder,
+                holder=holder,
                 days=self.response_days,
                 assumed=assumed,
             )
         provider = request.get("provider")
         take = (
-            t(lang, "ob.rofr.take_from", provider=provider)
+            t(lang, "ob.rofr.take_from", provider=called.get(provider, provider))
             if provider
             else t(lang, "ob.rofr.take_else")
         )
-        detail = t(lang, "ob.rofr", holder=self.holder, take=take, window=window)
+        detail = t(lang, "ob.rofr", holder=holder, take=take, window=window)
         return Obligation("rofr", self.holder, detail, self.id)
 
     def plan_breach(
