@@ -39,10 +39,12 @@ install: $(VENV)/.installed
 
 dev: $(VENV)/.dev-installed
 
-## make run: create the virtualenv, install charter, brief and plan the bundled scenario
+## make run: create the virtualenv, install charter, brief and plan the bundled scenario, and
+## show what its latest amendment changed (the flips, and the money with its uncertainty)
 run: install
 	$(BIN)/charter brief
 	$(BIN)/charter plan
+	$(BIN)/charter diff --from previous --summary
 
 ## make lint: ruff and mypy
 lint: dev
@@ -54,9 +56,10 @@ lint: dev
 test: lint
 	$(BIN)/python -m pytest
 
-## make bench: the decision benchmark, then the planner on sizes S and M (not run in CI)
+## make bench: the decision benchmark, the diff benchmark, then the planner on sizes S and M (not run in CI)
 bench: dev
 	$(BIN)/python -m benchmarks.decide_bench
+	$(BIN)/python -m benchmarks.diff_bench
 	$(BIN)/python -m benchmarks.plan_bench --sizes S,M
 
 ## make bench-full: the decision benchmark, the planner on every size (XS to XL) and the
@@ -64,6 +67,7 @@ bench: dev
 ## background, e.g. `nohup make bench-full > bench-full.log 2>&1 &`
 bench-full: dev
 	$(BIN)/python -m benchmarks.decide_bench
+	$(BIN)/python -m benchmarks.diff_bench
 	$(BIN)/python -m benchmarks.plan_bench --sizes XS,S,M,L,XL
 	$(BIN)/python -m benchmarks.service_bench --seconds 8
 	$(BIN)/python -m benchmarks.slow_clients --many 19900

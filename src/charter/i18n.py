@@ -105,6 +105,33 @@ _EN: dict[str, str] = {
     "label.stated_by": "stated by",
     "label.assumed_events": "assumed events",
     "label.event_on": "{event} on {date}",
+    "diff.title": "{title}: {a} → {b}, compared from {since}",
+    "diff.clauses": "Clauses",
+    "diff.none": "no clause changes",
+    "diff.flips": (
+        "Decisions that flip: {flipped} of {classes} request classes ({seconds} s; complete: "
+        "every class of requests the clauses can tell apart was decided in both versions)"
+    ),
+    "diff.kind.verdict": "verdict flips",
+    "diff.kind.obligations": "obligation flips (same verdict, other obligations)",
+    "diff.kind.reason": "reason flips (same answer, other deciding clauses)",
+    "diff.group": "{statements} statements, {classes} classes",
+    "diff.more": "… and {n} more (--all, or --json)",
+    "diff.money": "Money",
+    "diff.shares": "Revenue shares",
+    "diff.plan": "plan under {version}: {status}, cost {cost}, bound {bound}, gap {gap}",
+    "diff.delta": (
+        "Δ cost = {delta}; the least cost changes by between {lo} and {hi} (the two plans' gaps)"
+    ),
+    "diff.no_delta": "no cost difference: one of the versions has no plan",
+    "diff.driver": "{clause}: {part} of Δ (re-planned without it)",
+    "diff.parties": "Change per party and year (to − from)",
+    "diff.no_party_change": "no party's spend, revenue or revenue share changes",
+    "diff.except": "{attr} other than {values}",
+    "diff.draft": "{file} (draft, {date})",
+    "diff.ended": "{clauses} ended",
+    "diff.sides": "from {before} to {after}",
+    "diff.example": "e.g. {text}",
     "diff.who": "{action} by {principal}",
     "diff.from": "from {date}",
     "diff.between": "{start} to {end}",
@@ -206,6 +233,37 @@ _DE: dict[str, str] = {
     "label.stated_by": "festgehalten in",
     "label.assumed_events": "angenommene Ereignisse",
     "label.event_on": "„{event}“ am {date}",
+    "diff.title": "{title}: {a} → {b}, verglichen ab {since}",
+    "diff.clauses": "Klauseln",
+    "diff.none": "keine Klausel geändert",
+    "diff.flips": (
+        "Entscheidungen, die sich ändern: {flipped} von {classes} Klassen von Anfragen "
+        "({seconds} s; vollständig: jede Klasse, die die Klauseln unterscheiden können, wurde "
+        "in beiden Fassungen entschieden)"
+    ),
+    "diff.kind.verdict": "anderes Ergebnis",
+    "diff.kind.obligations": "andere Auflagen (gleiches Ergebnis)",
+    "diff.kind.reason": "andere Begründung (gleiche Antwort, andere maßgebliche Klauseln)",
+    "diff.group": "{statements} Aussagen, {classes} Klassen",
+    "diff.more": "… und {n} weitere (--all oder --json)",
+    "diff.money": "Geld",
+    "diff.shares": "Umsatzbeteiligungen",
+    "diff.plan": "Plan unter {version}: {status}, Kosten {cost}, Schranke {bound}, Lücke {gap}",
+    "diff.delta": (
+        "Δ Kosten = {delta}; die geringsten Kosten ändern sich um {lo} bis {hi} (die Lücken "
+        "beider Pläne)"
+    ),
+    "diff.no_delta": "kein Kostenvergleich: eine der Fassungen hat keinen Plan",
+    "diff.driver": "{clause}: {part} von Δ (neu geplant ohne sie)",
+    "diff.parties": "Änderung je Partei und Jahr (neu − alt)",
+    "diff.no_party_change": (
+        "Ausgaben, Erlöse und Umsatzbeteiligungen bleiben für jede Partei gleich"
+    ),
+    "diff.except": "{attr} außer {values}",
+    "diff.draft": "{file} (Entwurf, {date})",
+    "diff.ended": "{clauses} beendet",
+    "diff.sides": "von {before} zu {after}",
+    "diff.example": "z. B. {text}",
     "diff.who": "{action} durch {principal}",
     "diff.from": "ab {date}",
     "diff.between": "{start} bis {end}",
@@ -300,6 +358,16 @@ _WORDS_DE: dict[str, dict[str, str]] = {
         "ended": "beendet",
         "uncertain": "unsicher",
         "clarification": "Klarstellung",
+        "payer": "Zahler",
+        "payee": "Empfänger",
+        "period": "Zeitraum",
+        "delta": "Differenz",
+        "party": "Partei",
+        "year": "Jahr",
+        "compute_spend": "Rechenausgaben",
+        "provider_revenue": "Erlös als Anbieter",
+        "shares_paid": "Beteiligung gezahlt",
+        "shares_received": "Beteiligung erhalten",
     },
 }
 

@@ -44,6 +44,7 @@ def test_commands_in_the_order_help_lists_them() -> None:
         "commitments",
         "plan",
         "check",
+        "diff",
         "brief",
         "serve",
         "db",

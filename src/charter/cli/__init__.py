@@ -10,6 +10,7 @@ modules and the CLI's one error boundary; the commands live by theme:
 ``cli/scenarios.py``   ``scenarios``, ``init``, ``validate``, ``schema``, ``brief``
 ``cli/questions.py``   ``timeline``, ``decide``, ``owes``
 ``cli/plan.py``        ``plan``, ``check``
+``cli/diff.py``        ``diff``
 ``cli/operate.py``     ``db``, ``token``, ``serve``
 ``cli/remote.py``      reaching the service: a server (``--url``) or the database (``--as``)
 ``cli/rofr.py``        ``rofr`` (through a server or as a party)
@@ -40,7 +41,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from charter.cli import money, operate, plan, questions, records, rofr, scenarios
+from charter.cli import diff, money, operate, plan, questions, records, rofr, scenarios
 from charter.cli.common import err, error_line
 from charter.errors import CharterError
 
@@ -112,6 +113,7 @@ COMMANDS = (
     money.commitments,
     plan.plan,
     plan.check,
+    diff.diff,
     scenarios.brief,
     operate.serve,
 )

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from charter.agreements import ClauseRecord, Timeline, resolve_events
 from charter.dates import parse_date
@@ -29,6 +29,10 @@ __all__ = ["Scenario", "check_lang"]
 
 EventsArg = Mapping[str, dt.date | str] | None
 Checks = tuple[tuple[str, frozenset[str]], ...]
+
+
+if TYPE_CHECKING:
+    from charter.diff import VersionDiff
 
 
 def check_lang(lang: str) -> str:
@@ -320,6 +324,14 @@ class Scenario:
         if not events:
             self._rules_default = hit
         return hit
+
+    def diff(self, *, before: str, after: str | None = None, **options: Any) -> VersionDiff:
+        """Compare two versions of the agreements (:func:`charter.diff.diff`: the clause
+        changes, every decision that flips, the money), ``after`` defaulting to the latest;
+        ``draft=PATH`` compares ``before`` with a draft amendment instead."""
+        from charter.diff import diff
+
+        return diff(self, before=before, after=after, **options)
 
     def owes(
         self,
