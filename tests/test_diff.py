@@ -294,6 +294,13 @@ def test_drivers_price_each_added_clause(tmp_path: Path) -> None:
     assert d.to_json()["money"]["drivers_unattributed"] == pytest.approx(
         d.money.delta - sum(parts.values())
     )
+    # a removal is priced by keeping the removed clause: V2 frees the exclusivity of V1
+    d = diff(s, before="V1", after="V2", drivers=True)
+    assert d.money is not None and d.money.delta == pytest.approx(-1500.0)
+    by = {p["clause"]: p for p in d.money.drivers}
+    assert by["A.X"]["change"] == "removed" and by["A.X"]["part"] == pytest.approx(-1500.0)
+    assert {c for c, p in by.items() if p["change"] == "added"} == {"B.R", "B.P"}
+    assert d.to_json()["money"]["drivers_unattributed"] == pytest.approx(0.0)
 
 
 def test_revenue_shares_under_both_versions(mo: charter.Scenario) -> None:

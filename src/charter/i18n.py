@@ -124,7 +124,8 @@ _EN: dict[str, str] = {
         "Δ cost = {delta}; the least cost changes by between {lo} and {hi} (the two plans' gaps)"
     ),
     "diff.no_delta": "no cost difference: one of the versions has no plan",
-    "diff.driver": "{clause}: {part} of Δ (re-planned without it)",
+    "diff.driver.added": "{clause} (added): {part} of Δ (re-planned without it: {status})",
+    "diff.driver.removed": "{clause} (removed): {part} of Δ (re-planned keeping it: {status})",
     "diff.parties": "Change per party and year (to − from)",
     "diff.no_party_change": "no party's spend, revenue or revenue share changes",
     "diff.except": "{attr} other than {values}",
@@ -254,7 +255,8 @@ _DE: dict[str, str] = {
         "beider Pläne)"
     ),
     "diff.no_delta": "kein Kostenvergleich: eine der Fassungen hat keinen Plan",
-    "diff.driver": "{clause}: {part} von Δ (neu geplant ohne sie)",
+    "diff.driver.added": "{clause} (hinzu): {part} von Δ (neu geplant ohne sie: {status})",
+    "diff.driver.removed": "{clause} (aufgehoben): {part} von Δ (neu geplant mit ihr: {status})",
     "diff.parties": "Änderung je Partei und Jahr (neu − alt)",
     "diff.no_party_change": (
         "Ausgaben, Erlöse und Umsatzbeteiligungen bleiben für jede Partei gleich"

@@ -224,11 +224,8 @@ def render_diff(
             continue
         for change, flips in by_change.items():
             n = sum(f.classes for f in flips)
-            out.print(
-                Text(
-                    f"    {change}  ({t(lang, 'diff.group', statements=len(flips), classes=number(lang, n))})"
-                )
-            )
+            counts = t(lang, "diff.group", statements=len(flips), classes=number(lang, n))
+            out.print(Text(f"    {change}  ({counts})"))
             limit = len(flips) if every else SHOWN
             for f in flips[:limit]:
                 out.print(Text(f"      {f.requests(lang)}"), style="dim")

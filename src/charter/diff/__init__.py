@@ -199,8 +199,8 @@ def diff(
     if revenue:
         m.shares = _money.shares(a, b, revenue, evs)
     m.commitments = {
-        "from": _money.commitments(a, since),
-        "to": _money.commitments(b, since),
+        "from": _money.commitments(a, since, evs),
+        "to": _money.commitments(b, since, evs),
     }
     if plans and s.data.workloads and s.data.offers:
         start, end = horizon if horizon is not None else (None, None)

@@ -14,10 +14,11 @@ Three sources of money, each computed by the code that answers it for one versio
   difference of the two plans' own costs, ``Δ``, is reported with that interval.
 
 Which clauses drive the change: each clause the later version adds that bears on placements
-is taken out of it again (:meth:`Scenario.without`) and the portfolio re-planned; its part is
-``cost(to) − cost(to without it)``. Parts need not add up to ``Δ``: clauses interact (two
-clauses that each forbid the same cheaper offer are each worth nothing alone), and what the
-later version removes is not priced here; the remainder is reported as such.
+is taken out of it again (:meth:`Scenario.without`), each clause it removes is kept in force
+instead, and the portfolio re-planned; the part is ``cost(to) − cost(reverted)``. Parts need
+not add up to ``Δ``: clauses interact (two clauses that each forbid the same cheaper offer
+are each worth nothing alone), and a clause *replaced* is priced only through its
+replacement; the remainder is reported as such.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from charter.dates import day_number
 from charter.diff.versions import Version
 from charter.periods import Period
 from charter.scenario import Scenario
@@ -129,7 +131,8 @@ class Money:
             "horizon": list(self.horizon) if self.horizon else None,
         }
         if self.drivers and self.delta is not None:
-            out["drivers_unattributed"] = self.delta - sum(d["part"] for d in self.drivers)
+            known = [d["part"] for d in self.drivers if d["part"] is not None]
+            out["drivers_unattributed"] = self.delta - sum(known)
         return out
 
 
@@ -186,16 +189,16 @@ def shares(
 
 
 # ------------------------------------------------------------------------------ commitments
-def commitments(v: Version, since: dt.date) -> list[dict[str, Any]]:
-    """The spend commitments of ``v`` in force on ``since`` or later."""
+def commitments(
+    v: Version, since: dt.date, events: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """The spend commitments of ``v`` in force on ``since`` or later (under ``events``)."""
+    resolved = v.scenario.resolve_events(events)
     out = []
     for rec in v.scenario.clauses:
         if rec.spec.kind != "commitment":  # type: ignore[attr-defined]
             continue
-        end = rec.end_day(v.scenario.resolve_events(None))
-        from charter.dates import day_number
-
-        if end <= day_number(since):
+        if rec.end_day(resolved) <= day_number(since):
             continue
         fig = rec.spec.figures()
         out.append({"clause": rec.id, "from": rec.start.isoformat(), **fig})
@@ -243,33 +246,73 @@ def plans(
         return sides, parts, []
     old = {r.id for r in before.scenario.clauses}
     party = after.scenario.data.meta.plan.party if after.scenario.data.meta.plan else None
-    added = [r for r in after.scenario.clauses if r.id not in old]
-    priced = []
-    for rec in added:
-        spec = rec.spec
-        bears = spec.kind == "commitment" or (  # type: ignore[attr-defined]
-            spec.decides
-            and spec.principal in (None, party)
-            and ("run" in spec.applies_to_actions() or "*" in spec.applies_to_actions())
+
+    def bears(spec: Any) -> bool:
+        """Whether a clause can change where the planning party's workloads run."""
+        acts = spec.applies_to_actions()
+        return bool(
+            spec.kind == "commitment"
+            or (spec.decides and spec.principal in (None, party) and ("run" in acts or "*" in acts))
         )
-        if not bears:
-            continue
-        say(f"planning {after.label} without {rec.id}")
-        c = plan(after.scenario.without([rec.id]), explain=False, **ask)  # type: ignore[arg-type]
-        priced.append(rec.id)
+
+    # what the later version adds, taken out again; what it removes, kept in force
+    reverts: list[tuple[str, str, Scenario]] = []
+    for rec in after.scenario.clauses:
+        if rec.id not in old and bears(rec.spec):
+            reverts.append((rec.id, "added", after.scenario.without([rec.id])))
+    for rec in after.scenario.clauses:
+        removed = rec.removed_on is not None and rec.removed_on > before.date
+        if (
+            rec.id in old
+            and removed
+            and rec.id not in _replaced(after.scenario)
+            and bears(rec.spec)
+        ):
+            reverts.append((rec.id, "removed", _kept(after.scenario, rec.id)))
+    priced = []
+    for cid, change, variant in reverts:
+        say(f"planning {after.label} {'without' if change == 'added' else 'keeping'} {cid}")
+        c = plan(variant, explain=False, **ask)  # type: ignore[arg-type]
+        priced.append(cid)
         part = None if c.cost is None else b.cost - c.cost
         spread = None
         if c.cost is not None and c.bound is not None and b.bound is not None:
             spread = (b.cost - b.bound) + (c.cost - c.bound)
         parts.append(
             {
-                "clause": rec.id,
-                "part": part if part is not None else 0.0,
-                "status_without": c.status,
+                "clause": cid,
+                "change": change,
+                "part": part,  # None: the version without the change has no plan
+                "status_reverted": c.status,
                 "uncertainty": spread,
             }
         )
     return sides, parts, priced
+
+
+def _replaced(s: Scenario) -> set[str]:
+    """Clause ids some clause of ``s`` replaces (their end is priced with the replacement)."""
+    return {old for rec in s.clauses for old in rec.spec.replaces}
+
+
+def _kept(s: Scenario, clause: str) -> Scenario:
+    """``s`` with the removal of ``clause`` undone: it stays in force by its own terms."""
+    from dataclasses import replace
+
+    ags = tuple(
+        ag.model_copy(
+            update={
+                "amendments": tuple(
+                    am.model_copy(
+                        update={"removes": tuple(r for r in am.removes if r.clause != clause)}
+                    )
+                    for am in ag.amendments
+                )
+            }
+        )
+        for ag in s.data.agreements
+    )
+    return Scenario(replace(s.data, agreements=ags))
 
 
 def party_years(money_: Money, s: Scenario, party: str | None) -> list[dict[str, Any]]:
@@ -307,6 +350,8 @@ def party_years(money_: Money, s: Scenario, party: str | None) -> list[dict[str,
     out = []
     for (_, _), r in sorted(rows.items()):
         for key in ("compute_spend", "provider_revenue", "shares_paid", "shares_received"):
-            r[key]["delta"] = r[key]["to"] - r[key]["from"]
+            # to the cent: sums of hours × price carry float noise below it
+            r[key]["from"], r[key]["to"] = round(r[key]["from"], 2), round(r[key]["to"], 2)
+            r[key]["delta"] = round(r[key]["to"] - r[key]["from"], 2)
         out.append(r)
     return out
