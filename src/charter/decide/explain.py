@@ -158,36 +158,50 @@ class Decision:
 
 
 def _cite(
-    rules: Rules, k: int, req: Request, o: Outcome, effect: str, lang: str, **extra: Any
+    rules: Rules,
+    k: int,
+    req: Request,
+    o: Outcome,
+    effect: str,
+    lang: str,
+    text: bool = True,
+    **extra: Any,
 ) -> Citation:
     rec = rules.records[k]
-    seg = rules.timeline.segment_at(rec, req.at)
+    notes: tuple[str, ...] = ()
+    if text:
+        seg = rules.timeline.segment_at(rec, req.at)
+        notes = tuple(n for n in (rec.spec.text("note", lang), *seg.notes_in(lang)) if n)
     return Citation(
         rec,
         effect,
         uncertain=k in o.doubt or rec.spec.uncertain,
-        notes=tuple(n for n in (rec.spec.text("note", lang), *seg.notes_in(lang)) if n),
+        notes=notes,
         lang=lang,
         **extra,
     )
 
 
-def explanation(rules: Rules, req: Request, o: Outcome, lang: str = "en") -> Explanation:
-    """Deciding clauses, obligations and a note for an outcome."""
+def explanation(
+    rules: Rules, req: Request, o: Outcome, lang: str = "en", *, text: bool = True
+) -> Explanation:
+    """Deciding clauses, obligations and a note for an outcome (without ``text``: the
+    clauses and obligations only, no notes, note or caveats, for callers that compare
+    decisions by their clauses)."""
     cites: list[Citation] = []
     obligations: list[Obligation] = []
     order = sorted(o.effects)
     if o.code == _DENY:
         for k in order:
             if o.effects[k] == Effect.FORBID and k not in o.lifted:
-                cites.append(_cite(rules, k, req, o, "forbid", lang))
+                cites.append(_cite(rules, k, req, o, "forbid", lang, text))
         if not cites:  # the action's default deny: did a grant that would allow it end?
             cites.extend(_ended(rules, req, o, set(), lang, grants=True))
     elif o.code == _CONDITIONAL:
         attrs = {**rules.attrs(req), "at": req.at, "created": req.created}
         for k in order:
             if o.effects[k] == Effect.OBLIGATION and k not in o.lifted:
-                c = _cite(rules, k, req, o, "obligation", lang)
+                c = _cite(rules, k, req, o, "obligation", lang, text)
                 cites.append(c)
                 ob = c.record.spec.obligation(attrs, lang, rules.timeline.called)
                 if ob is not None:
@@ -199,16 +213,23 @@ def explanation(rules: Rules, req: Request, o: Outcome, lang: str = "en") -> Exp
                 for t in rules.overrides[k]
                 if o.effects.get(t, 0) >= Effect.OBLIGATION
             )
-            cites.append(_cite(rules, k, req, o, "lift", lang, lifts=lifts))
+            cites.append(_cite(rules, k, req, o, "lift", lang, text, lifts=lifts))
         cited = set(o.lift_used)
         for k in order:
             if o.effects[k] == Effect.GRANT and k not in cited:
-                cites.append(_cite(rules, k, req, o, "grant", lang))
+                cites.append(_cite(rules, k, req, o, "grant", lang, text))
         for k in order:
             if o.effects[k] == Effect.SATISFIED:
-                cites.append(_cite(rules, k, req, o, "satisfied", lang))
+                cites.append(_cite(rules, k, req, o, "satisfied", lang, text))
         if not any(c.effect in ("lift", "grant") for c in cites):
             cites.extend(_ended(rules, req, o, {c.record.index for c in cites}, lang))
+    if not text:
+        return Explanation(
+            obligations=tuple(obligations),
+            clauses=tuple(cites),
+            uncertain=any(c.uncertain for c in cites),
+            note="",
+        )
     caveats, soft = _caveats(rules, req, cites, lang)
     note = _note(rules, req, o.code, cites, obligations, lang)
     if caveats:

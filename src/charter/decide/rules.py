@@ -284,9 +284,12 @@ class Rules:
         """Turn an outcome into a decision (explained lazily)."""
         return Decision(req, _VERDICTS[o.code], self.events, lang, self, o)
 
-    def explanation(self, req: Request, o: Outcome, lang: str = "en") -> Explanation:
-        """Deciding clauses, obligations and a note for an outcome (:mod:`.explain`)."""
-        return explanation(self, req, o, lang)
+    def explanation(
+        self, req: Request, o: Outcome, lang: str = "en", *, text: bool = True
+    ) -> Explanation:
+        """Deciding clauses, obligations and a note for an outcome (:mod:`.explain`;
+        without ``text``, the clauses and obligations only)."""
+        return explanation(self, req, o, lang, text=text)
 
 
 @dataclass

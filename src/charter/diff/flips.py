@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from charter.dates import FOREVER, from_day_number
-from charter.decide import Decision, Rules
+from charter.decide import DecisionBatch, Rules
 from charter.diff.space import Cell, RequestClass
 from charter.i18n import date, t, word
 
@@ -49,10 +49,14 @@ class Side:
         }
 
 
-def _side(d: Decision) -> Side:
-    obligations = tuple(sorted({(o.kind, o.party) for o in d.obligations}, key=repr))
-    ended = tuple(c.ends or c.record.id for c in d.clauses if c.effect == "ended")
-    return Side(d.verdict.value, obligations, d.clause_ids, ended)
+def _side(batch: DecisionBatch, i: int) -> Side:
+    """How ``batch`` decides request ``i``: verdict, obligations, deciding clauses (the
+    explanation's clauses, without its text)."""
+    e = batch.rules.explanation(batch.requests[i], batch.outcome(i), text=False)
+    obligations = tuple(sorted({(o.kind, o.party) for o in e.obligations}, key=repr))
+    ended = tuple(c.ends or c.record.id for c in e.clauses if c.effect == "ended")
+    ids = tuple(c.record.id for c in e.clauses)
+    return Side(batch.verdict(i).value, obligations, ids, ended)
 
 
 @dataclass
@@ -164,8 +168,8 @@ def find_flips(
     raw: dict[tuple[str, Side, Side, str, str], list[RequestClass]] = {}
     flipped = 0
     for i, cls in enumerate(space):
-        # explanations only where the verdict codes or the effects may say something new
-        sa, sb = _side(a.explain(i)), _side(b.explain(i))
+        # every class's deciding clauses (the explanation without its text)
+        sa, sb = _side(a, i), _side(b, i)
         kind = _kind(sa, sb)
         if kind is None:
             continue

@@ -319,6 +319,18 @@ def _product(
     nodes: dict[tuple[Any, ...], list[Row]] = {
         (tuple(_conditions(sides, principal, action, day)), ()): [{}]
     }
+    # many partial requests share a condition: fix each (condition, value) once
+    memo: dict[tuple[_Alts, str, Any], _Alts] = {}
+
+    def fix(c: _Alts, attr: str, v: Any, owner: Any) -> _Alts:
+        if not c or c == _TRUE:
+            return c
+        key = (c, attr, v)
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = _fix(c, attr, v, owner)
+        return hit
+
     for attr, cells in zip(attrs, columns, strict=True):
         grown: dict[tuple[Any, ...], list[Row]] = {}
         compared = read_values.get(attr, [])
@@ -326,7 +338,7 @@ def _product(
             for cell in cells:
                 v = cell.value
                 owner = owner_of.get(v) if attr == "provider" and v is not None else None
-                after = tuple(_fix(c, attr, v, owner) for c in conds)
+                after = tuple(fix(c, attr, v, owner) for c in conds)
                 told = tuple(v if vals is None or v in vals else _ELSE for vals in compared)
                 key = (after, (*seen, told) if compared else seen)
                 grown.setdefault(key, []).extend({**row, attr: (cell,)} for row in rows)
