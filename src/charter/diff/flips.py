@@ -142,6 +142,8 @@ def _side_text(side: Side, lang: str) -> str:
         out += " [" + ", ".join(f"{k}: {p}" for k, p in side.obligations) + "]"
     if side.ended:  # "B.C1: A.C2 ended", the clause that ended it and the one it ended
         ended = t(lang, "diff.ended", clauses=", ".join(side.ended))
+        if set(side.clauses) == set(side.ended):  # ended by its own terms: "(A.C2 ended)"
+            return out + f" ({ended})"
         return out + f" ({', '.join(side.clauses)}: {ended})"
     return out + (f" ({', '.join(side.clauses)})" if side.clauses else "")
 
@@ -197,13 +199,14 @@ def _merge(
         for row in m.rows
     ]
     attrs = sorted({a for _, _, cells, _ in rows for a in cells})
-    for _ in range(2):  # a second pass joins what the first made alike
+    universe = {m.start: m.universe for m in members}
+    while True:  # join values, leave out what covers every cell, until nothing changes
+        before = len(rows)
         for attr in attrs:
             rows = _join_values(rows, attr)
-    universe = {m.start: m.universe for m in members}
-    rows = [(a, b, _drop_full(cells, universe[a]), k) for a, b, cells, k in rows]
-    for attr in attrs:
-        rows = _join_values(rows, attr)
+        rows = [(a, b, _drop_full(cells, universe[a]), k) for a, b, cells, k in rows]
+        if len(rows) == before:
+            break
     rows = _join_dates(rows)
     out = []
     for start, stop, cells, which in rows:
