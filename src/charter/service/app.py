@@ -6,6 +6,7 @@ transaction with their ledger event, so a retry returns the first answer and not
 recorded twice; a 2xx means the event is durable (SQLite WAL with full sync, or PostgreSQL).
 The routes are in :mod:`.routers` (one module per resource), the work in the ledger's
 workflow modules; this module wires them and turns errors into responses, in one place.
+The dashboard (:mod:`charter.dashboard`) is mounted at ``/`` behind them.
 """
 
 from __future__ import annotations
@@ -72,6 +73,10 @@ def create_app(settings: Settings) -> FastAPI:
         # routes are then the APIRoutes that the authorization test reads
         app.router.routes.extend(router.routes)
     _add_error_handlers(app, settings)
+    # the dashboard's pages and assets, behind every API route (charter.dashboard)
+    from charter.dashboard import dashboard
+
+    app.mount("/", dashboard(service))
     app.add_middleware(BodyLimit, settings=settings)
     app.add_middleware(SecurityHeaders)
     _declare_attributes(app, store.scenario)
