@@ -161,7 +161,7 @@ def test_ask_decides_as_the_api_does(site: Site) -> None:
     assert 'class="card verdict deny"' in page and 'data-clause="V4.C8"' in page
     # a party may not ask for one it shares no agreement with
     google = site.client("google").get(
-        f"/ask?ask=decide&at=2026-01-01&principal=openai&action=run&provider=aws&kind=api"
+        "/ask?ask=decide&at=2026-01-01&principal=openai&action=run&provider=aws&kind=api"
     )
     assert google.status_code == 403
     owed = c.get("/ask?ask=owes&payer=openai&payee=microsoft&period=2026-Q1&revenue=1e9").text
