@@ -129,7 +129,9 @@ def spend_by_provider_year(
         )
     fig.update_layout(barmode="stack")
     fig.update_xaxes(type="category")
-    return _layout(fig, t(lang, "chart.spend.title"), t(lang, "chart.year"), t(lang, "chart.usd"))
+    return _layout(
+        fig, t(lang, "chart.spend.title"), t(lang, "chart.year"), f"{t(lang, 'chart.spend')} (USD)"
+    )
 
 
 def holder_share(
@@ -190,7 +192,7 @@ def clause_costs(plan: Mapping[str, Any], lang: str = "en") -> go.Figure:
     return _layout(
         fig,
         t(lang, "chart.clause_costs.title"),
-        t(lang, "chart.usd"),
+        f"{t(lang, 'chart.spend')} (USD)",
         t(lang, "chart.clause"),
     )
 

@@ -155,7 +155,7 @@ _EN: dict[str, str] = {
     "chart.year": "year",
     "chart.date": "date",
     "chart.hours": "accelerator-hours",
-    "chart.usd": "USD",
+    "chart.spend": "spend",
     "chart.share": "share of hours",
     "chart.clause": "clause",
     "chart.hours.title": "Accelerator-hours per month by provider",
@@ -191,7 +191,10 @@ _EN: dict[str, str] = {
     "report.providers": "providers",
     "report.diff": "What changed: {a} → {b}",
     "report.diff.flips": "Verdict flips, grouped by change of answer",
-    "report.diff.other": "Also: {obligations} obligation flips and {reason} reason flips.",
+    "report.diff.other": (
+        "{obligations} obligation flips and {reason} reason flips are not listed here "
+        "(charter diff lists them)."
+    ),
     "report.diff.none": "No verdict flips.",
 }
 
@@ -330,7 +333,7 @@ _DE: dict[str, str] = {
     "chart.year": "Jahr",
     "chart.date": "Datum",
     "chart.hours": "Beschleunigerstunden",
-    "chart.usd": "USD",
+    "chart.spend": "Ausgaben",
     "chart.share": "Anteil der Stunden",
     "chart.clause": "Klausel",
     "chart.hours.title": "Beschleunigerstunden je Monat und Anbieter",
@@ -369,7 +372,8 @@ _DE: dict[str, str] = {
     "report.diff": "Was sich geändert hat: {a} → {b}",
     "report.diff.flips": "Geänderte Ergebnisse, nach Änderung der Antwort",
     "report.diff.other": (
-        "Außerdem: {obligations} andere Auflagen und {reason} andere Begründungen."
+        "{obligations} Änderungen der Auflagen und {reason} der Begründung stehen nicht hier "
+        "(charter diff nennt sie)."
     ),
     "report.diff.none": "Kein Ergebnis ändert sich.",
 }
