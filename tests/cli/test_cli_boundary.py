@@ -45,6 +45,7 @@ def test_commands_in_the_order_help_lists_them() -> None:
         "plan",
         "check",
         "diff",
+        "report",
         "brief",
         "serve",
         "db",

@@ -11,6 +11,7 @@ modules and the CLI's one error boundary; the commands live by theme:
 ``cli/questions.py``   ``timeline``, ``decide``, ``owes``
 ``cli/plan.py``        ``plan``, ``check``
 ``cli/diff.py``        ``diff``
+``cli/report.py``      ``report``
 ``cli/operate.py``     ``db``, ``token``, ``serve``
 ``cli/remote.py``      reaching the service: a server (``--url``) or the database (``--as``)
 ``cli/rofr.py``        ``rofr`` (through a server or as a party)
@@ -41,7 +42,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from charter.cli import diff, money, operate, plan, questions, records, rofr, scenarios
+from charter.cli import diff, money, operate, plan, questions, records, report, rofr, scenarios
 from charter.cli.common import err, error_line
 from charter.errors import CharterError
 
@@ -114,6 +115,7 @@ COMMANDS = (
     plan.plan,
     plan.check,
     diff.diff,
+    report.report,
     scenarios.brief,
     operate.serve,
 )
