@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -66,6 +67,7 @@ class Dashboard:
         env.globals.update(t=t, word=word, date=date, money=money, number=number)
         env.globals.update(percent=percent, nav=NAV)
         env.filters["tojson_compact"] = lambda v: json.dumps(v, separators=(",", ":"))
+        env.filters["script_json"] = _script_json
         self.jobs: dict[str, dict[str, Any]] = {}
         self._jobs_lock = threading.Lock()
 
@@ -357,18 +359,29 @@ class Dashboard:
         )
 
     def commitments(self, request: Request, caller: Caller) -> Response:
+        from charter import charts
         from charter.ledger.commitments import burn_down
 
         doc = burn_down(self.service.store, caller=caller, now=self.service.clock.now())
-        return self.render(request, "commitments.html", caller, doc=doc, charts=[])
+        lang = self.lang(request)
+        figures = [
+            charts.burn_down(c, lang, as_of=doc["as_of"]).to_json() for c in doc["commitments"]
+        ]
+        return self.render(request, "commitments.html", caller, doc=doc, charts=figures)
 
     # ------------------------------------------------------------------ plans
     def plan(self, request: Request, caller: Caller) -> Response:
+        from charter.report import report_figures
+
         job_id = request.query_params.get("job")
         job = self.jobs.get(job_id or "")
         if job is not None and job["owner"] != caller.party:
             job = None
-        return self.render(request, "plan.html", caller, job=job, job_id=job_id)
+        figures: list[tuple[str, str]] = []
+        if job is not None and job["status"] == "done":
+            figs = report_figures(self.scenario, job["plan"], self.lang(request))
+            figures = [(name, fig.to_json()) for name, fig in figs.items() if name != "timeline"]
+        return self.render(request, "plan.html", caller, job=job, job_id=job_id, figures=figures)
 
     def plan_start(self, request: Request, caller: Caller) -> Response:
         """Start planning the scenario's portfolio in a thread, or load an uploaded plan."""
@@ -377,11 +390,11 @@ class Dashboard:
         job_id = uuid.uuid4().hex[:12]
         job: dict[str, Any] = {"owner": caller.party, "status": "running", "messages": []}
         if upload is not None and hasattr(upload, "file") and upload.filename:
-            from charter.plans import read_plan
+            from charter.report import plan_document
 
             tmp = Path(tempfile.mkdtemp()) / Path(upload.filename).name
             tmp.write_bytes(upload.file.read(50_000_000))
-            job.update(status="done", plan=plan_document(self.scenario, read_plan(tmp)))
+            job.update(status="done", plan=plan_document(self.scenario, tmp))
         else:
             limit = min(max(_int(str(form.get("time_limit") or "60"), 60), 1), 600)
             thread = threading.Thread(
@@ -414,52 +427,11 @@ class Dashboard:
         )
 
 
-def plan_document(s: Any, rows: list[Any]) -> dict[str, Any]:
-    """A plan file's placements (``workload, offer, period, hours``) as the planner's plan
-    document: each placement's provider, family and cost from the scenario's offers, the
-    spend by provider and year, the total. A plan file carries no bound.
-
-    Raises:
-        CharterError: a placement on an offer the scenario does not have.
-    """
-    offers = {o.id: o for o in s.data.offers}
-    placements: list[dict[str, Any]] = []
-    spend: dict[tuple[str, str], float] = {}
-    hours: dict[tuple[str, str], float] = {}
-    for r in rows:
-        o = offers.get(r.offer)
-        if o is None:
-            raise CharterError(f"line {r.line}: offer {r.offer!r} is not in the scenario")
-        cost = r.hours * o.price
-        placements.append(
-            {
-                "workload": r.workload,
-                "offer": r.offer,
-                "provider": o.provider,
-                "family": o.family,
-                "period": r.period,
-                "hours": r.hours,
-                "cost": cost,
-            }
-        )
-        key = (o.provider, r.period[:4])
-        spend[key] = spend.get(key, 0.0) + cost
-        hours[key] = hours.get(key, 0.0) + r.hours
-    by_year = [
-        {"provider": p, "year": y, "spend": spend[(p, y)], "hours": hours[(p, y)]}
-        for p, y in sorted(spend)
-    ]
-    total = sum(p["cost"] for p in placements)
-    return {
-        "status": "loaded",
-        "cost": total,
-        "bound": None,
-        "gap": None,
-        "placements": placements,
-        "by_provider_year": by_year,
-        "commitments": [],
-        "clause_costs": [],
-    }
+def _script_json(text: str) -> Markup:
+    """A JSON text to place inside a ``<script type="application/json">``: the characters
+    that could end the element or start markup are written as JSON escapes."""
+    safe = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(safe)
 
 
 def _quote(text: str) -> str:
