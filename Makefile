@@ -39,12 +39,20 @@ install: $(VENV)/.installed
 
 dev: $(VENV)/.dev-installed
 
-## make run: create the virtualenv, install charter, brief and plan the bundled scenario, and
-## show what its latest amendment changed (the flips, and the money with its uncertainty)
+## make run: create the virtualenv, install charter, brief and plan the bundled scenario,
+## show what its latest amendment changed (the flips, and the money with its uncertainty),
+## write its report (report.html) and say how to open the dashboard
 run: install
 	$(BIN)/charter brief
 	$(BIN)/charter plan
 	$(BIN)/charter diff --from previous --summary
+	$(BIN)/charter report --out report.html
+	@echo ""
+	@echo "Wrote report.html: open it in any browser (it works offline)."
+	@echo "The dashboard, on a database of your own:"
+	@echo "  $(BIN)/charter token create --party microsoft --role operator   # prints a token once"
+	@echo "  $(BIN)/charter serve --as-of 2025-03-01"
+	@echo "then open http://127.0.0.1:8000/ and sign in with the token."
 
 ## make lint: ruff and mypy
 lint: dev

@@ -275,22 +275,21 @@ def amendment_timeline(s: Scenario, lang: str = "en") -> go.Figure:
             + f"<br>+{a} / −{n}"
             for e, a, n in zip(group, added, ended, strict=True)
         ]
+        # markers close in time sit at different heights, so their labels do not overlap
         fig.add_trace(
             go.Scatter(
                 x=[str(e["date"]) for e in group],
-                y=[row] * len(group),
+                y=[2 * row + 0.9 * (i % 3) for i in range(len(group))],
                 mode="markers+text",
                 name=t(lang, f"chart.timeline.{kind}"),
                 text=labels,
-                textposition=[
-                    "top center" if i % 2 == 0 else "bottom center" for i in range(len(group))
-                ],
+                textposition="top center",
                 customdata=[[a, n] for a, n in zip(added, ended, strict=True)],
                 hovertemplate="%{x}<br>%{text}<extra></extra>",
                 marker={"size": 14, "color": PALETTE[row]},
             )
         )
-    fig.update_yaxes(visible=False, range=[-1.2, 2.2])
+    fig.update_yaxes(visible=False, range=[-0.6, 5.4])
     days = sorted(dt.date.fromisoformat(str(e["date"])) for e in entries)
     if days:  # room either side for the labels of the first and the last marker
         pad = dt.timedelta(days=max((days[-1] - days[0]).days // 10, 60))
