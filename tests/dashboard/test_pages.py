@@ -213,3 +213,22 @@ def test_commitments_and_revenue_pages_show_the_ledgers_figures(site: Site) -> N
     assert 'data-clause="V4.C10"' in page or "No commitment" in page
     rev = ms.get("/revenue?payer=openai&payee=microsoft&period=2026").text
     assert 'id="statement"' in rev
+
+
+def test_assumed_events_follow_every_page(site: Site) -> None:
+    c = site.client("openai")
+    ev = "event=agi_verified%3D2026-01-15"
+    page = c.get(f"/timeline?at=2026-03-01&{ev}").text
+    assert 'id="assumed"' in page and f"/ask?lang=en&amp;{ev}" in page
+    asked = c.get(
+        f"/ask?ask=decide&at=2026-03-01&principal=openai&action=run&provider=aws&kind=api"
+        f"&api=stateless&{ev}"
+    ).text
+    assert "assuming: AGI verified by the expert panel on 2026-01-15" in asked
+    assert 'class="card verdict allow"' in asked
+
+
+def test_compare_with_plans_shows_the_money_with_its_uncertainty(site: Site) -> None:
+    page = site.client("openai").get("/compare?from=V4&to=V5&plans=1").text
+    assert 'id="delta"' in page and "Δ cost =" in page
+    assert 'id="parties"' in page

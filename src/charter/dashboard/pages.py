@@ -95,6 +95,8 @@ class Dashboard:
             "scenario": self.scenario,
             "path": request.url.path,
             "query": dict(request.query_params),
+            # assumed events (event=NAME=DATE) every page keeps in its links and applies
+            "assumed": request.query_params.getlist("event"),
             **context,
         }
         return self.templates.TemplateResponse(request, name, page)
@@ -251,12 +253,15 @@ class Dashboard:
                 tmp = Path(tempfile.mkdtemp()) / (Path(upload.filename or "draft.yaml").name)
                 tmp.write_bytes(body)
                 draft_path = tmp
+        with_plans = q.get("plans") == "1"
         result = diff(
             self.scenario,
             before=before,
             after=None if draft_path else after,
             draft=draft_path,
-            plans=False,
+            events=_events(q.getlist("event")) or None,
+            plans=with_plans,
+            time_limit=60.0,
             lang=lang,
         )
         groups: dict[str, dict[str, list[Any]]] = {}
@@ -271,6 +276,7 @@ class Dashboard:
             dates=dates,
             before=before,
             after=after,
+            with_plans=with_plans,
         )
 
     # ------------------------------------------------------------------ operations
@@ -397,21 +403,31 @@ class Dashboard:
             job.update(status="done", plan=plan_document(self.scenario, tmp))
         else:
             limit = min(max(_int(str(form.get("time_limit") or "60"), 60), 1), 600)
+            costs = form.get("clause_costs") == "on"
+            events = _events(request.query_params.getlist("event"))
             thread = threading.Thread(
-                target=self._run_plan, args=(job, float(limit)), daemon=True, name="plan"
+                target=self._run_plan,
+                args=(job, float(limit), costs, events),
+                daemon=True,
+                name="plan",
             )
             thread.start()
         with self._jobs_lock:
             self.jobs[job_id] = job
-        return RedirectResponse(f"/plan?job={job_id}&lang={self.lang(request)}", 303)
+        keep = "".join(f"&event={_quote(e)}" for e in request.query_params.getlist("event"))
+        return RedirectResponse(f"/plan?job={job_id}&lang={self.lang(request)}{keep}", 303)
 
-    def _run_plan(self, job: dict[str, Any], time_limit: float) -> None:
+    def _run_plan(
+        self, job: dict[str, Any], time_limit: float, costs: bool, events: dict[str, str]
+    ) -> None:
         from charter.planner import plan
 
         try:
             result = plan(
                 self.scenario,
                 time_limit=time_limit,
+                clause_costs=costs,
+                events=events or None,
                 progress=lambda m: job["messages"].append(m),
             )
             job.update(status="done", plan=result.to_json())
