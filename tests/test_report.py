@@ -102,7 +102,13 @@ def trace_sum(fig: Any) -> float:
 def test_every_section_is_there(page: str) -> None:
     p = parsed(page)
     assert p.sections == ["timeline", "in-force", "plan", "commitments", "diff"]
-    assert p.charts == ["chart-timeline", "chart-hours", "chart-spend", "chart-holder"]
+    assert p.charts == [
+        "chart-timeline",
+        "chart-hours",
+        "chart-spend",
+        "chart-holder",
+        "chart-burn-0",
+    ]
     assert "Amendment timeline" in p.headings
     assert "Clauses in force on 2026-05-01" in p.headings
     assert "Commitments: committed against planned spend" in p.headings
@@ -315,7 +321,7 @@ def test_the_report_draws_offline_in_a_browser(tmp_path: Path, page: str) -> Non
                 tab.goto(path.as_uri())
                 tab.wait_for_load_state("load")
                 ids = tab.eval_on_selector_all(".plotly-graph-div", "els => els.map(e => e.id)")
-                assert len(ids) == 4
+                assert len(ids) == 5  # timeline, hours, spend, holder, burn-down
                 for chart in ids:
                     assert tab.locator(f"#{chart} .main-svg").count() > 0, chart
                 wide = tab.evaluate("document.documentElement.scrollWidth")
@@ -343,6 +349,29 @@ def test_png_slides_from_chromium(tmp_path: Path, plan_file: Path) -> None:
     )
     assert r.returncode == 0, r.stderr
     names = sorted(p.name for p in pngs.iterdir())
-    assert names == ["holder.png", "hours.png", "spend.png", "timeline.png"]
+    assert names == ["burn-0.png", "holder.png", "hours.png", "spend.png", "timeline.png"]
     for p in pngs.iterdir():
         assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 5000
+
+
+def test_the_planned_burn_down_counts_the_plans_spend_on_the_holder(
+    plan_doc: dict[str, Any],
+) -> None:
+    """V4.C10's $250B on Azure from 2025-10-28: the plan's Azure spend from October 2025 to
+    its last month, against the pace, as of 2026-12-31; drawn in the report."""
+    from charter.report import planned_burn_downs, report_figures
+
+    s = charter.load_scenario("microsoft-openai")
+    entries = {e["clause"]: e for e in planned_burn_downs(s, plan_doc)}
+    b = entries["V4.C10"]
+    azure = sum(
+        p["cost"]
+        for p in plan_doc["placements"]
+        if p["provider"] == "azure" and p["period"] >= "2025-10"
+    )
+    assert b["spent"] == pytest.approx(azure)
+    assert b["committed"] == 250e9 and b["as_of"] == "2026-12-31"
+    assert b["projected_shortfall"] == pytest.approx(
+        max(250e9 - b["run_rate_per_day"] * (dt.date(2033, 1, 1) - dt.date(2025, 10, 28)).days, 0)
+    )
+    assert "burn-0" in report_figures(s, plan_doc, "en")

@@ -167,6 +167,59 @@ def holder_providers(s: Scenario, plan_doc: Mapping[str, Any]) -> list[str]:
     return sorted(found)
 
 
+def planned_burn_downs(s: Scenario, plan_doc: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Each spend commitment with an amount, burned down by the *plan*: the plan's spend on
+    the commitment's providers from the month the window starts in to the plan's last
+    month, against the pace the window needs, as of that month's last day (the entries of
+    :func:`charter.ledger.commitments.burn_down`, with the plan's spend for the ledger's;
+    a plan covers the portfolio it was given, not all of the payer's spend)."""
+    from charter.clauses.base import SpendCommitment
+    from charter.dates import from_day_number
+
+    months = sorted({str(p["period"]) for p in plan_doc.get("placements") or []})
+    if not months:
+        return []
+    year, month = map(int, months[-1].split("-"))
+    as_of = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+    events = s.resolve_events(None)
+    out = []
+    for rec in s.clauses:
+        spec = rec.spec
+        if not isinstance(spec, SpendCommitment) or spec.amount is None:
+            continue
+        window = spec.window(rec.start, rec.end_day(events))
+        if window is None:
+            continue
+        provs = set(spec.spend_providers(s.providers_of))
+        first = rec.start.isoformat()[:7]
+        spent = math.fsum(
+            float(p["cost"])
+            for p in plan_doc.get("placements") or []
+            if p["provider"] in provs and str(p["period"]) >= first
+        )
+        b = spec.burn_down(window, spent, as_of)
+        last = from_day_number(window[1] - 1)
+        out.append(
+            {
+                "clause": rec.id,
+                "payer": spec.payer,
+                "payee": spec.payee,
+                "committed": b.committed,
+                "currency": spec.currency,
+                "window_start": rec.start.isoformat(),
+                "window_end": last.isoformat() if last is not None else None,
+                "spent": b.spent,
+                "remaining": b.remaining,
+                "pace_needed_by_now": b.pace_needed_by_now,
+                "run_rate_per_day": b.run_rate_per_day,
+                "projected_at_window_end": b.projected_at_window_end,
+                "projected_shortfall": b.projected_shortfall,
+                "as_of": as_of.isoformat(),
+            }
+        )
+    return out
+
+
 # ---------------------------------------------------------------------------- charts
 def report_figures(s: Scenario, plan_doc: Mapping[str, Any], lang: str) -> dict[str, go.Figure]:
     """The report's charts by name, in the order the page shows them."""
@@ -180,6 +233,8 @@ def report_figures(s: Scenario, plan_doc: Mapping[str, Any], lang: str) -> dict[
         figs["holder"] = charts.holder_share(plan_doc, holder_providers(s, plan_doc), lang)
     if plan_doc.get("clause_costs"):
         figs["clause-costs"] = charts.clause_costs(plan_doc, lang)
+    for k, entry in enumerate(planned_burn_downs(s, plan_doc)):
+        figs[f"burn-{k}"] = charts.burn_down(entry, lang, as_of=entry["as_of"])
     return figs
 
 
@@ -283,6 +338,9 @@ _PAGE = """<!DOCTYPE html>
 <td class="num">{{ c.shortfall }}</td></tr>
 {% endfor %}</tbody></table></div>
 {% else %}<p>{{ h.no_commitments }}</p>{% endif %}
+{% for name, chart in charts.items() if name.startswith("burn-") %}
+<div class="chart">{{ chart }}</div>
+{% endfor %}
 </section>
 
 <section id="diff">

@@ -386,7 +386,11 @@ class Dashboard:
         figures: list[tuple[str, str]] = []
         if job is not None and job["status"] == "done":
             figs = report_figures(self.scenario, job["plan"], self.lang(request))
-            figures = [(name, fig.to_json()) for name, fig in figs.items() if name != "timeline"]
+            figures = [
+                (name, fig.to_json())
+                for name, fig in figs.items()
+                if name != "timeline" and not name.startswith("burn-")
+            ]
         return self.render(request, "plan.html", caller, job=job, job_id=job_id, figures=figures)
 
     def plan_start(self, request: Request, caller: Caller) -> Response:
