@@ -21,12 +21,15 @@ STATELESS = {"provider": "aws", "kind": "api", "api": "stateless"}
 AGI = {"agi_verified": "2026-01-15"}
 
 # Words of the English templates that German shares or that name things, not words: the
-# commands in the "ask your own" line, "in", "so", "rest", "cloud" (German words too) and the
+# commands in the "ask your own" line, "in", "so", "an", "also", "rest", "cloud" (German
+# words too) and the
 # abbreviations "id" and "ip", and "the" of the publication "The Information" that a German
 # caveat names as its source.
 SAME_IN_GERMAN = {
     "in",
     "so",
+    "an",
+    "also",
     "rest",
     "cloud",
     "id",
