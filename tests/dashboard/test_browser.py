@@ -27,6 +27,7 @@ from charter.ledger import Database
 from charter.service import Settings, create_app
 from charter.service.clock import ManualClock
 from charter.service.tokens import create_token
+from tests.support.rofr import ROFR_BODY
 
 pytestmark = pytest.mark.browser
 
@@ -35,15 +36,6 @@ HAVE_BROWSER = Path(BROWSER).exists()
 if not HAVE_BROWSER and os.environ.get("CHARTER_REQUIRE_BROWSER") != "1":
     pytest.skip(f"no chromium at {BROWSER}", allow_module_level=True)
 
-ROFR_BODY = {
-    "provider": "gcp",
-    "family": "tpu-v6e",
-    "kind": "training",
-    "quantity": {"2025-04": 100000},
-    "window_from": "2025-04-01",
-    "window_to": "2025-06-30",
-    "price_per_hour": 2.7,
-}
 PAGES = ("timeline", "ask", "compare", "plan", "commitments", "rofr", "revenue", "ledger")
 
 

@@ -18,16 +18,7 @@ from charter.ledger import Database
 from charter.service import Settings, create_app
 from charter.service.clock import ManualClock
 from charter.service.tokens import create_token
-
-ROFR_BODY = {
-    "provider": "gcp",
-    "family": "tpu-v6e",
-    "kind": "training",
-    "quantity": {"2025-04": 100000},
-    "window_from": "2025-04-01",
-    "window_to": "2025-06-30",
-    "price_per_hour": 2.7,
-}
+from tests.support.rofr import ROFR_BODY
 
 
 class Site:

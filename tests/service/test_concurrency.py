@@ -25,17 +25,9 @@ from charter.service import Settings, create_app
 from charter.service.clock import ManualClock
 from charter.service.tokens import create_token
 from tests.support.backends import BACKENDS, database_url
+from tests.support.rofr import ROFR_BODY
 
 AT = dt.datetime(2025, 3, 1, 12, tzinfo=dt.UTC)
-ROFR_BODY = {
-    "provider": "gcp",
-    "family": "tpu-v6e",
-    "kind": "training",
-    "quantity": {"2025-04": 100000},
-    "window_from": "2025-04-01",
-    "window_to": "2025-06-30",
-    "price_per_hour": 2.7,
-}
 ANSWERS = ("rofr.matched", "rofr.declined")
 
 

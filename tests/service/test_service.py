@@ -22,6 +22,7 @@ from charter.service.clock import ManualClock
 from charter.service.policy import ROUTES
 from charter.service.tokens import create_token
 from tests.support.backends import BACKENDS, database_url
+from tests.support.rofr import ROFR_BODY
 
 OPEN: list[World] = []
 
@@ -84,17 +85,6 @@ class World:
         elif key not in (None, "auto"):
             headers["Idempotency-Key"] = key
         return self.client.request(method, path, headers=headers, **kw)
-
-
-ROFR_BODY = {
-    "provider": "gcp",
-    "family": "tpu-v6e",
-    "kind": "training",
-    "quantity": {"2025-04": 100000},
-    "window_from": "2025-04-01",
-    "window_to": "2025-06-30",
-    "price_per_hour": 2.7,
-}
 
 
 @pytest.fixture

@@ -338,7 +338,7 @@ class Dashboard:
 
         q = request.query_params
         lang = self.lang(request)
-        pairs = _share_pairs(self.scenario, caller.party)
+        pairs = [p for p in self.scenario.revenue_directions() if caller.party in p]
         payer, payee = (q.get("payer"), q.get("payee"))
         if not payer and pairs:
             payer, payee = pairs[0]
@@ -493,16 +493,6 @@ def _first_error(exc: ValueError) -> str:
         where = ".".join(str(x) for x in first.get("loc", ()))
         return f"{where}: {first.get('msg')}"
     return str(exc)
-
-
-def _share_pairs(s: Any, party: str) -> list[tuple[str, str]]:
-    """The (payer, payee) pairs of the scenario's revenue shares that involve ``party``."""
-    seen: dict[tuple[str, str], None] = {}
-    for rec in s.clauses:
-        for flow in rec.spec.revenue_flows():
-            if party in (flow.payer, flow.payee):
-                seen.setdefault((flow.payer, flow.payee), None)
-    return list(seen)
 
 
 def dashboard(service: Service) -> Starlette:

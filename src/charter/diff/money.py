@@ -138,12 +138,7 @@ class Money:
 
 # ------------------------------------------------------------------------------ shares
 def _pairs(*scenarios: Scenario) -> list[tuple[str, str]]:
-    seen: dict[tuple[str, str], None] = {}
-    for s in scenarios:
-        for rec in s.clauses:
-            for flow in rec.spec.revenue_flows():
-                seen.setdefault((flow.payer, flow.payee), None)
-    return list(seen)
+    return list(dict.fromkeys(p for s in scenarios for p in s.revenue_directions()))
 
 
 def shares(

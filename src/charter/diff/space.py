@@ -61,15 +61,6 @@ class Cell:
     value: Any  # the representative value
     other: bool = False  # stands for every value no clause names
 
-    def label(self) -> str:
-        if self.other:
-            return f"{self.attr} other"
-        if self.value is None:
-            return f"{self.attr} absent"
-        if isinstance(self.value, bool):
-            return self.attr if self.value else f"not {self.attr}"
-        return f"{self.attr} {self.value}"
-
 
 @dataclass(frozen=True)
 class RequestClass:
@@ -85,17 +76,6 @@ class RequestClass:
     request: Request
     #: every cell of every attribute read in its stretch (shared by the stretch's classes)
     universe: Mapping[str, tuple[Cell, ...]]
-
-    @property
-    def since(self) -> dt.date:
-        day = from_day_number(self.start)
-        assert day is not None
-        return day
-
-    @property
-    def until(self) -> dt.date | None:
-        """The last day of the stretch (None: open-ended)."""
-        return None if self.stop >= FOREVER else from_day_number(self.stop - 1)
 
 
 def _domain(s: Scenario, attr: str) -> tuple[Any, ...] | None:

@@ -325,6 +325,14 @@ class Scenario:
             self._rules_default = hit
         return hit
 
+    def revenue_directions(self) -> list[tuple[str, str]]:
+        """The (payer, payee) of every revenue-share flow, once each, in timeline order."""
+        seen: dict[tuple[str, str], None] = {}
+        for rec in self.agreement_timeline.records:
+            for flow in rec.spec.revenue_flows():
+                seen.setdefault((flow.payer, flow.payee), None)
+        return list(seen)
+
     def diff(self, *, before: str, after: str | None = None, **options: Any) -> VersionDiff:
         """Compare two versions of the agreements (:func:`charter.diff.diff`: the clause
         changes, every decision that flips, the money), ``after`` defaulting to the latest;
