@@ -61,8 +61,9 @@ def _layout(fig: go.Figure, title: str, x: str, y: str) -> go.Figure:
         xaxis_title=html.escape(x),
         yaxis_title=html.escape(y),
         template="plotly_white",
-        legend={"orientation": "h", "y": -0.2},
-        margin={"l": 60, "r": 20, "t": 60, "b": 40},
+        # the legend below the axis title, clear of it
+        legend={"orientation": "h", "y": -0.3, "yanchor": "top"},
+        margin={"l": 60, "r": 20, "t": 60, "b": 60},
     )
     return fig
 
