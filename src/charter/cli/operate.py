@@ -287,8 +287,8 @@ def serve(
     shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host
     clock = f"clock from {day.isoformat()} (--as-of)" if day else "system clock"
     line(
-        f"serving http://{shown_host}:{bound_port} (OpenAPI at "
-        f"{'/docs' if docs else '/openapi.json'}): scenario "
+        f"serving http://{shown_host}:{bound_port} (the dashboard at /, sign in with a "
+        f"token; OpenAPI at {'/docs' if docs else '/openapi.json'}): scenario "
         f"{app_.state.scenario.name}, database {d.shown_url}, {clock}",
         to_err=True,
     )
