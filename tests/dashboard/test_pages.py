@@ -223,3 +223,24 @@ def test_compare_with_plans_shows_the_money_with_its_uncertainty(site: Site) -> 
     page = site.client("openai").get("/compare?from=V4&to=V5&plans=1").text
     assert 'id="delta"' in page and "Δ cost =" in page
     assert 'id="parties"' in page
+
+
+def test_a_loaded_plan_file_is_charted_and_old_jobs_make_room(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from charter.dashboard import pages
+
+    monkeypatch.setattr(pages, "MAX_JOBS", 2)
+    offer = charter.load_scenario().data.offers[0]
+    rows = f"workload,offer,period,hours\nx,{offer.id},2025-03,1000\n".encode()
+    c = site.client("openai")
+    csrf = csrf_of(c.get("/plan").text)
+    shown = []
+    for _ in range(3):
+        r = c.post("/plan", data={"csrf": csrf}, files={"plan": ("plan.csv", rows)})
+        assert r.status_code == 200 and 'id="plan-headline"' in r.text
+        assert f"{offer.price * 1000:,.0f} USD" in r.text
+        shown.append(str(r.url))
+    d = site.app.routes[-1].app.state.dashboard
+    assert len(d.jobs) == 2  # the first job made room
+    assert 'id="job"' not in c.get(shown[0]).text

@@ -38,6 +38,8 @@ from charter.service.policy import Caller, allowed
 __all__ = ["Dashboard", "dashboard"]
 
 HERE = Path(__file__).parent
+#: plan jobs kept in memory (a job's page shows it until then; a restart forgets them)
+MAX_JOBS = 20
 #: the pages in the navigation, in order: (path, message key)
 NAV = (
     ("/timeline", "dash.nav.timeline"),
@@ -417,6 +419,10 @@ class Dashboard:
             )
             thread.start()
         with self._jobs_lock:
+            # the oldest finished jobs make room: at most MAX_JOBS are kept
+            done = [k for k, j in self.jobs.items() if j["status"] != "running"]
+            while len(self.jobs) >= MAX_JOBS and done:
+                del self.jobs[done.pop(0)]
             self.jobs[job_id] = job
         keep = "".join(f"&event={_quote(e)}" for e in request.query_params.getlist("event"))
         return RedirectResponse(f"/plan?job={job_id}&lang={self.lang(request)}{keep}", 303)
