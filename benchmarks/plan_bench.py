@@ -1,6 +1,7 @@
 """Planner speed, gap and memory on synthetic scenarios, against the straightforward formulation.
 
     python -m benchmarks.plan_bench [--sizes XS,S] [--time-limit SECONDS] [--gap G] [--seed 1]
+                                    [--family baseline,tight-loose,... | all] [--folder DIR]...
                                     [--no-cbc] [--no-bigm]
     make bench         # decision benchmark, then plan_bench --sizes S,M
     make bench-plan    # plan_bench --sizes XS,S
@@ -8,8 +9,11 @@
                        # may run for an hour or more: nohup make bench-full > bench-full.log 2>&1 &
 
 Scenarios come from :mod:`tests.support.portfolios` (seeded), in five sizes (workloads × offers ×
-months), each with its own gap and time limit (``--gap`` and ``--time-limit`` override them for
-every size):
+months) and, with ``--family``, as other members of its generator family (capacity tight in
+some accelerator families and loose in others, few huge or many small gang jobs, workloads held
+to one geography, long or short windows: ``FAMILY`` there); ``--folder DIR`` runs a scenario
+folder of your own through the same comparison instead. Each size has its own gap and time
+limit (``--gap`` and ``--time-limit`` override them for every size):
 
     XS     30 ×    10 ×  6   gap 0.1%   10 s        L   20,000 ×   500 × 24   gap 3%   540 s
     S     200 ×    50 × 12   gap 0.1%   60 s        XL 100,000 × 1,000 × 36   gap 3%   540 s
@@ -123,10 +127,23 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _generate(folder: str, n_w: int, n_o: int, n_t: int, seed: int) -> str:
+def _generate(folder: str, n_w: int, n_o: int, n_t: int, seed: int, member: str) -> str:
     from tests.support.portfolios import generate
 
-    return str(generate(Path(folder), n_w, n_o, n_t, seed))
+    return str(generate(Path(folder), n_w, n_o, n_t, seed, structure=member))
+
+
+def _dims(folder: str) -> tuple[int, int, int]:
+    """Workloads, offers and months of a scenario folder (its plan horizon)."""
+    import charter
+
+    s = charter.load_scenario(folder)
+    plan = s.data.meta.plan
+    n_t = 0
+    if plan is not None:
+        (y0, m0), (y1, m1) = (map(int, str(x).split("-")[:2]) for x in (plan.start, plan.end))
+        n_t = (y1 - y0) * 12 + m1 - m0 + 1
+    return len(s.data.workloads), len(s.data.offers), n_t
 
 
 def _load(folder: str) -> tuple[Any, float]:
@@ -886,15 +903,42 @@ def main() -> None:
         + ")",
     )
     parser.add_argument("--seed", type=int, default=1, help="scenario generator seed")
+    parser.add_argument(
+        "--family",
+        default="baseline",
+        help="comma-separated members of the generator family (tests/support/portfolios.py "
+        "FAMILY), or all",
+    )
+    parser.add_argument(
+        "--folder",
+        action="append",
+        default=[],
+        help="a scenario folder of your own, planned instead of generated ones (repeatable); "
+        "its gap and time limit are --gap and --time-limit (default 0.1%% and 60 s)",
+    )
     parser.add_argument("--no-cbc", action="store_true", help="skip CBC (slow on big models)")
     parser.add_argument(
         "--no-bigm", action="store_true", help="skip the straightforward formulation (HiGHS, CBC)"
     )
     args = parser.parse_args()
+    from tests.support.portfolios import FAMILY
+
     sizes = [x.strip() for x in args.sizes.split(",") if x.strip()]
     for name in sizes:
         if name not in SIZES:
             parser.error(f"unknown size {name!r}; sizes are {', '.join(SIZES)}")
+    members = list(FAMILY) if args.family == "all" else args.family.split(",")
+    for m in members:
+        if m not in FAMILY:
+            parser.error(f"unknown family member {m!r}; members are {', '.join(FAMILY)}, all")
+    # (label, size whose gap and limits apply, member, folder of the user's own)
+    cases: list[tuple[str, str, str, str | None]] = [
+        (size if m == "baseline" else f"{size}/{m}", size, m, None)
+        for size in sizes
+        for m in members
+    ]
+    if args.folder:
+        cases = [(Path(f).name, "S", "", f) for f in args.folder]
     console = Console()
     console.width = max(console.width, 200)  # the table is wide; never wrap its cells
 
@@ -919,15 +963,21 @@ def main() -> None:
     goals: list[str] = []
     failed: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
-        for i, name in enumerate(sizes):
-            n_w, n_o, n_t = SIZES[name]
-            gap = GAPS[name] if args.gap is None else args.gap
-            limit = TIME_LIMITS[name] if args.time_limit is None else args.time_limit
-            with (
-                _step(console, f"{name}: generating {n_w:,} × {n_o:,} × {n_t} ..."),
-                Worker() as worker,
-            ):
-                folder = worker.call(_generate, str(Path(tmp) / name), n_w, n_o, n_t, args.seed)
+        for i, (name, size, member, given) in enumerate(cases):
+            n_w, n_o, n_t = SIZES[size] if given is None else _dims(given)
+            gap = GAPS[size] if args.gap is None else args.gap
+            limit = TIME_LIMITS[size] if args.time_limit is None else args.time_limit
+            if given is None:
+                with (
+                    _step(console, f"{name}: generating {n_w:,} × {n_o:,} × {n_t} ..."),
+                    Worker() as worker,
+                ):
+                    path = str(Path(tmp) / name.replace("/", "-"))
+                    folder = worker.call(_generate, path, n_w, n_o, n_t, args.seed, member)
+            else:
+                folder = given
+                gap = 1e-3 if args.gap is None else args.gap
+                limit = 60.0 if args.time_limit is None else args.time_limit
             with _step(console, f"{name}: charter plan (gap {gap:g}, {limit:g} s) ..."):
                 ours = _isolated(run_charter, folder, gap, limit)
             # the straightforward formulation needs the full model (see FULL_MODEL_MAX)
@@ -937,7 +987,8 @@ def main() -> None:
                     f"{name}: straightforward formulation skipped: the full model does not fit "
                     "in memory at this size; the greedy ran on the decomposition's restriction."
                 )
-            an = analyse(console, name, folder, limit, lp=name in LP_SIZES, bigm=bigm)
+            lp = size in LP_SIZES and (given is None or n_w <= 5000)
+            an = analyse(console, name, folder, limit, lp=lp, bigm=bigm)
             setup, forms, greedy_run = an["setup"], an["forms"], an["greedy"]
             hi: dict[str, Any] | None = None
             cbc: dict[str, Any] | None = None
@@ -951,7 +1002,7 @@ def main() -> None:
                         )
             costs = [r.get("cost") for r in (ours, hi, cbc) if r is not None]
             best = min((c for c in costs if c is not None), default=None)
-            lp_skipped = name not in LP_SIZES
+            lp_skipped = not lp
             if i:
                 table.add_section()
             ok = "error" not in ours
@@ -1113,7 +1164,7 @@ def main() -> None:
                     f"{name}: WARNING the benchmark's copy of build_model no longer matches "
                     "charter's non-ROFR rows; update bigm_model()."
                 )
-            if name in GOALS:
+            if name in GOALS:  # the goals are set on the baseline member
                 goals.append(_goal_line(name, GOALS[name], ours))
     wide = console.measure(table, options=console.options.update_width(10_000)).maximum
     console.width = max(console.width, wide)  # never truncate a cell

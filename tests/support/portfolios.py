@@ -36,7 +36,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["HOLDER", "HOLDER_PROVIDER", "generate"]
+__all__ = ["FAMILY", "HOLDER", "HOLDER_PROVIDER", "Structure", "generate"]
 
 HOLDER = "nimbus-corp"
 HOLDER_PROVIDER = "nimbus"
@@ -72,6 +72,46 @@ CLASSES = (
 )
 START = (2025, 1)
 CAPACITY_FACTOR = 1.3
+
+
+@dataclass(frozen=True)
+class Structure:
+    """What varies between the members of the generator family. The defaults are the
+    portfolios above (the planner benchmark's own): same seed, same files.
+
+    Attributes:
+        capacity: total capacity over the busiest month's total demand.
+        tight: per accelerator family, its own such factor (``{"b200": 1.05}``: that
+            family's capacity is 1.05x its busiest month's home demand).
+        gang_weight: the share of training runs (gang jobs) among the workload classes.
+        gang_hours: lognormal (mu, sigma) of a gang job's accelerator-hours a month.
+        region_share: the share of non-training workloads held to one geography.
+        windows: the window lengths in months drawn from (0: the whole horizon).
+    """
+
+    name: str = "baseline"
+    capacity: float = CAPACITY_FACTOR
+    tight: tuple[tuple[str, float], ...] = ()
+    gang_weight: float = 0.15
+    gang_hours: tuple[float, float] = (9.9, 0.4)
+    region_share: float = 0.2
+    windows: tuple[int, ...] = (3, 6, 12, 0)
+
+
+#: the family's members: how real portfolios differ from the baseline in ways that matter
+FAMILY: dict[str, Structure] = {
+    s.name: s
+    for s in (
+        Structure(),
+        # some families at 1.05x their demand, the others at 3x
+        Structure("tight-loose", capacity=3.0, tight=(("h200", 1.05), ("b200", 1.05))),
+        Structure("few-huge-gangs", gang_weight=0.04, gang_hours=(11.5, 0.3)),
+        Structure("many-small-gangs", gang_weight=0.35, gang_hours=(8.4, 0.5)),
+        Structure("region-locked", region_share=0.8),
+        Structure("long-windows", windows=(12, 0)),
+        Structure("short-windows", windows=(3,)),
+    )
+}
 
 
 @dataclass
@@ -140,8 +180,9 @@ def _offers(rng: random.Random, n: int, n_months: int) -> list[_Offer]:
     return out
 
 
-def _window(rng: random.Random, n_months: int) -> tuple[int, int]:
-    lengths = sorted({x for x in (3, 6, 12, n_months) if x <= n_months})
+def _window(rng: random.Random, n_months: int, windows: tuple[int, ...]) -> tuple[int, int]:
+    lengths = sorted({x or n_months for x in windows if (x or n_months) <= n_months})
+    lengths = lengths or [n_months]
     length = rng.choice(lengths)
     starts = [s for s in range(0, n_months - length + 1, 3)] or [0]
     start = rng.choice(starts)
@@ -160,8 +201,9 @@ def _fits(o: _Offer, w: dict[str, Any]) -> bool:
     )
 
 
-def _workload(rng: random.Random, i: int, n_months: int) -> dict[str, Any]:
-    cls = rng.choices([c for c, _ in CLASSES], weights=[w for _, w in CLASSES])[0]
+def _workload(rng: random.Random, i: int, n_months: int, st: Structure) -> dict[str, Any]:
+    weights = [st.gang_weight if c == "training" else w for c, w in CLASSES]
+    cls = rng.choices([c for c, _ in CLASSES], weights=weights)[0]
     w: dict[str, Any] = {"id": f"w{i:04d}-{cls}"}
     if cls == "government":
         w["kind"] = rng.choice(("api", "api", "inference"))
@@ -174,7 +216,7 @@ def _workload(rng: random.Random, i: int, n_months: int) -> dict[str, Any]:
             w["families"] = [TPU]
         else:
             w["families"] = list(rng.choice(GPU_SETS))
-        if cls not in ("training",) and rng.random() < 0.2:
+        if cls not in ("training",) and rng.random() < st.region_share:
             w["regions"] = list(GEOS[rng.choice(("us", "eu"))])
     if cls == "api":
         w["api"] = rng.choice(("stateless", "stateful"))
@@ -182,11 +224,11 @@ def _workload(rng: random.Random, i: int, n_months: int) -> dict[str, Any]:
         w["product"] = rng.choice(("assistant", "search", "coder"))
         if rng.random() < 0.2:
             w["new_capacity"] = False
-    start, end = _window(rng, n_months)
+    start, end = _window(rng, n_months, st.windows)
     w["start"], w["end"] = _label(start), _label(end)
     if cls == "training":
         w["gang"] = True
-        hours = rng.lognormvariate(9.9, 0.4)  # median ~20,000 accelerator-hours a month
+        hours = rng.lognormvariate(*st.gang_hours)  # baseline: median ~20,000 a month
     else:
         hours = rng.lognormvariate(8.7, 0.7)  # median ~6,000
     w["demand"] = float(max(500, round(hours, -2)))
@@ -273,14 +315,16 @@ def generate(
     *,
     validate: bool = True,
     fmt: str | None = None,
+    structure: Structure | str = "baseline",
 ) -> Path:
     """Write a complete synthetic scenario folder and return it (same seed, same files).
 
     Offers and workloads go to YAML, or to CSV with ``fmt="csv"`` (the default above 5,000
     workloads: quicker to write and to load). With ``validate`` the folder is loaded with
     :func:`charter.load_scenario`, which raises a located :class:`charter.ScenarioError` if any
-    file breaks the schema.
+    file breaks the schema. ``structure`` is a member of :data:`FAMILY` (or its name).
     """
+    st = FAMILY[structure] if isinstance(structure, str) else structure
     if n_offers < 8:
         raise ValueError("need at least 8 offers (every provider, family and the gov region)")
     rng = random.Random(seed)
@@ -289,7 +333,7 @@ def generate(
     cache: dict[tuple[Any, ...], list[_Offer]] = {}
     for i in range(n_workloads):
         for _ in range(100):
-            w = _workload(rng, i, n_months)
+            w = _workload(rng, i, n_months, st)
             home = _home(rng, offers, w, cache)
             if home is not None:
                 break
@@ -304,13 +348,22 @@ def generate(
     # about 1.3x the busiest month's total demand (never below the home peak)
     total = [sum(o.load[t] for o in offers) for t in range(n_months)]
     peaks = [max(o.load) for o in offers]
-    target = CAPACITY_FACTOR * max(total)
+    target = st.capacity * max(total)
     # offers nobody calls home still sell something: together at most a tenth of the target
     # (a floor per offer that did not shrink with the number of offers put the total far
     # above 1.3x the peak demand at 1,000 offers)
     floor = 0.1 * target / n_offers
     scale = max(1.0, (target - floor * peaks.count(0.0)) / sum(peaks))
     caps = [float(round(max(peak * scale, floor), -2) + 100) for peak in peaks]
+    for family, factor in st.tight:  # this family at its own factor of its peak demand
+        members = [k for k, o in enumerate(offers) if o.family == family]
+        fam_peak = max(sum(offers[k].load[t] for k in members) for t in range(n_months))
+        fam_home = sum(peaks[k] for k in members)
+        if not members or fam_home <= 0:
+            continue
+        f_scale = max(1.0, factor * fam_peak / fam_home)
+        for k in members:  # never below the home peak: a plan still exists
+            caps[k] = float(round(peaks[k] * f_scale, -2) + 100) if peaks[k] else 100.0
 
     holder_value = sum(
         c * o.price for o, c in zip(offers, caps, strict=True) if o.provider == HOLDER_PROVIDER
@@ -322,7 +375,8 @@ def generate(
     _dump(
         folder / "scenario.yaml",
         {
-            "name": f"synthetic-{n_workloads}x{n_offers}x{n_months}-s{seed}",
+            "name": f"synthetic-{n_workloads}x{n_offers}x{n_months}-s{seed}"
+            + ("" if st.name == "baseline" else f"-{st.name}"),
             "title": f"Synthetic planning scenario ({n_workloads} workloads, {n_offers} offers)",
             "description": "Generated by tests/support/portfolios.py; every figure is synthetic.",
             "segments": ["commercial", "government"],
