@@ -48,6 +48,7 @@ def parse_revenue(text: str | None) -> list[tuple[str, float]]:
 
         return [(p.label, v) for p, v in read_history(path)]
     from charter.periods import Period
+    from charter.revenue import revenue_amount
 
     out_: list[tuple[str, float]] = []
     for item in text.split(","):
@@ -58,12 +59,7 @@ def parse_revenue(text: str | None) -> list[tuple[str, float]]:
                 f"file, got {item!r}"
             )
         Period.parse(period.strip())
-        try:
-            value = float(amount.strip().replace("_", ""))
-        except ValueError:
-            raise RequestError(f"--revenue: {period.strip()}: not an amount: {amount!r}") from None
-        if value < 0 or value != value or value == float("inf"):
-            raise RequestError(f"--revenue: {period.strip()}: must be a finite amount ≥ 0")
+        value = revenue_amount(amount.strip(), f"--revenue {period.strip()}")
         out_.append((period.strip(), value))
     return out_
 

@@ -228,15 +228,9 @@ def decide(
 # ---------------------------------------------------------------------------- owes
 def _amount(text: str) -> float:
     """``--revenue``: a finite amount ≥ 0, written with or without ``_`` or ``,``."""
-    try:
-        value = float(text.replace("_", "").replace(",", ""))
-    except ValueError:
-        raise RequestError(
-            f"--revenue: expected an amount like 12000000000, got {text!r}"
-        ) from None
-    if value < 0 or value != value or value == float("inf"):
-        raise RequestError(f"--revenue: must be a finite amount ≥ 0, got {text!r}")
-    return value
+    from charter.revenue import revenue_amount
+
+    return revenue_amount(text, "--revenue")
 
 
 def render_owed(o: Owed, lang: str) -> None:

@@ -10,11 +10,12 @@ answering meanwhile.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tempfile
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from charter.dashboard.session import COOKIE, Sessions
 from charter.errors import CharterError
 from charter.i18n import LANGS, date, money, number, percent, t, word
 from charter.ledger.store import WorkflowError
+from charter.revenue import revenue_amount
 from charter.service.deps import Service
 from charter.service.policy import Caller, allowed
 
@@ -215,7 +217,7 @@ class Dashboard:
             payer, payee = q.get("payer") or "", q.get("payee") or ""
             if not may_see_statement(caller, payer=payer, payee=payee):
                 raise CharterError(t(lang, "dash.owes_forbidden", party=caller.party))
-            revenue = _amount(q.get("revenue") or "0")
+            revenue = revenue_amount(q.get("revenue") or "0", "revenue")
             owed = self.scenario.owes(
                 payer=payer,
                 payee=payee,
@@ -245,27 +247,22 @@ class Dashboard:
         dates = amendment_dates(self.scenario)
         before = q.get("from") or ("previous" if len(dates) > 1 else "latest")
         after = q.get("to") or "latest"
-        draft_path: Path | None = None
         form = getattr(request.state, "form", None)
+        upload = form.get("draft") if form is not None else None
         if form is not None:
             before = str(form.get("from") or before)
-            upload = form.get("draft")
-            if upload is not None and hasattr(upload, "file"):
-                body = upload.file.read(1_000_000)
-                tmp = Path(tempfile.mkdtemp()) / (Path(upload.filename or "draft.yaml").name)
-                tmp.write_bytes(body)
-                draft_path = tmp
         with_plans = q.get("plans") == "1"
-        result = diff(
-            self.scenario,
-            before=before,
-            after=None if draft_path else after,
-            draft=draft_path,
-            events=_events(q.getlist("event")) or None,
-            plans=with_plans,
-            time_limit=60.0,
-            lang=lang,
-        )
+        with _uploaded(upload, "draft.yaml", 1_000_000) as draft_path:
+            result = diff(
+                self.scenario,
+                before=before,
+                after=None if draft_path else after,
+                draft=draft_path,
+                events=_events(q.getlist("event")) or None,
+                plans=with_plans,
+                time_limit=60.0,
+                lang=lang,
+            )
         groups: dict[str, dict[str, list[Any]]] = {}
         for f in result.flips:
             groups.setdefault(f.kind, {}).setdefault(f.change(lang), []).append(f)
@@ -404,9 +401,9 @@ class Dashboard:
         if upload is not None and hasattr(upload, "file") and upload.filename:
             from charter.report import plan_document
 
-            tmp = Path(tempfile.mkdtemp()) / Path(upload.filename).name
-            tmp.write_bytes(upload.file.read(50_000_000))
-            job.update(status="done", plan=plan_document(self.scenario, tmp))
+            with _uploaded(upload, "plan.json", 50_000_000) as path:
+                assert path is not None
+                job.update(status="done", plan=plan_document(self.scenario, path))
         else:
             limit = min(max(_int(str(form.get("time_limit") or "60"), 60), 1), 600)
             costs = form.get("clause_costs") == "on"
@@ -460,6 +457,20 @@ def _script_json(text: str) -> Markup:
     return Markup(safe)
 
 
+@contextlib.contextmanager
+def _uploaded(upload: Any, default: str, limit: int) -> Iterator[Path | None]:
+    """An uploaded file (up to ``limit`` bytes) under its own name in a temporary folder,
+    for the file readers that name it in their messages; removed afterwards. None when the
+    form sent no file."""
+    if upload is None or not hasattr(upload, "file"):
+        yield None
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(upload.filename or default).name
+        path.write_bytes(upload.file.read(limit))
+        yield path
+
+
 def _quote(text: str) -> str:
     from urllib.parse import quote
 
@@ -480,16 +491,6 @@ def _int(text: str | None, default: int) -> int:
         return int(text) if text is not None and text != "" else default
     except ValueError:
         return default
-
-
-def _amount(text: str) -> float:
-    try:
-        value = float(text.replace(",", "").replace("_", ""))
-    except ValueError:
-        raise CharterError(f"revenue: not an amount: {text!r}") from None
-    if not value >= 0 or value == float("inf"):
-        raise CharterError(f"revenue: must be a finite amount ≥ 0, got {text!r}")
-    return value
 
 
 def _first_error(exc: ValueError) -> str:

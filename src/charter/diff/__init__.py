@@ -112,7 +112,6 @@ def clause_changes(before: Version, after: Version, lang: str = "en") -> list[Cl
     for e in new:
         if (e["agreement"], e["type"], e["date"]) in seen:
             continue
-        by_id = {c["id"]: c for c in e["added"]}
         for c in e["added"]:
             out.append(
                 ClauseChange(
@@ -131,7 +130,6 @@ def clause_changes(before: Version, after: Version, lang: str = "en") -> list[Cl
             out.append(ClauseChange("removed", r["id"], e["date"], by=r["by"]))
         for n in e["narrowed"]:
             out.append(ClauseChange("narrowed", n["id"], e["date"], to=n["to"]))
-        del by_id
     return out
 
 

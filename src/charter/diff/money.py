@@ -188,10 +188,12 @@ def commitments(
     v: Version, since: dt.date, events: Mapping[str, str] | None = None
 ) -> list[dict[str, Any]]:
     """The spend commitments of ``v`` in force on ``since`` or later (under ``events``)."""
+    from charter.clauses.base import SpendCommitment
+
     resolved = v.scenario.resolve_events(events)
     out = []
     for rec in v.scenario.clauses:
-        if rec.spec.kind != "commitment":  # type: ignore[attr-defined]
+        if not isinstance(rec.spec, SpendCommitment):
             continue
         if rec.end_day(resolved) <= day_number(since):
             continue

@@ -7,7 +7,7 @@
 ================================  =========================================================
 """
 
-from charter.revenue.history import read_history
+from charter.revenue.history import read_history, revenue_amount
 from charter.revenue.owed import Owed, SharePart, compute_owed
 
-__all__ = ["Owed", "SharePart", "compute_owed", "read_history"]
+__all__ = ["Owed", "SharePart", "compute_owed", "read_history", "revenue_amount"]

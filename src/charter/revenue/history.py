@@ -9,7 +9,23 @@ from pathlib import Path
 from charter.errors import CharterError, RequestError
 from charter.periods import Period
 
-__all__ = ["read_history"]
+__all__ = ["read_history", "revenue_amount"]
+
+
+def revenue_amount(text: str, where: str) -> float:
+    """A revenue a user typed: a finite amount ≥ 0, with or without ``_`` or ``,`` between
+    digits (``12_000_000_000``, ``12,000,000,000``, ``12e9``).
+
+    Raises:
+        RequestError: naming ``where`` (``--revenue``, ``--revenue 2027``).
+    """
+    try:
+        value = float(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise RequestError(f"{where}: expected an amount like 12000000000, got {text!r}") from None
+    if value < 0 or value != value or value == float("inf"):
+        raise RequestError(f"{where}: must be a finite amount ≥ 0, got {text!r}")
+    return value
 
 
 def read_history(path: Path) -> list[tuple[Period, float]]:
