@@ -302,6 +302,15 @@ class WorkloadSpec(_Model):
         examples=[{"data_residency": "eu"}],
     )
     count: int = Field(1, ge=1, description="identical copies", examples=[4])
+    unmet_penalty: float | None = Field(
+        None,
+        ge=0,
+        description=(
+            "price of each accelerator-hour of demand left unserved (none: the demand must be "
+            "met); a gang workload is then served whole or not at all"
+        ),
+        examples=[12.5],
+    )
     note: str | None = Field(None, description="free text", examples=["a pre-training run"])
 
     def copies(self) -> tuple[WorkloadCopy, ...]:

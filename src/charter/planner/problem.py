@@ -124,6 +124,7 @@ def _signature(w: WorkloadSpec, owner: str) -> tuple[Any, ...]:
         tuple(sorted(w.compliance)),
         w.new_capacity,
         tuple(sorted(w.attributes.items())),
+        w.unmet_penalty,
     )
 
 
