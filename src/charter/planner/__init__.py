@@ -13,6 +13,7 @@ package.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -172,12 +173,16 @@ def _result(outcome: Outcome, *, explain: bool, context: SolveContext) -> Plan:
             )
         return result
     placements, extra = extract(pb, model, sol)
-    cost, bound, owed = audit(pb, model, sol, placements, extra["shortfalls"])
+    cost, bound, owed, unmet = audit(pb, model, sol, placements, extra)
     if sol.recovered:
         notes.append(sol.recovered)
+    if unmet:
+        stats["unmet_hours"] = math.fsum(u["hours"] for u in unmet)
+        stats["unmet_penalty"] = math.fsum(u["penalty"] for u in unmet)
     result = Plan(
         status=sol.label,
         placements=placements,
+        unmet=unmet,
         cost=cost,
         bound=bound,
         gap=None if bound is None else max(0.0, (cost - bound) / max(abs(cost), 1e-9)),

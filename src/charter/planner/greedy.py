@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from charter.planner.model import Model
+from charter.planner.model import Model, unmet_index
 from charter.planner.problem import Problem
 from charter.planner.repair import PlacementRepair
 from charter.planner.verify import inconsistency
@@ -43,11 +43,15 @@ def place_gangs(
     go first, each to the candidate whose remaining allotment covers the largest share of
     its demand in its tightest month, and that allotment shrinks by the job's demand.
 
+    A job whose workload prices unmet demand is left out (unserved) rather than fail the
+    placement when no candidate has room or costs less than leaving it unserved.
+
     One placement loop serves both rankings (guide or allotment), which is what makes it
     longer than most: the two rankings are defined next to each other, above the loop."""
     cands = pb.candidates_by_gang()
-    if len(cands) < sum(1 for g in pb.groups if g.gang):
-        return None  # a gang job without any candidate
+    unserved = _unserved_cost(pb)
+    if any(g.gang and g.index not in cands and g.index not in unserved for g in pb.groups):
+        return None  # a gang job without any candidate that must be served
     y0 = model.y.start
     ws = list(cands)
     sizes = np.array([float(pb.demand[w].sum()) for w in ws])
@@ -89,6 +93,10 @@ def place_gangs(
         d = pb.demand[w]
         active = d > 0
         room = (residual[pb.gang_o[ks]][:, active] >= d[active] - 1e-9).all(axis=1)
+        if w in unserved:
+            room &= model.cost[y0 + ks] < unserved[w]
+            if not room.any():
+                continue  # cheaper, or only possible, to leave it unserved
         if not room.any():
             return None
         k = int(ks[next(r for r in rank(w, ks, active, d) if room[r])])
@@ -98,6 +106,22 @@ def place_gangs(
     return np.array(chosen, dtype=np.int64)
 
 
+def _unserved_cost(pb: Problem) -> dict[int, float]:
+    """What leaving each gang group that prices unmet demand unserved costs, by group."""
+    return {
+        g.index: float(g.spec.unmet_penalty) * float(pb.demand[g.index].sum())
+        for g in pb.groups
+        if g.gang and g.spec.unmet_penalty is not None
+    }
+
+
+def _penalty(pb: Problem) -> npt.NDArray[np.float64]:
+    """Each group's price of an unmet accelerator-hour (infinite: its demand must be met)."""
+    return np.array(
+        [np.inf if g.spec.unmet_penalty is None else float(g.spec.unmet_penalty) for g in pb.groups]
+    )
+
+
 def greedy(
     pb: Problem, model: Model, guide: npt.NDArray[np.float64] | None = None
 ) -> npt.NDArray[np.float64] | None:
@@ -105,7 +129,8 @@ def greedy(
 
     With ``guide`` (e.g. an LP relaxation's column values) the greedy rounds it: gang jobs
     the guide places most firmly go first, each onto the candidate the guide favours, and
-    fractional demand goes first to the offers the guide uses."""
+    fractional demand goes first to the offers the guide uses. Demand of workloads that
+    price it is left unmet where no offer is cheaper than the penalty or none has room."""
     lp = np.zeros(model.n_cols) if guide is None else guide
     residual = pb.cap.copy()
     values = np.zeros(model.n_cols)
@@ -121,8 +146,18 @@ def greedy(
     frac_groups = np.array([not g.gang for g in pb.groups], dtype=bool)
     if (need[frac_groups] > 1e-6).any():
         _repair_unmet(pb, model, values, residual, need, by_wt)
-    if (need[frac_groups] > 1e-6).any():
+    priced = np.isfinite(_penalty(pb))
+    if (need[frac_groups & ~priced] > 1e-6).any():
         return None
+    if model.n_u:
+        index = unmet_index(model, len(pb.groups), len(pb.periods))
+        left = np.where((frac_groups & priced)[:, None], np.maximum(need, 0.0), 0.0)
+        w, t = np.nonzero(left > 1e-9)
+        values[index[w, t]] = left[w, t]
+        served = np.zeros(len(pb.groups), dtype=bool)
+        served[pb.gang_w[placed]] = True
+        gangs = np.flatnonzero(~frac_groups & priced & ~served)
+        values[index[gangs, -1]] = 1.0
     unchecked = False
     if pb.parts:
         fix = PlacementRepair(pb, model, values, residual)
@@ -159,8 +194,11 @@ def _place_fractional(
     need = pb.demand.copy()
     frac_groups = np.array([not g.gang for g in pb.groups], dtype=bool)
     by_wt: dict[tuple[int, int], list[int]] = {}
+    # an offer dearer than the workload's unmet-demand penalty is never worth using
+    worth = pb.price[xo] <= _penalty(pb)[xw]
     for col in np.lexsort((pb.price[xo], xsub, lp[model.x] <= 1e-9)).tolist():
-        by_wt.setdefault((int(xw[col]), int(xt[col])), []).append(col)
+        if worth[col]:
+            by_wt.setdefault((int(xw[col]), int(xt[col])), []).append(col)
     for t in range(len(pb.periods)):
         todo = [int(x) for x in np.flatnonzero(frac_groups & (need[:, t] > 0))]
         todo.sort(key=lambda x: (len(by_wt.get((x, t), ())), -need[x, t]))

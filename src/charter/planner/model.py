@@ -5,26 +5,30 @@ The solver (:mod:`.solver`, the only module that imports highspy) hands it to Hi
 Model (periods t are months; all quantities in accelerator-hours):
 
     minimise   Σ_j p_o(j) x_j + Σ_k (Σ_t p_o(k) d_w(k),t) y_k + Σ_c s_c
-    subject to Σ_{j∈J(w,t)} x_j = d_w,t                    demand of fractional group w, month t
-               Σ_{k∈K(w)} y_k = 1                          gang group w sits whole on one offer
+               + Σ_(w,t) q_w u_w,t + Σ_w (q_w Σ_t d_w,t) v_w
+    subject to Σ_{j∈J(w,t)} x_j + u_w,t = d_w,t            demand of fractional group w, month t
+               Σ_{k∈K(w)} y_k + v_w = 1                    gang group w sits whole on one offer
                Σ_{j∈J(o,t)} x_j + Σ_{k∈K(o)} d_w(k),t y_k ≤ C_o,t     capacity of offer o in t
                Σ_{j,k on c's providers, t in c's window} p (x or d·y) + s_c ≥ A_c   commitment c
                rows of each clause that constrains plans, over x, y and its own columns z
-               x ≥ 0, s ≥ 0, y ∈ {0,1}
+               x ≥ 0, s ≥ 0, y ∈ {0,1}; u ≥ 0, v ∈ {0,1} only for workloads with an
+               unmet-demand penalty q_w (absent, u and v are fixed at 0: demand must be met)
 
 ``j`` ranges over feasible (workload, offer, month) triples of fractional groups (infeasible
 triples, those a clause denies, have no variable); ``k`` over gang candidates (an offer
 feasible and large enough in every month of the window). A shortfall s_c is paid anyway, so
-spend with the commitment holder is free up to A_c. A clause that constrains plans (the ROFR,
-:mod:`charter.clauses.rofr.plan`, whose docstring writes its rows out) adds its
-:class:`~charter.clauses.planning.PlanPart`: columns laid out after the shortfalls and rows
-over a :class:`ModelArrays` view of the columns. The solver reports its dual bound; the gap
-is (cost − bound) / cost.
+spend with the commitment holder is free up to A_c. Unmet demand (u, v: the block
+:attr:`Model.u`) exists only for workloads that price it (``unmet_penalty``): a fractional
+group leaves hours of a month unserved at q_w each, a gang group its whole window. A clause
+that constrains plans (the ROFR, :mod:`charter.clauses.rofr.plan`, whose docstring writes its
+rows out) adds its :class:`~charter.clauses.planning.PlanPart`: columns laid out after the
+unmet demand and rows over a :class:`ModelArrays` view of the columns. The solver reports
+its dual bound; the gap is (cost − bound) / cost.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -35,7 +39,7 @@ from charter.clauses.planning import RowBlock
 from charter.model import OfferSpec
 from charter.planner.problem import Problem
 
-__all__ = ["INF", "Model", "ModelArrays", "build_model", "submodel"]
+__all__ = ["INF", "Model", "ModelArrays", "build_model", "submodel", "unmet_columns", "unmet_index"]
 
 F = npt.NDArray[np.float64]
 INF = np.inf  # what HiGHS takes for "no bound" (highspy.kHighsInf is the float infinity)
@@ -45,12 +49,12 @@ INF = np.inf  # what HiGHS takes for "no bound" (highspy.kHighsInf is the float 
 class Model:
     """The MILP as arrays (column-wise bounds, costs, integrality; row-wise CSR matrix).
 
-    Columns come in four blocks, in this order, each named by a slice: :attr:`x` the
+    Columns come in five blocks, in this order, each named by a slice: :attr:`x` the
     fractional hours of each feasible triple of a fractional group, :attr:`y` the gang
-    choices (one binary per gang candidate), :attr:`s` the commitment shortfalls, :attr:`z`
-    the columns of the clauses that constrain plans (the ROFR's binaries), one slice of it
-    per part of the problem in :attr:`part_columns`. ``n_x`` … ``n_z`` are the blocks'
-    lengths.
+    choices (one binary per gang candidate), :attr:`s` the commitment shortfalls, :attr:`u`
+    the unmet demand of workloads that price it, :attr:`z` the columns of the clauses that
+    constrain plans (the ROFR's binaries), one slice of it per part of the problem in
+    :attr:`part_columns`. ``n_x``, ``n_y``, ``n_s``, ``n_u``, ``n_z`` are the blocks' lengths.
     """
 
     cost: F
@@ -70,6 +74,11 @@ class Model:
     row_groups: list[tuple[str, int, int]]
     # each constraining part's own columns, parallel to Problem.parts (empty in a submodel)
     part_columns: list[slice]
+    # the unmet-demand block: its length, and each column's group and month (-1: a gang
+    # group's whole window)
+    n_u: int = 0
+    unmet_w: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    unmet_t: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def n_cols(self) -> int:
@@ -92,10 +101,17 @@ class Model:
         return slice(start, start + self.n_s)
 
     @property
+    def u(self) -> slice:
+        """The unmet demand: hours of a (fractional group, month), or a gang group's whole
+        window (binary), left unserved at the workload's penalty."""
+        start = self.n_x + self.n_y + self.n_s
+        return slice(start, start + self.n_u)
+
+    @property
     def z(self) -> slice:
         """The columns of the clauses that constrain plans (one slice per part in
         :attr:`part_columns`)."""
-        start = self.n_x + self.n_y + self.n_s
+        start = self.n_x + self.n_y + self.n_s + self.n_u
         return slice(start, start + self.n_z)
 
 
@@ -148,10 +164,12 @@ def build_model(pb: Problem, row_form: str = "triple") -> Model:
     frac = np.flatnonzero(pb.fractional)
     gang_hours = pb.demand[pb.gang_w]  # k × t
     n_x, n_y, n_s = len(frac), len(pb.gang_w), len(pb.commitments)
-    cost, lower, upper, integer, own = _columns(pb, frac, gang_hours)
+    unmet_w, unmet_t = unmet_columns(pb)
+    cost, lower, upper, integer, own = _columns(pb, frac, gang_hours, unmet_w, unmet_t)
     n_cols, y, s = len(cost), slice(n_x, n_x + n_y), slice(n_x + n_y, n_x + n_y + n_s)
+    u = slice(s.stop, s.stop + len(unmet_w))
     rows = _Rows()
-    _demand_and_gang_rows(pb, rows, frac, y.start)
+    _demand_and_gang_rows(pb, rows, frac, y.start, u.start, unmet_w, unmet_t)
     cap_block = _capacity_rows(pb, rows, frac, y.start, gang_hours, n_cols)
     _commitment_rows(pb, rows, frac, y.start, s.start, gang_hours)
     view = ModelArrays(pb, frac, y.start, cap_block)
@@ -169,24 +187,56 @@ def build_model(pb: Problem, row_form: str = "triple") -> Model:
         n_x=n_x,
         n_y=n_y,
         n_s=n_s,
-        n_z=n_cols - s.stop,
+        n_z=n_cols - u.stop,
         frac=frac,
         row_groups=rows.groups,
         part_columns=own,
+        n_u=len(unmet_w),
+        unmet_w=unmet_w,
+        unmet_t=unmet_t,
     )
 
 
+def unmet_index(model: Model, n_groups: int, n_t: int) -> npt.NDArray[np.int64]:
+    """Groups × (months + 1): the column of each (group, month)'s unmet demand, the last
+    column a gang group's whole window; -1 where there is none."""
+    out = np.full((n_groups, n_t + 1), -1, dtype=np.int64)
+    out[model.unmet_w, model.unmet_t] = model.u.start + np.arange(model.n_u)
+    return out
+
+
+def unmet_columns(pb: Problem) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The unmet-demand block's columns as (group, month): one per month with demand of each
+    fractional group whose workloads price unmet demand, then one per such gang group (month
+    -1: its whole window)."""
+    priced = np.array([g.spec.unmet_penalty is not None for g in pb.groups], dtype=bool)
+    gang = np.array([g.gang for g in pb.groups], dtype=bool)
+    if not priced.any():
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    fw, ft = np.nonzero((pb.demand > 0) & (priced & ~gang)[:, None])
+    gw = np.flatnonzero(priced & gang)
+    w = np.concatenate([fw, gw]).astype(np.int64)
+    t = np.concatenate([ft, np.full(len(gw), -1)]).astype(np.int64)
+    return w, t
+
+
 def _columns(
-    pb: Problem, frac: npt.NDArray[np.int64], gang_hours: F
+    pb: Problem,
+    frac: npt.NDArray[np.int64],
+    gang_hours: F,
+    unmet_w: npt.NDArray[np.int64],
+    unmet_t: npt.NDArray[np.int64],
 ) -> tuple[F, F, F, npt.NDArray[np.bool_], list[slice]]:
-    """The columns' costs, bounds and integrality in the blocks x, y, s, z, and each
+    """The columns' costs, bounds and integrality in the blocks x, y, s, u, z, and each
     constraining part's own slice of z."""
     part_cols = [part.columns() for part in pb.parts]
     n_x, n_y, n_s = len(frac), len(pb.gang_w), len(pb.commitments)
     x = slice(0, n_x)
     y = slice(x.stop, x.stop + n_y)
     s = slice(y.stop, y.stop + n_s)
-    n_cols = s.stop + sum(len(c) for c in part_cols)
+    u = slice(s.stop, s.stop + len(unmet_w))
+    n_cols = u.stop + sum(len(c) for c in part_cols)
     cost = np.zeros(n_cols)
     cost[x] = pb.price[pb.to[frac]]
     cost[y] = (gang_hours * pb.price[pb.gang_o][:, None]).sum(axis=1)
@@ -196,8 +246,17 @@ def _columns(
     upper[y] = 1.0
     integer = np.zeros(n_cols, dtype=bool)
     integer[y] = True
+    if len(unmet_w):
+        penalty = np.array([float(pb.groups[w].spec.unmet_penalty or 0.0) for w in unmet_w])
+        whole = unmet_t < 0
+        months = np.where(whole, 0, unmet_t)
+        hours = np.where(whole, pb.demand[unmet_w].sum(axis=1), pb.demand[unmet_w, months])
+        upper[u] = np.where(whole, 1.0, hours)
+        integer[u] = whole
+        # a fractional group's u is in hours (cost q per hour), a gang group's is 0 or 1
+        cost[u] = np.where(whole, penalty * hours, penalty)
     own: list[slice] = []
-    at = s.stop
+    at = u.stop
     for c in part_cols:
         own.append(slice(at, at + len(c)))
         cost[own[-1]], upper[own[-1]], integer[own[-1]] = c.cost, c.upper, c.integer
@@ -205,23 +264,39 @@ def _columns(
     return cost, lower, upper, integer, own
 
 
-def _demand_and_gang_rows(pb: Problem, rows: _Rows, frac: npt.NDArray[np.int64], y0: int) -> None:
+def _demand_and_gang_rows(
+    pb: Problem,
+    rows: _Rows,
+    frac: npt.NDArray[np.int64],
+    y0: int,
+    u0: int,
+    unmet_w: npt.NDArray[np.int64],
+    unmet_t: npt.NDArray[np.int64],
+) -> None:
     """Demand rows (one per fractional group and month with demand) and gang rows (Σ y = 1
-    per gang group); x columns start at 0, y columns at ``y0``."""
+    per gang group), each with its unmet-demand column where the workload prices it; x
+    columns start at 0, y columns at ``y0``, u columns at ``u0``."""
     n_x, n_y, n_t = len(frac), len(pb.gang_w), len(pb.periods)
     frac_groups = np.array([not g.gang for g in pb.groups], dtype=bool)
     dem_w, dem_t = np.nonzero((pb.demand > 0) & frac_groups[:, None])
     dem_index = np.full((len(pb.groups), n_t), -1, dtype=np.int64)
     dem_index[dem_w, dem_t] = np.arange(len(dem_w))
     need = pb.demand[dem_w, dem_t]
-    rows.add(
-        "demand", dem_index[pb.tw[frac], pb.tt[frac]], np.arange(n_x), np.ones(n_x), need, need
+    part = unmet_t >= 0
+    u_frac = np.flatnonzero(part)
+    d_rows = np.concatenate(
+        [dem_index[pb.tw[frac], pb.tt[frac]], dem_index[unmet_w[u_frac], unmet_t[u_frac]]]
     )
+    d_cols = np.concatenate([np.arange(n_x), u0 + u_frac])
+    rows.add("demand", d_rows, d_cols, np.ones(len(d_cols)), need, need)
     gang_groups = np.array([g.index for g in pb.groups if g.gang], dtype=np.int64)
     gang_index = np.full(len(pb.groups), -1, dtype=np.int64)
     gang_index[gang_groups] = np.arange(len(gang_groups))
     one = np.ones(len(gang_groups))
-    rows.add("gang", gang_index[pb.gang_w], np.arange(n_y) + y0, np.ones(n_y), one, one)
+    u_gang = np.flatnonzero(~part)
+    g_rows = np.concatenate([gang_index[pb.gang_w], gang_index[unmet_w[u_gang]]])
+    g_cols = np.concatenate([np.arange(n_y) + y0, u0 + u_gang])
+    rows.add("gang", g_rows, g_cols, np.ones(len(g_cols)), one, one)
 
 
 def _capacity_rows(
@@ -326,13 +401,14 @@ class ModelArrays:
 
 def submodel(model: Model, cols: npt.NDArray[np.int64]) -> Model:
     """The model restricted to some of its columns (same rows); layout fields keep counts of
-    the kept x, y, s and z columns in that order."""
+    the kept x, y, s, u and z columns in that order."""
     cols = np.sort(cols)
 
     def kept(block: slice) -> int:
         return int(((cols >= block.start) & (cols < block.stop)).sum())
 
-    n_x, n_y, n_s = kept(model.x), kept(model.y), kept(model.s)
+    n_x, n_y, n_s, n_u = kept(model.x), kept(model.y), kept(model.s), kept(model.u)
+    u_kept = cols[(cols >= model.u.start) & (cols < model.u.stop)] - model.u.start
     # (the parts' column slices do not survive the restriction: part_columns is empty)
     return Model(
         cost=model.cost[cols],
@@ -345,8 +421,11 @@ def submodel(model: Model, cols: npt.NDArray[np.int64]) -> Model:
         n_x=n_x,
         n_y=n_y,
         n_s=n_s,
-        n_z=len(cols) - n_x - n_y - n_s,
+        n_z=len(cols) - n_x - n_y - n_s - n_u,
         frac=model.frac[cols[:n_x]],
         row_groups=model.row_groups,
         part_columns=[],
+        n_u=n_u,
+        unmet_w=model.unmet_w[u_kept],
+        unmet_t=model.unmet_t[u_kept],
     )

@@ -14,10 +14,10 @@ from charter.clauses.planning import PlanPart
 from charter.errors import SolverError
 from charter.planner.model import Model, ModelArrays
 from charter.planner.outcome import Solution
-from charter.planner.problem import Problem
+from charter.planner.problem import Problem, _demand_row
 from charter.planner.verify import COST_TOLERANCE, inconsistency
 
-__all__ = ["Placement", "Plan", "audit", "extract", "part_stats", "summarize"]
+__all__ = ["Placement", "Plan", "audit", "extract", "part_stats", "summarize", "unmet_demand"]
 
 #: The plan document's keys for what constraining kinds report (present, empty, when no
 #: clause of the kind is in force).
@@ -52,6 +52,8 @@ class Plan:
     bound_method: str
     stats: dict[str, Any]
     commitments: list[dict[str, Any]] = field(default_factory=list)
+    # demand left unserved at its workload's penalty: workload copy, month, hours, penalty
+    unmet: list[dict[str, Any]] = field(default_factory=list)
     # what the clauses that constrain plans report, by document key (``rofr_requests``)
     reports: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     by_provider_year: list[dict[str, Any]] = field(default_factory=list)
@@ -75,6 +77,7 @@ class Plan:
             "stats": self.stats,
             "by_provider_year": self.by_provider_year,
             "commitments": self.commitments,
+            "unmet": self.unmet,
             **{key: self.reports.get(key, []) for key in REPORT_KEYS},
             **{key: rows for key, rows in self.reports.items() if key not in REPORT_KEYS},
             "clause_costs": self.clause_costs,
@@ -122,7 +125,48 @@ def extract(pb: Problem, model: Model, sol: Solution) -> tuple[list[Placement], 
     out.sort(key=lambda p: (p.period, p.workload, p.offer))
     shortfall = v[model.s]
     shortfalls = {c.clause: float(shortfall[i]) for i, c in enumerate(pb.commitments)}
-    return out, {"shortfalls": shortfalls}
+    unmet_cost = float(model.cost[model.u] @ v[model.u]) if model.n_u else 0.0
+    return out, {"shortfalls": shortfalls, "unmet_cost": unmet_cost}
+
+
+def unmet_demand(pb: Problem, placements: list[Placement]) -> list[dict[str, Any]]:
+    """The demand the placements leave unserved, per workload copy and month, for every
+    workload that prices it (demand − hours placed; a negative figure is the placements'
+    error, not unmet demand, and raises).
+
+    Raises:
+        SolverError: a copy placed more than its demand in a month.
+    """
+    placed: dict[tuple[str, str], float] = defaultdict(float)
+    for p in placements:
+        placed[(p.workload, p.period)] += p.hours
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for g in pb.groups:
+        penalty = g.spec.unmet_penalty
+        if penalty is None or g.spec.id in seen:
+            continue
+        seen.add(g.spec.id)
+        need = _demand_row(g.spec, pb.periods)
+        for copy in g.spec.copies():
+            for t in np.flatnonzero(need > 0).tolist():
+                label = pb.periods[t].label
+                left = float(need[t]) - placed.get((copy.name, label), 0.0)
+                if left < -max(1e-6, 1e-9 * float(need[t])):
+                    raise SolverError(
+                        f"the solver's plan places more than the demand of {copy.name} in {label}"
+                    )
+                if left > max(1e-6, 1e-9 * float(need[t])):
+                    out.append(
+                        {
+                            "workload": copy.name,
+                            "period": label,
+                            "hours": left,
+                            "penalty": left * float(penalty),
+                        }
+                    )
+    out.sort(key=lambda u: (u["period"], u["workload"]))
+    return out
 
 
 def audit(
@@ -130,21 +174,24 @@ def audit(
     model: Model,
     sol: Solution,
     placements: list[Placement],
-    shortfalls: dict[str, float],
-) -> tuple[float, float | None, dict[str, float]]:
+    extra: dict[str, Any],
+) -> tuple[float, float | None, dict[str, float], list[dict[str, Any]]]:
     """The plan's cost from its placements, checked against what the solver reported.
 
     The placements are the plan handed out; their cost (hours × price, summed) plus what each
     commitment still lacks after them (committed − spent on its providers in its window, at
-    least 0) is the plan's cost. The solver's objective must equal the placements' cost plus
-    the solver's own shortfall columns, its values must keep every row of the model, and its
-    bound must not exceed the cost; any disagreement raises :class:`SolverError` rather than
-    let a figure through.
+    least 0) plus the penalty of the demand they leave unmet (demand − placed, for workloads
+    that price it) is the plan's cost. The solver's objective must equal the placements' cost
+    plus the solver's own shortfall and unmet-demand columns, its values must keep every row
+    of the model, and its bound must not exceed the cost; any disagreement raises
+    :class:`SolverError` rather than let a figure through.
 
     Returns:
-        the cost and each commitment's shortfall, both recomputed from the placements, and
-        the solver's bound (None if it has none yet; taken down to the cost within tolerance).
+        the cost, the solver's bound (None if it has none yet; taken down to the cost within
+        tolerance), each commitment's shortfall and the unmet demand, these recomputed from
+        the placements.
     """
+    shortfalls: dict[str, float] = extra["shortfalls"]
     if sol.values is None or sol.objective is None:
         raise SolverError(f"the solver returned no plan to check (status {sol.label})")
     problem = inconsistency(model, sol.values, sol.objective)
@@ -158,12 +205,21 @@ def audit(
             p.cost for p in placements if p.provider in c.providers and c.periods[month[p.period]]
         )
         owed[c.clause] = max(0.0, float(c.amount) - spent)
-    solver_view = placed + sum(shortfalls.values())
+    unmet = unmet_demand(pb, placements)
+    penalty = math.fsum(u["penalty"] for u in unmet)
+    solver_unmet = float(extra.get("unmet_cost", 0.0))
+    solver_view = placed + sum(shortfalls.values()) + solver_unmet
     scale = max(1.0, abs(sol.objective), abs(solver_view))
     if abs(solver_view - sol.objective) > COST_TOLERANCE * scale + 0.01:
         raise SolverError(
             f"the solver reported a plan costing {sol.objective:,.2f}, but its placements cost "
-            f"{placed:,.2f} and its commitment shortfalls {sum(shortfalls.values()):,.2f}"
+            f"{placed:,.2f}, its commitment shortfalls {sum(shortfalls.values()):,.2f} and "
+            f"its unmet demand {solver_unmet:,.2f}"
+        )
+    if abs(solver_unmet - penalty) > COST_TOLERANCE * scale + 0.01:
+        raise SolverError(
+            f"the solver prices the unmet demand at {solver_unmet:,.2f}, but its placements "
+            f"leave demand unmet that costs {penalty:,.2f} in penalties"
         )
     for clause, need in owed.items():
         if shortfalls.get(clause, 0.0) < need - COST_TOLERANCE * scale:
@@ -171,7 +227,7 @@ def audit(
                 f"the solver counts a shortfall of {shortfalls.get(clause, 0.0):,.2f} on "
                 f"{clause}, but the placements leave {need:,.2f} of it unspent"
             )
-    cost = math.fsum([placed, *owed.values()])
+    cost = math.fsum([placed, *owed.values(), penalty])
     # a bound from duals or a dual bound may sit above the optimum by the solver's tolerances
     bound = sol.bound if sol.bound is not None and np.isfinite(sol.bound) else None
     if bound is not None:
@@ -181,7 +237,7 @@ def audit(
                 "a bound must be below every plan"
             )
         bound = min(bound, cost)
-    return cost, bound, owed
+    return cost, bound, owed, unmet
 
 
 def summarize(

@@ -1,0 +1,155 @@
+"""Unmet demand priced per workload (``unmet_penalty``): the planner leaves demand unserved
+where serving it costs more than its penalty or nothing can serve it, a gang workload whole
+or not at all, and the plan's cost counts the penalties, recomputed from the placements."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from charter.planner import plan
+from tests.planner.test_planner import EXCL, ROFR, offer, tiny, workload
+
+
+def _placed(p: Any, wid: str) -> float:
+    return sum(x.hours for x in p.placements if x.workload == wid)
+
+
+def _unmet(p: Any, wid: str) -> float:
+    return sum(u["hours"] for u in p.unmet if u["workload"] == wid)
+
+
+def test_demand_beyond_capacity_is_left_unmet_at_its_penalty(tmp_path: Path) -> None:
+    s = tiny(tmp_path, [], [offer("a", "cloudy", 2, 60)], [workload("w", 100, unmet_penalty=9)])
+    p = plan(s, gap=0)
+    assert p.status == "optimal"
+    assert _placed(p, "w") == pytest.approx(120)  # 60 a month, two months
+    assert _unmet(p, "w") == pytest.approx(80)
+    assert p.cost == pytest.approx(120 * 2 + 80 * 9)
+    assert p.stats["unmet_hours"] == pytest.approx(80)
+    assert p.stats["unmet_penalty"] == pytest.approx(720)
+    assert p.to_json()["unmet"][0] == {
+        "workload": "w",
+        "period": "2025-01",
+        "hours": pytest.approx(40),
+        "penalty": pytest.approx(360),
+    }
+
+
+def test_an_offer_dearer_than_the_penalty_is_not_used(tmp_path: Path) -> None:
+    s = tiny(
+        tmp_path,
+        [],
+        [offer("cheap", "cloudy", 2, 30), offer("dear", "elsewhere", 20, 1000)],
+        [workload("w", 100, unmet_penalty=10)],
+    )
+    p = plan(s, gap=0)
+    assert {x.offer for x in p.placements} == {"cheap"}
+    assert p.cost == pytest.approx(2 * (30 * 2 + 70 * 10))
+
+
+def test_without_a_penalty_the_same_portfolio_has_no_plan(tmp_path: Path) -> None:
+    s = tiny(tmp_path, [], [offer("a", "cloudy", 2, 60)], [workload("w", 100)])
+    assert plan(s, gap=0, explain=False).status == "infeasible"
+
+
+def test_a_denied_workload_with_a_penalty_is_unserved_not_infeasible(tmp_path: Path) -> None:
+    # the exclusivity keeps api work on cloudy, which has no capacity in the window
+    s = tiny(
+        tmp_path,
+        [EXCL],
+        [offer("c1", "cloudy", 5, 0), offer("e1", "elsewhere", 1, 1000)],
+        [workload("api", 100, kind="api", unmet_penalty=7), workload("train", 10)],
+    )
+    p = plan(s, gap=0)
+    assert p.status == "optimal"
+    assert _placed(p, "api") == 0
+    assert _unmet(p, "api") == pytest.approx(200)
+    assert p.cost == pytest.approx(2 * 10 * 1 + 200 * 7)
+
+
+def test_a_gang_is_served_whole_or_not_at_all(tmp_path: Path) -> None:
+    offers = [offer("a", "cloudy", 2, 40), offer("b", "elsewhere", 3, 40)]
+    # 50 a month fits on neither offer: unserved, its whole window at the penalty
+    s = tiny(tmp_path, [], offers, [workload("g", 50, gang=True, unmet_penalty=4)])
+    p = plan(s, gap=0)
+    assert p.placements == []
+    assert _unmet(p, "g") == pytest.approx(100)
+    assert p.cost == pytest.approx(100 * 4)
+    # 30 a month fits: served whole on the cheaper offer (2 < 4)
+    s = tiny(tmp_path, [], offers, [workload("g", 30, gang=True, unmet_penalty=4)], name="t")
+    p = plan(s, gap=0)
+    assert {x.offer for x in p.placements} == {"a"}
+    assert p.unmet == []
+    assert p.cost == pytest.approx(60 * 2)
+
+
+def test_a_gang_dearer_to_serve_than_to_leave_is_left(tmp_path: Path) -> None:
+    s = tiny(
+        tmp_path,
+        [],
+        [offer("a", "cloudy", 6, 100)],
+        [workload("g", 30, gang=True, unmet_penalty=5)],
+    )
+    p = plan(s, gap=0)
+    assert p.placements == []
+    assert p.cost == pytest.approx(60 * 5)
+
+
+def test_the_rofr_still_binds_served_demand(tmp_path: Path) -> None:
+    s = tiny(
+        tmp_path,
+        [ROFR],
+        [offer("c1", "cloudy", 5, 100), offer("e1", "elsewhere", 1, 150)],
+        [workload("w", 300, unmet_penalty=3)],
+    )
+    p = plan(s, gap=0)
+    by = {(x.offer, x.period): x.hours for x in p.placements}
+    # the third party's 150 is used only once the holder's 100 is full; 50 a month unmet
+    assert by[("c1", "2025-01")] == pytest.approx(100)
+    assert by[("e1", "2025-01")] == pytest.approx(150)
+    assert _unmet(p, "w") == pytest.approx(100)
+    assert p.cost == pytest.approx(2 * (100 * 5 + 150 * 1) + 100 * 3)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    demand=st.integers(1, 200),
+    capacity=st.integers(0, 200),
+    price=st.integers(1, 20),
+    penalty=st.integers(0, 25),
+    gang=st.booleans(),
+    strategy=st.sampled_from(["exact", "scale", "decompose"]),
+)
+def test_cost_is_the_cheaper_of_serving_and_leaving(
+    tmp_path: Path,
+    demand: int,
+    capacity: int,
+    price: int,
+    penalty: int,
+    gang: bool,
+    strategy: str,
+) -> None:
+    """One offer, one workload: the optimum is known in closed form."""
+    s = tiny(
+        tmp_path,
+        [],
+        [offer("a", "cloudy", price, capacity)],
+        [workload("w", demand, gang=gang, unmet_penalty=penalty)],
+        name=f"s{demand}-{capacity}-{price}-{penalty}-{gang}-{strategy}",
+    )
+    p = plan(s, gap=0, strategy=strategy)
+    if gang:
+        serve = 2 * demand * price if capacity >= demand else float("inf")
+        expected = min(serve, 2 * demand * penalty)
+    else:
+        served = min(demand, capacity) if price < penalty else 0
+        expected = 2 * (served * price + (demand - served) * penalty)
+    assert p.cost == pytest.approx(expected, abs=1e-6)
+    assert _placed(p, "w") + _unmet(p, "w") == pytest.approx(2 * demand)
