@@ -272,6 +272,10 @@ _EN: dict[str, str] = {
     "report.committed": "committed",
     "report.planned": "planned spend",
     "report.shortfall": "shortfall",
+    "plan.unmet": (
+        "Demand left unmet: {hours} accelerator-hours across {workloads} jobs, at a penalty "
+        "of {penalty} (included in the cost)."
+    ),
     "report.providers": "providers",
     "report.diff": "What changed: {a} → {b}",
     "report.diff.flips": "Verdict flips, grouped by change of answer",
@@ -537,6 +541,10 @@ _DE: dict[str, str] = {
     "report.committed": "zugesagt",
     "report.planned": "geplante Ausgaben",
     "report.shortfall": "Unterdeckung",
+    "plan.unmet": (
+        "Ungedeckter Bedarf: {hours} Beschleunigerstunden bei {workloads} Arbeitslasten, "
+        "zu Strafkosten von {penalty} (in den Kosten enthalten)."
+    ),
     "report.providers": "Anbieter",
     "report.diff": "Was sich geändert hat: {a} → {b}",
     "report.diff.flips": "Geänderte Ergebnisse, nach Änderung der Antwort",

@@ -107,7 +107,9 @@ def plan_document(s: Scenario, path: Path) -> dict[str, Any]:
     placements file (``charter plan --out plan.csv|json|parquet``). The placements are read
     as ``charter check`` reads them and completed from the scenario's offers (provider,
     family, cost = hours × price); spend per provider and year is summed from them. A
-    placements file has no bound, gap, commitments or clause costs; the document's are kept.
+    placements file has no bound, gap, commitments, unmet demand or clause costs; the
+    document's are kept, and its cost is the placements' plus the commitment shortfalls and
+    unmet-demand penalties it states.
 
     Raises:
         RequestError: the file cannot be read, a row is bad or names an unknown offer.
@@ -138,16 +140,20 @@ def plan_document(s: Scenario, path: Path) -> dict[str, Any]:
         loaded = json.loads(path.read_text(encoding="utf-8"))  # read_plan parsed it already
         if isinstance(loaded, dict) and "status" in loaded:
             doc = loaded
+    commitments = _rows_of(
+        doc, "commitments", name, ("clause", "providers", "committed", "spent", "shortfall")
+    )
+    unmet = _rows_of(doc, "unmet", name, ("workload", "period", "hours", "penalty"))
+    owed = [float(c["shortfall"]) for c in commitments] + [float(u["penalty"]) for u in unmet]
     return {
         "status": str(doc.get("status") or "-"),
         "source": name,
-        "cost": math.fsum(p["cost"] for p in placements),
+        "cost": math.fsum([*(p["cost"] for p in placements), *owed]),
         "bound": _number_or_none(doc, "bound", name),
         "gap": _number_or_none(doc, "gap", name),
         "by_provider_year": _spend_rows(placements),
-        "commitments": _rows_of(
-            doc, "commitments", name, ("clause", "providers", "committed", "spent", "shortfall")
-        ),
+        "commitments": commitments,
+        "unmet": unmet,
         "clause_costs": _rows_of(doc, "clause_costs", name, ("clause", "cost")),
         "notes": [str(n) for n in doc.get("notes") or []],
         "placements": placements,
@@ -401,6 +407,21 @@ def _in_force_rows(s: Scenario, at: dt.date, lang: str) -> list[dict[str, str]]:
     return rows
 
 
+def unmet_line(plan_doc: Mapping[str, Any], lang: str) -> str | None:
+    """One sentence on the demand a plan leaves unmet at its workloads' penalties (None when
+    it meets every demand)."""
+    unmet = plan_doc.get("unmet") or []
+    if not unmet:
+        return None
+    return t(
+        lang,
+        "plan.unmet",
+        hours=number(lang, math.fsum(float(u["hours"]) for u in unmet)),
+        workloads=len({u["workload"] for u in unmet}),
+        penalty=_usd(lang, math.fsum(float(u["penalty"]) for u in unmet)),
+    )
+
+
 def _headline(plan_doc: Mapping[str, Any], lang: str) -> str:
     gap = plan_doc.get("gap")
     return t(
@@ -466,7 +487,8 @@ def build_report(
     Args:
         plan_doc: a plan document (``Plan.to_json()`` or :func:`plan_document`).
         before, after: the versions compared (as ``charter diff --from/--to``; ``after``
-            None is the latest).
+            None is the latest; ``previous`` of a scenario with one version is that version,
+            so the section says nothing changed).
         at: the day of the clauses in force (default: today).
 
     Raises:
@@ -475,10 +497,13 @@ def build_report(
     import plotly.offline
 
     from charter.diff import diff as compare
+    from charter.diff.versions import amendment_dates
     from charter.scenario.scenario import check_lang
 
     check_lang(lang)
     day = at or dt.date.today()
+    if before.strip().lower() == "previous" and len(amendment_dates(s)) < 2:
+        before = "latest"
     d = compare(s, before=before, after=after, plans=False, lang=lang)
     figs = report_figures(s, plan_doc, lang)
     title, description = _title(s, lang)
@@ -494,6 +519,9 @@ def build_report(
     ]
     counts = d.counts()
     notes = [str(n) for n in plan_doc.get("notes") or []]
+    unmet = unmet_line(plan_doc, lang)
+    if unmet is not None:
+        notes.insert(0, unmet)
     if "source" in plan_doc:
         notes.insert(0, t(lang, "report.plan_from", file=plan_doc["source"]))
     values = {

@@ -153,3 +153,42 @@ def test_cost_is_the_cheaper_of_serving_and_leaving(
         expected = 2 * (served * price + (demand - served) * penalty)
     assert p.cost == pytest.approx(expected, abs=1e-6)
     assert _placed(p, "w") + _unmet(p, "w") == pytest.approx(2 * demand)
+
+
+def test_plan_command_and_report_show_the_unmet_demand(tmp_path: Path) -> None:
+    """``charter plan`` prints the unmet demand and its penalty; ``--json`` carries it; the
+    report built from that document states it and counts it in the cost."""
+    import json
+    import subprocess
+    import sys
+
+    from charter.report import build_report, plan_document
+
+    s = tiny(tmp_path, [], [offer("a", "cloudy", 2, 60)], [workload("w", 100, unmet_penalty=9)])
+    folder = str(tmp_path / "s")
+    env = {"COLUMNS": "200", "PATH": "/usr/bin:/bin", "NO_COLOR": "1"}
+
+    def charter(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "charter", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+        )
+
+    r = charter("plan", folder)
+    assert r.returncode == 0, r.stderr
+    assert "Demand left unmet" in r.stdout
+    assert "unmet demand: 80 accelerator-hours on 1 workloads, penalty $720" in r.stdout
+    r = charter("plan", folder, "--json")
+    doc = json.loads(r.stdout)
+    assert doc["cost"] == pytest.approx(960)
+    assert sum(u["hours"] for u in doc["unmet"]) == pytest.approx(80)
+    path = tmp_path / "plan.json"
+    path.write_text(r.stdout)
+    loaded = plan_document(s, path)
+    assert loaded["cost"] == pytest.approx(960)  # placements 240 + penalties 720
+    html = build_report(s, plan_doc=loaded)
+    assert "Demand left unmet: 80 accelerator-hours across 1 jobs" in html
+    assert "Ungedeckter Bedarf" in build_report(s, plan_doc=loaded, lang="de")

@@ -9,8 +9,9 @@ breach.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.panel import Panel
@@ -152,10 +153,42 @@ def _rofr_table(result: Plan) -> None:
         out.print(f"... and {len(result.rofr_requests) - ROFR_SHOWN} more (see --json)")
 
 
+def _unmet_table(result: Plan) -> None:
+    """Demand left unserved at its workload's penalty, summed per workload."""
+    if not result.unmet:
+        return
+    by: dict[str, list[Any]] = {}
+    for u in result.unmet:
+        row = by.setdefault(u["workload"], [0.0, 0.0, []])
+        row[0] += u["hours"]
+        row[1] += u["penalty"]
+        row[2].append(u["period"])
+    table = Table(
+        "workload",
+        "months",
+        "accelerator-hours unmet",
+        "penalty",
+        title="Demand left unmet (at each workload's unmet_penalty)",
+    )
+    for name, (hours, penalty, months) in sorted(by.items())[:ROFR_SHOWN]:
+        span = months[0] if len(months) == 1 else f"{months[0]} … {months[-1]} ({len(months)})"
+        table.add_row(name, span, f"{hours:,.0f}", money(penalty))
+    out.print(table)
+    if len(by) > ROFR_SHOWN:
+        out.print(f"... and {len(by) - ROFR_SHOWN} more workloads (see --json)")
+    total_h = math.fsum(u["hours"] for u in result.unmet)
+    total_p = math.fsum(u["penalty"] for u in result.unmet)
+    out.print(
+        f"unmet demand: {total_h:,.0f} accelerator-hours on {len(by)} workloads, "
+        f"penalty {money(total_p)} (included in the cost)"
+    )
+
+
 def render_plan(result: Plan) -> None:
     """A plan's headline (status, cost, bound, gap, size), its tables, why none exists, notes."""
     _headline(result)
     _spend_tables(result)
+    _unmet_table(result)
     _rofr_table(result)
     if result.clause_costs:
         table = Table(

@@ -376,7 +376,7 @@ class Dashboard:
 
     # ------------------------------------------------------------------ plans
     def plan(self, request: Request, caller: Caller) -> Response:
-        from charter.report import report_figures
+        from charter.report import report_figures, unmet_line
 
         job_id = request.query_params.get("job")
         job = self.jobs.get(job_id or "")
@@ -390,7 +390,12 @@ class Dashboard:
                 for name, fig in figs.items()
                 if name != "timeline" and not name.startswith("burn-")
             ]
-        return self.render(request, "plan.html", caller, job=job, job_id=job_id, figures=figures)
+        unmet = None
+        if job is not None and job["status"] == "done":
+            unmet = unmet_line(job["plan"], self.lang(request))
+        return self.render(
+            request, "plan.html", caller, job=job, job_id=job_id, figures=figures, unmet=unmet
+        )
 
     def plan_start(self, request: Request, caller: Caller) -> Response:
         """Start planning the scenario's portfolio in a thread, or load an uploaded plan."""
