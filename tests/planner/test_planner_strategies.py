@@ -160,3 +160,12 @@ def test_the_planner_package_exports_what_it_lists() -> None:
     ]
     for name in planner.__all__:
         assert getattr(planner, name) is not None
+
+
+def test_auto_says_why_it_picked_its_strategy(portfolio: Any) -> None:
+    picked = plan(portfolio, gap=0.05, time_limit=20, strategy="auto", explain=False)
+    assert picked.stats["strategy"] == "exact"
+    assert "gang combinations" in picked.stats["strategy_reason"]
+    assert "HiGHS on the whole model" in picked.stats["strategy_reason"]
+    named = plan(portfolio, gap=0.05, time_limit=20, strategy="exact", explain=False)
+    assert "strategy_reason" not in named.stats  # asked for by name: nothing to explain

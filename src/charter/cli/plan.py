@@ -84,6 +84,7 @@ def _headline(result: Plan) -> None:
         f"({st.get('binaries')} binary), {st.get('rows')} rows; build {st.get('build_seconds')} s, "
         f"solve {st.get('solve_seconds')} s, {st.get('nodes')} nodes, warm start "
         f"{'yes' if st.get('warm_start') else 'no'}; strategy {st.get('strategy')}"
+        + (f" (auto: {st['strategy_reason']})" if st.get("strategy_reason") else "")
     )
 
 

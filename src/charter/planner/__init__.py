@@ -107,6 +107,7 @@ def _stats(context: SolveContext, outcome: Outcome) -> dict[str, Any]:
     pb, model, sol = outcome.problem, outcome.model, outcome.solution
     stats: dict[str, Any] = {
         "strategy": outcome.strategy,
+        **({"strategy_reason": outcome.reason} if outcome.reason else {}),
         "periods": len(pb.periods),
         "workloads": len(context.scenario.data.workloads),
         "groups": len(pb.groups),

@@ -20,7 +20,7 @@ best plan found so far (:mod:`.cancel`).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Protocol
 
 from charter.errors import RequestError
@@ -95,6 +95,7 @@ class Outcome:
     warm: bool  # a warm start was found
     build_seconds: float
     details: dict[str, Any] | None = None  # the plan's ``stats["scale"]``
+    reason: str | None = None  # why ``auto`` picked the strategy (the plan's stats say it)
 
 
 class Strategy(Protocol):
@@ -320,12 +321,26 @@ class Auto:
     def solve(self, context: SolveContext) -> Outcome:
         """Decompose past ``DECOMPOSE_ABOVE`` gang combinations; otherwise build the whole
         model and solve it exact up to ``EXACT_MAX_COLUMNS`` columns, by scale beyond."""
-        if gang_size(context.scenario, context.start, context.end) > DECOMPOSE_ABOVE:
-            return DECOMPOSE.solve(context)
+        combinations = gang_size(context.scenario, context.start, context.end)
+        if combinations > DECOMPOSE_ABOVE:
+            why = (
+                f"{combinations:,} (gang job, offer, month) combinations, more than "
+                f"{DECOMPOSE_ABOVE:,}: bound from the relaxation, plan from a restriction"
+            )
+            context.say(Stage.BUILD, f"auto: decompose ({why})")
+            return replace(DECOMPOSE.solve(context), reason=why)
         pb, model, built = _build(context)
         if model.n_cols <= EXACT_MAX_COLUMNS:
-            return EXACT.solve_model(context, pb, model, built)
-        return SCALE.solve_model(context, pb, model, built)
+            why = (
+                f"{combinations:,} gang combinations and {model.n_cols:,} columns, within "
+                f"{DECOMPOSE_ABOVE:,} and {EXACT_MAX_COLUMNS:,}: HiGHS on the whole model"
+            )
+            return replace(EXACT.solve_model(context, pb, model, built), reason=why)
+        why = (
+            f"{model.n_cols:,} columns, more than {EXACT_MAX_COLUMNS:,}, with "
+            f"{combinations:,} gang combinations: column generation"
+        )
+        return replace(SCALE.solve_model(context, pb, model, built), reason=why)
 
 
 EXACT, SCALE, DECOMPOSE, AUTO = Exact(), Scale(), Decompose(), Auto()
