@@ -30,6 +30,7 @@ not a breach; more than its demand still is. A gang workload with a penalty is s
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -142,8 +143,17 @@ def check_plan(
     _demand_met(ctx, plan, report)
     _settled_by_the_plan(ctx, plan, settled, load, report)
     # correctly rounded, whatever the number of rows
-    report.cost = math.fsum((plan.hours * ctx.price[plan.offer]).tolist())
+    report.cost = _exact_sum(plan.hours * ctx.price[plan.offer])
     return report
+
+
+def _exact_sum(values: np.ndarray, chunk: int = 1 << 20) -> float:
+    """The correctly rounded sum of an array (:func:`math.fsum`, fed a chunk at a time)."""
+    return math.fsum(
+        itertools.chain.from_iterable(
+            values[i : i + chunk].tolist() for i in range(0, len(values), chunk)
+        )
+    )
 
 
 class _Context:
