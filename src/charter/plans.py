@@ -184,45 +184,93 @@ def read_plan(path: Path) -> list[PlanRow]:
 def read_plan_table(path: Path) -> PlanTable:
     """Read placements as columns (:class:`PlanTable`), as :func:`read_plan` reads them.
 
+    CSV and Parquet files are read a block at a time (a few tens of MB of text at once, the
+    names turned into codes block by block), so that a plan of millions of rows never sits in
+    memory as text.
+
     Raises:
         RequestError: as :func:`read_plan`, with the same messages.
     """
     suffix = path.suffix.lower()
     if path.exists() and suffix in (".csv", ".parquet"):
-        table = _arrow_table(path, suffix)
+        table = _read_columns(path, suffix)
         if table is not None:
-            return _table_of(path.name, table, first_line=2 if suffix == ".csv" else 1)
+            return table
     return PlanTable.from_rows(read_plan(path))
 
 
-def _arrow_table(path: Path, suffix: str) -> Any:
-    """The file as a pyarrow table with its column names stripped and lower case, or None when
-    the row-by-row reader must take it (it then says what is wrong, if anything)."""
+REQUIRED = ("workload", "offer", "period", "hours")
+
+
+def _batches(path: Path, suffix: str) -> Any:
+    """The file's record batches, or None when the row-by-row reader must take it."""
     import pyarrow as pa
 
+    if suffix == ".csv":
+        import pyarrow.csv as pcsv
+
+        names = _csv_header(path)
+        if names is None:
+            return None
+        return pcsv.open_csv(
+            path,
+            read_options=pcsv.ReadOptions(block_size=1 << 25),
+            convert_options=pcsv.ConvertOptions(
+                column_types={n: pa.string() for n in names}, strings_can_be_null=False
+            ),
+        )
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(path).iter_batches(batch_size=1 << 20)
+
+
+def _read_columns(path: Path, suffix: str) -> PlanTable | None:
+    """The placements of a CSV or Parquet file, or None when the row-by-row reader must take
+    the file as it stands (it then says what is wrong, if anything). A row at fault raises
+    only once the whole file is read, as :func:`read_plan` reads it all first."""
+    import pyarrow as pa
+
+    first_line = 2 if suffix == ".csv" else 1
+    index: dict[str, dict[str, int]] = {c: {} for c in ("workload", "offer", "period")}
+    parts: dict[str, list[np.ndarray]] = {c: [] for c in REQUIRED}
+    fault: str | None = None
+    offset = 0
     try:
-        if suffix == ".csv":
-            import pyarrow.csv as pcsv
-
-            names = _csv_header(path)
-            if names is None:
+        batches = _batches(path, suffix)
+        if batches is None:
+            return None
+        for batch in batches:
+            if not batch.num_rows:
+                continue
+            names = [str(n).strip().lower().lstrip("\ufeff") for n in batch.schema.names]
+            if len(set(names)) != len(names):
                 return None
-            table = pcsv.read_csv(
-                path,
-                convert_options=pcsv.ConvertOptions(
-                    column_types={n: pa.string() for n in names}, strings_can_be_null=False
-                ),
-            )
-        else:
-            import pyarrow.parquet as pq
-
-            table = pq.read_table(path)
+            batch = batch.rename_columns(names)
+            if fault is None:
+                fault = _fault(batch, offset + first_line)
+            if fault is None:
+                for col, seen in index.items():
+                    parts[col].append(_coded(batch.column(col), seen))
+                parts["hours"].append(_hours(batch.column("hours"), batch.num_rows)[0])
+            offset += batch.num_rows
     except (OSError, pa.ArrowException, ValueError):
         return None
-    names = [str(n).strip().lower().lstrip("\ufeff") for n in table.column_names]
-    if len(set(names)) != len(names):
-        return None
-    return table.rename_columns(names)
+    if fault is not None:
+        raise RequestError(f"{path.name}:{fault}")
+
+    def joined(col: str, dtype: Any) -> np.ndarray:
+        return np.concatenate(parts[col]) if parts[col] else np.zeros(0, dtype)
+
+    return PlanTable(
+        workload=joined("workload", np.int64),
+        offer=joined("offer", np.int64),
+        period=joined("period", np.int64),
+        hours=joined("hours", np.float64),
+        line=np.arange(first_line, first_line + offset, dtype=np.int64),
+        workloads=tuple(index["workload"]),
+        offers=tuple(index["offer"]),
+        periods=tuple(index["period"]),
+    )
 
 
 def _csv_header(path: Path) -> list[str] | None:
@@ -235,63 +283,58 @@ def _csv_header(path: Path) -> list[str] | None:
     return header
 
 
-def _table_of(name: str, table: Any, first_line: int) -> PlanTable:
-    """A pyarrow table's placements as a :class:`PlanTable`, checked as :func:`read_plan`
-    checks rows (the first row at fault raises, with its first fault)."""
+def _is_text(column: Any) -> bool:
     import pyarrow as pa
+
+    return bool(pa.types.is_string(column.type) or pa.types.is_large_string(column.type))
+
+
+def _fault(batch: Any, first_line: int) -> str | None:
+    """``line: field: what`` for the batch's first row at fault, as :func:`read_plan` checks a
+    row (a missing field, in column order; hours not a number; hours below 0 or nan)."""
     import pyarrow.compute as pc
 
-    n = table.num_rows
-    required = ("workload", "offer", "period", "hours")
-    columns: dict[str, Any] = {}
-    faults: list[tuple[np.ndarray, str]] = []  # (rows at fault, message), in checking order
-    for col in required:
-        if col not in table.column_names:
-            columns[col] = None
+    n = batch.num_rows
+    faults: list[tuple[np.ndarray, str]] = []
+    for col in REQUIRED:
+        if col not in batch.schema.names:
             faults.append((np.ones(n, dtype=bool), f"{col}: missing"))
             continue
-        c = table.column(col).combine_chunks()
-        columns[col] = c
+        c = batch.column(col)
         missing = c.is_null().to_numpy(zero_copy_only=False)
-        if pa.types.is_string(c.type) or pa.types.is_large_string(c.type):
-            missing |= pc.fill_null(pc.equal(c, ""), False).to_numpy(zero_copy_only=False)
+        if _is_text(c):
+            missing = missing | pc.fill_null(pc.equal(c, ""), False).to_numpy(zero_copy_only=False)
         faults.append((missing, f"{col}: missing"))
-    hours = _hours(columns["hours"], n)
-    bad_number = np.isnan(hours[0]) & ~hours[1]  # not a number at all (nan stays a number)
-    faults.append((bad_number, "hours: expected a number, got {value!r}"))
-    faults.append((~bad_number & ((hours[0] < 0) | hours[1]), "hours: must be ≥ 0, got {value!r}"))
+    has_hours = "hours" in batch.schema.names
+    hours, is_nan = _hours(batch.column("hours") if has_hours else None, n)
+    not_number = np.isnan(hours) & ~is_nan
+    faults.append((not_number, "hours: expected a number, got {value!r}"))
+    faults.append((~not_number & ((hours < 0) | is_nan), "hours: must be ≥ 0, got {value!r}"))
     at_fault = np.zeros(n, dtype=bool)
-    for rows_at_fault, _ in faults:
-        at_fault |= rows_at_fault
-    if at_fault.any():
-        i = int(np.argmax(at_fault))
-        for rows_at_fault, message in faults:
-            if rows_at_fault[i]:
-                value = columns["hours"][i].as_py() if columns["hours"] is not None else None
-                raise RequestError(f"{name}:{i + first_line}: " + message.format(value=value))
-    codes = {}
-    for col in ("workload", "offer", "period"):
-        c = columns[col]
-        if not (pa.types.is_string(c.type) or pa.types.is_large_string(c.type)):
-            c = pa.array([str(v) for v in c.to_pylist()], type=pa.string())
-        codes[col] = _arrow_codes(c)
-    return PlanTable(
-        workload=codes["workload"][0],
-        offer=codes["offer"][0],
-        period=codes["period"][0],
-        hours=hours[0],
-        line=np.arange(first_line, first_line + n, dtype=np.int64),
-        workloads=codes["workload"][1],
-        offers=codes["offer"][1],
-        periods=codes["period"][1],
-    )
+    for rows, _ in faults:
+        at_fault |= rows
+    if not at_fault.any():
+        return None
+    i = int(np.argmax(at_fault))
+    message = next(m for rows, m in faults if rows[i])
+    value = batch.column("hours")[i].as_py() if has_hours else None
+    return f"{i + first_line}: " + message.format(value=value)
 
 
-def _arrow_codes(column: Any) -> tuple[np.ndarray, tuple[str, ...]]:
-    """Codes of a string column into its distinct values, in order of first appearance."""
+def _coded(column: Any, seen: dict[str, int]) -> np.ndarray:
+    """Codes of a column's values into ``seen`` (names to codes, in order of first appearance,
+    grown with the names new in this column)."""
+    import pyarrow as pa
+
+    if not _is_text(column):
+        column = pa.array([str(v) for v in column.to_pylist()], type=pa.string())
     encoded = column.dictionary_encode()
-    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    return codes, tuple(str(v) for v in encoded.dictionary.to_pylist())
+    local = np.array(
+        [seen.setdefault(str(v), len(seen)) for v in encoded.dictionary.to_pylist()],
+        dtype=np.int64,
+    )
+    codes: np.ndarray = local[encoded.indices.to_numpy(zero_copy_only=False)]
+    return codes
 
 
 def _hours(column: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
