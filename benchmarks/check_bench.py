@@ -15,6 +15,11 @@ file, the check, printing the report) and that process's peak RSS (``ru_maxrss``
 ``wait4``). The frozen row-by-row checker (tests/support/reference_check.py) and the columnar
 one are then run on the plan of ``--reference-size`` the same way, for a ratio measured in the
 same run.
+
+Measured (``--size XL --reference-size L``, 2 cores shared with other jobs, load about 5):
+
+    L   2,325,099 placements   charter check 0.15 min, 0.72 GB   row by row 9.54 min, 2.82 GB
+    XL 14,678,325 placements   charter check 1.17 min, 2.16 GB   (0.65 min on a quieter machine)
 """
 
 from __future__ import annotations
