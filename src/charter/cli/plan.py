@@ -257,8 +257,15 @@ def plan(
 def render_check(report: CheckReport) -> None:
     """``ok`` with the plan's size and cost, or every breach in a table."""
     if report.ok:
+        unmet = (
+            f", unmet demand {report.unmet_hours:,.0f} accelerator-hours at a penalty of "
+            f"{money(report.penalty)}"
+            if report.unmet
+            else ""
+        )
         out.print(
-            f"[green]ok[/green]: {report.rows} placements, cost {money(report.cost)}, no breach"
+            f"[green]ok[/green]: {report.rows} placements, cost {money(report.cost)}{unmet}, "
+            "no breach"
         )
         return
     table = Table(
@@ -288,9 +295,9 @@ def check(
     Exit 0 when the plan breaches nothing, 1 when it does, 2 on bad input.
     """
     from charter.check import check_plan
-    from charter.plans import read_plan
+    from charter.plans import read_plan_table
 
-    rows = read_plan(plan_file)
+    rows = read_plan_table(plan_file)
     report = check_plan(load(scenario), rows, parse_events(event))
     if as_json:
         print_json(report.to_json())
