@@ -554,6 +554,7 @@ def run_bigm_cbc(folder: str, gap: float, time_limit: float) -> dict[str, Any]:
         prob.solve(solver)
         solve_seconds = time.perf_counter() - t1
         parsed = _cbc_log(log)
+        trace = cbc_trace(log.read_text() if log.exists() else "")
     wall = time.perf_counter() - t0
     peak = _rss_mb()  # PuLP's side only: CBC runs as its own process
     values = np.array([v.varValue or 0.0 for v in xs])
@@ -582,7 +583,34 @@ def run_bigm_cbc(folder: str, gap: float, time_limit: float) -> dict[str, Any]:
         "check": ok,
         "breaches": breaches,
         "check_seconds": check_seconds,
+        "trace": trace,
     }
+
+
+_CBC_FOUND = re.compile(r"(?:Integer )?solution of ([-\d.eE+]+) found.*\(([\d.]+) seconds\)")
+_CBC_NODES = re.compile(
+    r"([-\d.eE+]+) best solution, best possible ([-\d.eE+]+) \(([\d.]+) seconds\)"
+)
+_CBC_ROOT = re.compile(r"Continuous objective value is ([-\d.eE+]+) - ([\d.]+) seconds")
+
+
+def cbc_trace(text: str) -> list[tuple[float, float | None, float | None]]:
+    """(seconds, incumbent, bound) as CBC's log reports them: each solution found, each
+    node report and the root LP (its own clock, from CBC's start)."""
+    out: list[tuple[float, float | None, float | None]] = []
+
+    def value(x: str) -> float | None:
+        v = float(x)
+        return v if np.isfinite(v) and abs(v) < 1e49 else None
+
+    for line in text.splitlines():
+        if found := _CBC_FOUND.search(line):
+            out.append((float(found[2]), value(found[1]), None))
+        elif found := _CBC_NODES.search(line):
+            out.append((float(found[3]), value(found[1]), value(found[2])))
+        elif found := _CBC_ROOT.search(line):
+            out.append((float(found[2]), None, value(found[1])))
+    return out
 
 
 # The analysis runs as several calls into one worker process, which keeps the scenario, the
