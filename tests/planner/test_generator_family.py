@@ -223,3 +223,14 @@ def test_priced_shortfall_prices_a_share_of_workloads_well_above_offers(tmp_path
     assert any(w.gang for w in priced)
     assert all(3 * median - 0.01 <= (w.unmet_penalty or 0) <= 10 * median + 0.01 for w in priced)
     assert not any(w.unmet_penalty for w in _scenario(tmp_path, "baseline").data.workloads)
+
+
+@pytest.mark.parametrize("member", ["gang-varying", "spot", "priced-shortfall"])
+def test_csv_carries_the_same_portfolio(tmp_path: Path, member: str) -> None:
+    # the format of the largest sizes: per-month maps as MONTH=HOURS pairs
+    one = charter.load_scenario(generate(tmp_path / "y", 80, 16, 12, 4, structure=member))
+    two = charter.load_scenario(
+        generate(tmp_path / "c", 80, 16, 12, 4, structure=member, fmt="csv")
+    )
+    assert one.data.workloads == two.data.workloads
+    assert one.data.offers == two.data.offers

@@ -454,7 +454,8 @@ def _clause(cid: str, kind: str, title: str, **fields: Any) -> dict[str, Any]:
 
 
 def _csv(path: Path, rows: list[dict[str, Any]]) -> None:
-    """Rows as the portfolio CSV format: lists joined with ';', booleans true/false."""
+    """Rows as the portfolio CSV format: lists joined with ';', booleans true/false, maps as
+    ``MONTH=HOURS`` pairs joined with ';'."""
     columns: list[str] = []
     for row in rows:
         columns += [k for k in row if k not in columns]
@@ -464,6 +465,8 @@ def _csv(path: Path, rows: list[dict[str, Any]]) -> None:
             return "true" if v else "false"
         if isinstance(v, list | tuple):
             return ";".join(map(str, v))
+        if isinstance(v, dict):  # capacity_by_period, demand_by_period: MONTH=HOURS pairs
+            return ";".join(f"{k}={x}" for k, x in v.items())
         return str(v)
 
     with path.open("w", newline="") as f:
