@@ -11,8 +11,12 @@
 Scenarios come from :mod:`tests.support.portfolios` (seeded), in five sizes (workloads × offers ×
 months) and, with ``--family``, as other members of its generator family (capacity tight in
 some accelerator families and loose in others, few huge or many small gang jobs, workloads held
-to one geography, long or short windows: ``FAMILY`` there); ``--folder DIR`` runs a scenario
-folder of your own through the same comparison instead. Each size has its own gap and time
+to one geography, long or short windows, gang jobs whose demand varies month to month, most
+work under the ROFR with little holder capacity, commitments that bind in some quarters only,
+spot offers whose capacity swings, priced shortfall: ``FAMILY`` there); ``--folder DIR`` runs
+a scenario folder of your own through the same comparison instead. Whose gap it is (the plan's
+or the bound's) is :mod:`benchmarks.gap_diagnosis`'s; every member and seed against the
+issue's goals in one table is :mod:`benchmarks.goal_table`'s (``make bench-family``). Each size has its own gap and time
 limit (``--gap`` and ``--time-limit`` override them for every size):
 
     XS     30 ×    10 ×  6   gap 0.1%   10 s        L   20,000 ×   500 × 24   gap 3%   540 s
