@@ -287,7 +287,18 @@ def main() -> None:
     parser.add_argument("--no-cbc", action="store_true")
     parser.add_argument("--markdown", type=Path, default=Path("goal-table.md"))
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--render",
+        type=Path,
+        nargs="+",
+        default=None,
+        help="no runs: the table and goals of earlier runs' --json files, together",
+    )
     args = parser.parse_args()
+    if args.render:
+        rows = [row for path in args.render for row in json.loads(path.read_text())]
+        _report(rows, args.markdown, "# Goal table: " + ", ".join(p.name for p in args.render))
+        return
     from tests.support.portfolios import FAMILY
 
     members = list(FAMILY) if args.family == "all" else args.family.split(",")
@@ -334,9 +345,19 @@ def main() -> None:
             rows.append(row)
             if args.json:
                 args.json.write_text(json.dumps(rows, indent=2, default=str))
+    header = (
+        f"# Goal table: sizes {', '.join(sizes)}, members {', '.join(members)}, seeds "
+        f"{', '.join(map(str, seeds))}"
+        + (f", time limit {args.time_limit:g} s" if args.time_limit else "")
+    )
+    _report(rows, args.markdown, header)
+
+
+def _report(rows: list[dict[str, Any]], path: Path, header: str) -> None:
+    """Worst instance first, the goal lines of every size run, to ``path`` and stdout."""
     rows.sort(key=_order)
     goal_lines = []
-    for size in sizes if not args.folder else []:
+    for size in dict.fromkeys(r["size"] for r in rows if r.get("member")):
         if size not in GOALS:
             continue
         text, judge = GOALS[size]
@@ -348,13 +369,8 @@ def main() -> None:
             )
         else:
             goal_lines.append(f"met: {size} {text} ({len(at)} instances)")
-    header = (
-        f"# Goal table: sizes {', '.join(sizes)}, members {', '.join(members)}, seeds "
-        f"{', '.join(map(str, seeds))}"
-        + (f", time limit {args.time_limit:g} s" if args.time_limit else "")
-    )
     text = markdown(rows, goal_lines, header)
-    args.markdown.write_text(text)
+    path.write_text(text)
     print(text)
 
 

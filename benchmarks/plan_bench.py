@@ -16,8 +16,9 @@ work under the ROFR with little holder capacity, commitments that bind in some q
 spot offers whose capacity swings, priced shortfall: ``FAMILY`` there); ``--folder DIR`` runs
 a scenario folder of your own through the same comparison instead. Whose gap it is (the plan's
 or the bound's) is :mod:`benchmarks.gap_diagnosis`'s; every member and seed against the
-issue's goals in one table is :mod:`benchmarks.goal_table`'s (``make bench-family``). Each size has its own gap and time
-limit (``--gap`` and ``--time-limit`` override them for every size):
+issue's goals in one table is :mod:`benchmarks.goal_table`'s (``make bench-family``). Each
+size has its own gap and time limit (``--gap`` and ``--time-limit`` override them for every
+size):
 
     XS     30 ×    10 ×  6   gap 0.1%   10 s        L   20,000 ×   500 × 24   gap 3%   540 s
     S     200 ×    50 × 12   gap 0.1%   60 s        XL 100,000 × 1,000 × 36   gap 3%   540 s
