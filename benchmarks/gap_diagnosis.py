@@ -18,13 +18,16 @@
    above S unless asked with ``--exact-sizes``): its plan and its MILP dual bound.
 
 The LPs are solved with highspy directly (one thread, dual simplex after presolve) from the
-model's arrays. The verdict compares the charter gap (cost - its bound) with what the other
-figures show: **the plan's** when a cheaper plan is known (the best-known plan closes more
-than half the gap from above), **the bound's** when a better bound is known (the best valid
-bound closes more than half of it from below, so charter's plan is near the optimum and its
-bound is what lags), **closed** when charter's gap is within the target, and **open**
-otherwise (neither side is known to be at fault: the optimum lies between the best bound and
-the best plan). Timings are one-shot and depend on whatever else the machine runs.
+model's arrays. The verdict splits charter's gap (cost - its bound, a share of its cost) in
+three: the part a cheaper known plan closes from above (the plan's), the part a higher known
+valid bound closes from below (the bound's: charter's plan is nearer the optimum than its
+bound says) and what is left between the best plan and the best bound (open). The gap is
+**the plan's** or **the bound's** by the larger part (naming the other too when it is over a
+quarter of the gap), **closed** when charter's gap is within the target, **open** when
+neither part is over the target. Known plans and bounds: the exact strategy's and, with
+``--known``, those of the big-M stacks in goal table runs (plans only if they passed the
+checker); valid bounds also include both LP relaxations of the full problem. Timings are
+one-shot and depend on whatever else the machine runs.
 """
 
 from __future__ import annotations
@@ -195,11 +198,24 @@ def verdict(r: dict[str, Any], target: float) -> dict[str, Any]:
     cost, bound = ours.get("cost"), ours.get("bound")
     if cost is None:
         return {"owner": "no plan", "why": f"charter's status {ours.get('status')}"}
-    plans = [cost] + [r[k]["cost"] for k in ("exact",) if r.get(k, {}).get("cost") is not None]
-    bounds = [b for b in (bound, r.get("exact", {}).get("bound"), r["lp_full"]["value"]) if b]
-    bounds += [r["lp_divisible"]["value"]] if r["lp_divisible"]["value"] else []
-    best_plan, best_bound = min(plans), max(bounds) if bounds else None
-    out: dict[str, Any] = {"best_plan": best_plan, "best_bound": best_bound}
+    known = {"exact": r.get("exact", {}), **r.get("known", {})}
+    plans = {"charter": cost} | {
+        k: v["cost"] for k, v in known.items() if v.get("cost") is not None and v.get("check", True)
+    }
+    bounds = {"charter": bound, "LP full": r["lp_full"]["value"]}
+    bounds |= {"LP divisible": r["lp_divisible"]["value"]}
+    bounds |= {k: v.get("bound") for k, v in known.items()}
+    bounds = {k: b for k, b in bounds.items() if b is not None}
+    plan_by = min(plans, key=lambda k: plans[k])
+    bound_by = max(bounds, key=lambda k: bounds[k]) if bounds else None
+    best_plan = plans[plan_by]
+    best_bound = bounds[bound_by] if bound_by is not None else None
+    out: dict[str, Any] = {
+        "best_plan": best_plan,
+        "best_plan_by": plan_by,
+        "best_bound": best_bound,
+        "best_bound_by": bound_by,
+    }
     if best_bound is not None:
         out["optimum_within"] = (best_plan - best_bound) / max(best_plan, 1e-9)
     ours_bound = bound if bound is not None else 0.0
@@ -207,17 +223,27 @@ def verdict(r: dict[str, Any], target: float) -> dict[str, Any]:
     if cost > 0 and g / cost <= target + 1e-12:
         out.update(owner="closed", why=f"charter's gap {100 * g / cost:.3f}% is within target")
         return out
-    plan_share = (cost - best_plan) / g if g > 0 else 0.0
-    bound_share = ((best_bound or 0.0) - ours_bound) / g if g > 0 else 0.0
-    out["plan_share"], out["bound_share"] = plan_share, bound_share
-    if plan_share > 0.5:
-        owner, why = "the plan's", f"a plan {100 * (cost - best_plan) / cost:.3f}% cheaper is known"
-    elif bound_share > 0.5:
-        owner = "the bound's"
-        why = f"a bound {100 * ((best_bound or 0.0) - ours_bound) / cost:.3f}% higher is known"
-    else:
+    # charter's gap in three parts, each a share of its cost: a cheaper plan known (the
+    # plan's), a higher bound known (the bound's), and what lies between the best of both
+    plan_part = (cost - best_plan) / cost
+    bound_part = ((best_bound or 0.0) - ours_bound) / cost if best_bound else 0.0
+    out["plan_part"], out["bound_part"] = plan_part, max(0.0, bound_part)
+    out["open_part"] = max(0.0, (best_plan - (best_bound or 0.0)) / cost) if best_bound else None
+    parts = (
+        f"plan {100 * plan_part:.2f}% ({plan_by}), bound {100 * max(0.0, bound_part):.2f}% "
+        f"({bound_by}), open {100 * (out['open_part'] or 0.0):.2f}%"
+    )
+    if max(plan_part, bound_part) <= target:
         owner = "open"
-        why = "neither a much better plan nor a much better bound is known"
+    elif plan_part >= bound_part:
+        owner = "the plan's" + (
+            " and the bound's" if bound_part > max(target, 0.25 * g / cost) else ""
+        )
+    else:
+        owner = "the bound's" + (
+            " and the plan's" if plan_part > max(target, 0.25 * g / cost) else ""
+        )
+    why = parts
     out.update(owner=owner, why=why)
     return out
 
@@ -246,7 +272,25 @@ def main() -> None:
     parser.add_argument("--exact-sizes", default=",".join(EXACT_SIZES))
     parser.add_argument("--no-exact", action="store_true")
     parser.add_argument("--json", type=Path, default=Path("gap-diagnosis.json"))
+    parser.add_argument(
+        "--known",
+        type=Path,
+        nargs="+",
+        default=[],
+        help="goal table --json files: their plans (those that pass the checker) and bounds "
+        "of the same instances count as known in the verdicts",
+    )
+    parser.add_argument(
+        "--render",
+        type=Path,
+        default=None,
+        help="no runs: the verdicts and table of an earlier run's --json (with --known)",
+    )
     args = parser.parse_args()
+    if args.render:
+        results = json.loads(args.render.read_text())
+        _report(Console(), results, args.known, args.json, title=args.render.name)
+        return
     from tests.support.portfolios import FAMILY
 
     members = list(FAMILY) if args.family == "all" else args.family.split(",")
@@ -280,11 +324,41 @@ def main() -> None:
                 guard = 3 * max(60.0, limit) + limit + (exact or 0.0) + 300.0
                 r = _attempt(worker, diagnose_worker, folder, gap, limit, exact, timeout=guard)
             r = {"instance": name, "size": size, "member": member, "seed": args.seed, **r}
-            if "error" not in r:
-                r["verdict"] = verdict(r, gap)
+            r["target"] = gap
             results.append(r)
             args.json.write_text(json.dumps(results, indent=2, default=str))
-    table = Table(title=f"Gap diagnosis (seed {args.seed}): LPs and bounds, % below the best plan")
+    _report(console, results, args.known, args.json, title=f"seed {args.seed}")
+
+
+def _known(paths: list[Path]) -> dict[tuple[str, str, int], dict[str, Any]]:
+    """(size, member, seed) → stack → its cost (None unless it passed the checker), bound."""
+    out: dict[tuple[str, str, int], dict[str, Any]] = {}
+    for path in paths:
+        for row in json.loads(path.read_text()):
+            key = (row["size"], row["member"], int(row["seed"]))
+            for stack, label in (("highs", "big-M HiGHS"), ("cbc", "big-M CBC")):
+                r = row.get(stack)
+                if not r or "error" in r:
+                    continue
+                cost = r.get("cost") if r.get("check") is True else None
+                out.setdefault(key, {})[label] = {"cost": cost, "bound": r.get("bound")}
+    return out
+
+
+def _report(
+    console: Console, results: list[dict[str, Any]], known: list[Path], path: Path, title: str
+) -> None:
+    """Each instance's verdict (with the known plans and bounds), the table, the JSON."""
+    others = _known(known)
+    for r in results:
+        if "error" in r:
+            continue
+        found = others.get((r["size"], r["member"], int(r["seed"])))
+        if found:
+            r["known"] = found
+        r["verdict"] = verdict(r, r.get("target", GAPS.get(r["size"], 1e-3)))
+    path.write_text(json.dumps(results, indent=2, default=str))
+    table = Table(title=f"Gap diagnosis ({title}): LPs and bounds, % below the best plan")
     for col in (
         "instance",
         "LP full",
@@ -295,12 +369,13 @@ def main() -> None:
         "gap",
         "best known (exact)",
         "exact bound",
+        "best other plan / bound",
         "verdict",
     ):
         table.add_column(col, no_wrap=True)
     for r in results:
         if "error" in r:
-            table.add_row(r["instance"], r["error"], *[""] * 8)
+            table.add_row(r["instance"], r["error"], *[""] * 9)
             continue
         v, ours, ex = r["verdict"], r["charter"], r.get("exact", {})
         ref = v.get("best_plan")
@@ -316,6 +391,7 @@ def main() -> None:
             if not ex
             else f"{_money(ex.get('cost'))} ({ex['status']}, {ex['wall']:.0f} s)",
             _below(ex.get("bound"), ref) if ex else "—",
+            _others(r.get("known", {}), ref),
             f"{v['owner']}: {v['why']}",
         )
     wide = console.measure(table, options=console.options.update_width(10_000)).maximum
@@ -330,7 +406,16 @@ def main() -> None:
                 highlight=False,
                 markup=False,
             )
-    console.print(f"wrote {args.json}", highlight=False)
+    console.print(f"wrote {path}", highlight=False)
+
+
+def _others(known: dict[str, Any], ref: float | None) -> str:
+    """The cheapest checked plan and the highest bound of the other stacks."""
+    costs = [v["cost"] for v in known.values() if v.get("cost") is not None]
+    bounds = [v["bound"] for v in known.values() if v.get("bound") is not None]
+    if not costs and not bounds:
+        return "—"
+    return f"{_money(min(costs, default=None))} / {_below(max(bounds, default=None), ref)}"
 
 
 if __name__ == "__main__":
