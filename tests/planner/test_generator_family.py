@@ -234,3 +234,51 @@ def test_csv_carries_the_same_portfolio(tmp_path: Path, member: str) -> None:
     )
     assert one.data.workloads == two.data.workloads
     assert one.data.offers == two.data.offers
+
+
+def test_the_benchmarks_read_progress_from_events_and_solver_logs() -> None:
+    from benchmarks.gap_diagnosis import highs_trace
+    from benchmarks.goal_table import time_to
+    from benchmarks.plan_bench import cbc_trace
+
+    highs = highs_trace(
+        "Src  Proc. InQueue |  Leaves   Expl. | BestBound       BestSol              Gap |\n"
+        "         0       0         0   0.00%   687120          inf                  inf"
+        "        0      0      0         0     0.1s\n"
+        " R       0       0         0   0.00%   2185428         2190072            0.21%"
+        "        0      0      0       181     0.4s\n"
+        "         1       0         1 100.00%   2190072         2190072            0.00%"
+        "        0      0      0       200     0.9s\n"
+    )
+    assert highs == [
+        (0.1, None, 687120.0),
+        (0.4, 2190072.0, 2185428.0),
+        (0.9, 2190072.0, 2190072.0),
+    ]
+    cbc = cbc_trace(
+        "Continuous objective value is 1000 - 0.05 seconds\n"
+        "Cbc0012I Integer solution of 1100 found by DiveCoefficient after 9 iterations and 0 "
+        "nodes (0.30 seconds)\n"
+        "Cbc0010I After 100 nodes, 4 on tree, 1005 best solution, best possible 1004.5 "
+        "(2.50 seconds)\n"
+    )
+    assert cbc == [(0.05, None, 1000.0), (0.3, 1100.0, None), (2.5, 1005.0, 1004.5)]
+    assert time_to(highs, 0.01) == 0.4 and time_to(highs, 1e-3) == 0.9
+    assert time_to(cbc, 0.2) == 0.3 and time_to(cbc, 1e-3) == 2.5 and time_to(cbc, 1e-6) is None
+
+
+def test_the_diagnosis_says_whose_gap_it_is() -> None:
+    from benchmarks.gap_diagnosis import verdict
+
+    lp = {"lp_full": {"value": 90.0}, "lp_divisible": {"value": 89.0}}
+    ours = {"cost": 110.0, "bound": 90.0}
+    # a cheaper plan is known: the plan's
+    plan_owned = verdict({**lp, "charter": ours, "exact": {"cost": 100.0, "bound": 91.0}}, 1e-3)
+    assert plan_owned["owner"] == "the plan's" and plan_owned["best_plan"] == 100.0
+    # a higher bound is known, the plan near it: the bound's
+    bound_owned = verdict({**lp, "charter": ours, "exact": {"cost": 110.0, "bound": 109.0}}, 1e-3)
+    assert bound_owned["owner"] == "the bound's"
+    # neither: open; within target: closed
+    assert verdict({**lp, "charter": ours}, 1e-3)["owner"] == "open"
+    closed = verdict({**lp, "charter": {"cost": 90.05, "bound": 90.0}}, 1e-3)
+    assert closed["owner"] == "closed"
