@@ -31,8 +31,9 @@ the feature), so a member differs from the baseline only where it says:
 - ``gang-varying``: gang jobs whose demand varies month to month (``demand_by_period``);
 - ``rofr-heavy``: most workloads need new capacity and fall under P.R1, whose holder
   capacity covers only part of that demand;
-- ``commitments-partial``: quarterly commitments instead of P.C1, alternately well below the
-  spend the API exclusivity forces on nimbus (cleared) and well above it (binding);
+- ``commitments-partial``: quarterly commitments instead of P.C1, alternately below the
+  spend the API exclusivity forces on nimbus (cleared) and at 95% of the value of nimbus's
+  capacity in the quarter, above what plans spend there (binding);
 - ``spot``: extra spot offers, cheap, whose capacity swings month to month (zero in some);
 - ``priced-shortfall``: a share of workloads with an ``unmet_penalty`` of 3-10x the median
   offer price (a gang job with one is served whole or not at all).
@@ -109,8 +110,9 @@ class Structure:
             below an offer's home load); None: capacity as everywhere else.
         commitment_pressure: quarterly commitments instead of P.C1, cycled over the
             quarters: 0 is half the spend the API exclusivity forces on nimbus in that
-            quarter (cleared by any plan), p > 0 that forced spend plus p times the rest of
-            the value of nimbus's capacity in the quarter (binding: nimbus is dearer).
+            quarter (cleared by any plan), p > 0 is p times the value of nimbus's capacity in
+            the quarter (binding at 0.95: plans spend about 70-90% of it there, what the API
+            work and the ROFR's holder-first rows put on nimbus, and nimbus is dearer).
         spot_offers: extra spot offers, as a share of the offers (nobody's home offer).
         spot_capacity: their mean capacity together, over the busiest month's demand; each
             month's capacity is zero with probability 0.3, else 0.2x to 2.6x its mean.
@@ -150,7 +152,7 @@ FAMILY: dict[str, Structure] = {
         Structure("short-windows", windows=(3,)),
         Structure("gang-varying", gang_varying=0.8, gang_swing=0.6),
         Structure("rofr-heavy", rofr_share=0.7, holder_reach=0.6),
-        Structure("commitments-partial", commitment_pressure=(0.0, 0.5)),
+        Structure("commitments-partial", commitment_pressure=(0.0, 0.95)),
         Structure("spot", spot_offers=0.3, spot_capacity=0.6),
         Structure("priced-shortfall", penalty_share=0.3),
     )
@@ -382,10 +384,8 @@ def _quarterly(
         months = range(first, min(n_months, first + 3))
         forced = forced_holder_spend(offers, workloads, months)
         pressure = st.commitment_pressure[q % len(st.commitment_pressure)]
-        if pressure > 0:
-            amount = forced + pressure * max(0.0, value * len(months) - forced)
-        else:
-            amount = 0.5 * forced
+        # binding: a share of the capacity's value; cleared: half the spend forced anyway
+        amount = pressure * value * len(months) if pressure > 0 else 0.5 * forced
         y, m = _month(first)
         c = _clause(
             f"P.C{q + 1}",
