@@ -18,7 +18,7 @@ PIP_SELF := $(BIN)/python -m pip install --quiet --no-deps --no-build-isolation 
 UPGRADE ?=
 
 .PHONY: run test lint install dev lock test-latest bench bench-full bench-plan bench-service \
-	bench-slow-clients clean
+	bench-slow-clients bench-family clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +83,13 @@ bench-full: dev
 ## make bench-plan: planner speed and proven gap on the small sizes XS and S (not run in CI)
 bench-plan: dev
 	$(BIN)/python -m benchmarks.plan_bench --sizes XS,S
+
+## make bench-family: the goal table on sizes S and M, every member of the generator family,
+## seeds 1, 2, 3: charter against the big-M model on HiGHS and CBC, worst instance first, and
+## the goals met or MISSED (not run in CI; hours on a small machine: best in the background)
+bench-family: dev
+	$(BIN)/python -m benchmarks.goal_table --sizes S,M --family all --seeds 1,2,3 \
+	  --markdown bench-family.md --json bench-family.json
 
 ## make bench-service: load on a real `charter serve` (SQLite; PostgreSQL with
 ## CHARTER_TEST_POSTGRES_URL set), then the ledger's reads at 20,000 events; not run in CI

@@ -11,9 +11,14 @@
 Scenarios come from :mod:`tests.support.portfolios` (seeded), in five sizes (workloads × offers ×
 months) and, with ``--family``, as other members of its generator family (capacity tight in
 some accelerator families and loose in others, few huge or many small gang jobs, workloads held
-to one geography, long or short windows: ``FAMILY`` there); ``--folder DIR`` runs a scenario
-folder of your own through the same comparison instead. Each size has its own gap and time
-limit (``--gap`` and ``--time-limit`` override them for every size):
+to one geography, long or short windows, gang jobs whose demand varies month to month, most
+work under the ROFR with little holder capacity, commitments that bind in some quarters only,
+spot offers whose capacity swings, priced shortfall: ``FAMILY`` there); ``--folder DIR`` runs
+a scenario folder of your own through the same comparison instead. Whose gap it is (the plan's
+or the bound's) is :mod:`benchmarks.gap_diagnosis`'s; every member and seed against the
+issue's goals in one table is :mod:`benchmarks.goal_table`'s (``make bench-family``). Each
+size has its own gap and time limit (``--gap`` and ``--time-limit`` override them for every
+size):
 
     XS     30 ×    10 ×  6   gap 0.1%   10 s        L   20,000 ×   500 × 24   gap 3%   540 s
     S     200 ×    50 × 12   gap 0.1%   60 s        XL 100,000 × 1,000 × 36   gap 3%   540 s
@@ -554,6 +559,7 @@ def run_bigm_cbc(folder: str, gap: float, time_limit: float) -> dict[str, Any]:
         prob.solve(solver)
         solve_seconds = time.perf_counter() - t1
         parsed = _cbc_log(log)
+        trace = cbc_trace(log.read_text() if log.exists() else "")
     wall = time.perf_counter() - t0
     peak = _rss_mb()  # PuLP's side only: CBC runs as its own process
     values = np.array([v.varValue or 0.0 for v in xs])
@@ -582,7 +588,34 @@ def run_bigm_cbc(folder: str, gap: float, time_limit: float) -> dict[str, Any]:
         "check": ok,
         "breaches": breaches,
         "check_seconds": check_seconds,
+        "trace": trace,
     }
+
+
+_CBC_FOUND = re.compile(r"(?:Integer )?solution of ([-\d.eE+]+) found.*\(([\d.]+) seconds\)")
+_CBC_NODES = re.compile(
+    r"([-\d.eE+]+) best solution, best possible ([-\d.eE+]+) \(([\d.]+) seconds\)"
+)
+_CBC_ROOT = re.compile(r"Continuous objective value is ([-\d.eE+]+) - ([\d.]+) seconds")
+
+
+def cbc_trace(text: str) -> list[tuple[float, float | None, float | None]]:
+    """(seconds, incumbent, bound) as CBC's log reports them: each solution found, each
+    node report and the root LP (its own clock, from CBC's start)."""
+    out: list[tuple[float, float | None, float | None]] = []
+
+    def value(x: str) -> float | None:
+        v = float(x)
+        return v if np.isfinite(v) and abs(v) < 1e49 else None
+
+    for line in text.splitlines():
+        if found := _CBC_FOUND.search(line):
+            out.append((float(found[2]), value(found[1]), None))
+        elif found := _CBC_NODES.search(line):
+            out.append((float(found[3]), value(found[1]), value(found[2])))
+        elif found := _CBC_ROOT.search(line):
+            out.append((float(found[2]), None, value(found[1])))
+    return out
 
 
 # The analysis runs as several calls into one worker process, which keeps the scenario, the

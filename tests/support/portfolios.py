@@ -23,6 +23,20 @@ Structure (every figure synthetic):
   P.C1 ``commitment``: lab spends about half the value of nimbus's capacity over the
   horizon on nimbus, by the horizon's last day;
   P.R1 ``rofr``: new training and product-serving capacity is offered to nimbus-corp first.
+
+The other members of :data:`FAMILY` change one thing each (a :class:`Structure` field, so
+they combine); what they add is drawn from random streams of its own (seeded by the seed and
+the feature), so a member differs from the baseline only where it says:
+
+- ``gang-varying``: gang jobs whose demand varies month to month (``demand_by_period``);
+- ``rofr-heavy``: most workloads need new capacity and fall under P.R1, whose holder
+  capacity covers only part of that demand;
+- ``commitments-partial``: quarterly commitments instead of P.C1, alternately below the
+  spend the API exclusivity forces on nimbus (cleared) and at 95% of the value of nimbus's
+  capacity in the quarter, above what plans spend there (binding);
+- ``spot``: extra spot offers, cheap, whose capacity swings month to month (zero in some);
+- ``priced-shortfall``: a share of workloads with an ``unmet_penalty`` of 3-10x the median
+  offer price (a gang job with one is served whole or not at all).
 """
 
 from __future__ import annotations
@@ -87,6 +101,23 @@ class Structure:
         gang_hours: lognormal (mu, sigma) of a gang job's accelerator-hours a month.
         region_share: the share of non-training workloads held to one geography.
         windows: the window lengths in months drawn from (0: the whole horizon).
+        gang_varying: the share of gang jobs whose demand varies month to month
+            (``demand_by_period``), each month uniform in ``demand × (1 ± gang_swing)``.
+        rofr_share: the share of non-API workloads that need new capacity and fall under
+            P.R1 (which then covers every non-API kind); None: the baseline's training and
+            product-serving work.
+        holder_reach: nimbus's capacity over the busiest month's demand under P.R1 (never
+            below an offer's home load); None: capacity as everywhere else.
+        commitment_pressure: quarterly commitments instead of P.C1, cycled over the
+            quarters: 0 is half the spend the API exclusivity forces on nimbus in that
+            quarter (cleared by any plan), p > 0 is p times the value of nimbus's capacity in
+            the quarter (binding at 0.95: plans spend about 70-90% of it there, what the API
+            work and the ROFR's holder-first rows put on nimbus, and nimbus is dearer).
+        spot_offers: extra spot offers, as a share of the offers (nobody's home offer).
+        spot_capacity: their mean capacity together, over the busiest month's demand; each
+            month's capacity is zero with probability 0.3, else 0.2x to 2.6x its mean.
+        penalty_share: the share of workloads with an ``unmet_penalty``, drawn uniformly in
+            ``penalty_factor`` times the median offer price.
     """
 
     name: str = "baseline"
@@ -96,6 +127,15 @@ class Structure:
     gang_hours: tuple[float, float] = (9.9, 0.4)
     region_share: float = 0.2
     windows: tuple[int, ...] = (3, 6, 12, 0)
+    gang_varying: float = 0.0
+    gang_swing: float = 0.5
+    rofr_share: float | None = None
+    holder_reach: float | None = None
+    commitment_pressure: tuple[float, ...] = ()
+    spot_offers: float = 0.0
+    spot_capacity: float = 0.5
+    penalty_share: float = 0.0
+    penalty_factor: tuple[float, float] = (3.0, 10.0)
 
 
 #: the family's members: how real portfolios differ from the baseline in ways that matter
@@ -110,8 +150,18 @@ FAMILY: dict[str, Structure] = {
         Structure("region-locked", region_share=0.8),
         Structure("long-windows", windows=(12, 0)),
         Structure("short-windows", windows=(3,)),
+        Structure("gang-varying", gang_varying=0.8, gang_swing=0.6),
+        Structure("rofr-heavy", rofr_share=0.7, holder_reach=0.6),
+        Structure("commitments-partial", commitment_pressure=(0.0, 0.95)),
+        Structure("spot", spot_offers=0.3, spot_capacity=0.6),
+        Structure("priced-shortfall", penalty_share=0.3),
     )
 }
+
+
+def _stream(seed: int, feature: str) -> random.Random:
+    """A random stream of one feature's own: drawing from it leaves the baseline's alone."""
+    return random.Random(f"{seed}:{feature}")
 
 
 @dataclass
@@ -201,7 +251,9 @@ def _fits(o: _Offer, w: dict[str, Any]) -> bool:
     )
 
 
-def _workload(rng: random.Random, i: int, n_months: int, st: Structure) -> dict[str, Any]:
+def _workload(
+    rng: random.Random, i: int, n_months: int, st: Structure, extra: random.Random
+) -> dict[str, Any]:
     weights = [st.gang_weight if c == "training" else w for c, w in CLASSES]
     cls = rng.choices([c for c, _ in CLASSES], weights=weights)[0]
     w: dict[str, Any] = {"id": f"w{i:04d}-{cls}"}
@@ -224,6 +276,8 @@ def _workload(rng: random.Random, i: int, n_months: int, st: Structure) -> dict[
         w["product"] = rng.choice(("assistant", "search", "coder"))
         if rng.random() < 0.2:
             w["new_capacity"] = False
+    if st.rofr_share is not None and w["kind"] != "api":
+        w["new_capacity"] = extra.random() < st.rofr_share
     start, end = _window(rng, n_months, st.windows)
     w["start"], w["end"] = _label(start), _label(end)
     if cls == "training":
@@ -233,6 +287,12 @@ def _workload(rng: random.Random, i: int, n_months: int, st: Structure) -> dict[
         hours = rng.lognormvariate(8.7, 0.7)  # median ~6,000
     w["demand"] = float(max(500, round(hours, -2)))
     w["_span"] = (start, end)
+    w["_load"] = [w["demand"]] * (end - start + 1)
+    if cls == "training" and st.gang_varying and extra.random() < st.gang_varying:
+        lo, hi = 1.0 - st.gang_swing, 1.0 + st.gang_swing
+        load = [float(max(100, round(w["demand"] * extra.uniform(lo, hi), -2))) for _ in w["_load"]]
+        w["_load"] = load
+        w["demand_by_period"] = {_label(start + k): v for k, v in enumerate(load)}
     return w
 
 
@@ -260,10 +320,121 @@ def _home(
 
     def peak_after(o: _Offer) -> float:
         return max(
-            o.load[t] + (w["demand"] if start <= t <= end else 0.0) for t in range(len(o.load))
+            o.load[t] + (w["_load"][t - start] if start <= t <= end else 0.0)
+            for t in range(len(o.load))
         )
 
     return min(rng.sample(fits, min(4, len(fits))), key=peak_after)
+
+
+def _rofr_kinds(st: Structure) -> tuple[str, ...]:
+    """The kinds P.R1 covers: training and product serving, or every non-API kind."""
+    if st.rofr_share is None:
+        return ("training", "product-serving")
+    return tuple(c for c, _ in CLASSES if c not in ("api", "government"))
+
+
+def _under_rofr(w: dict[str, Any], st: Structure) -> bool:
+    return w["kind"] in _rofr_kinds(st) and w.get("new_capacity", True) is not False
+
+
+def _months_of(w: dict[str, Any]) -> range:
+    y0, m0 = map(int, str(w["start"]).split("-"))
+    y1, m1 = map(int, str(w["end"]).split("-"))
+    first = (y0 - START[0]) * 12 + m0 - START[1]
+    return range(first, first + (y1 - y0) * 12 + m1 - m0 + 1)
+
+
+def _demand(w: dict[str, Any], t: int) -> float:
+    """A workload's demand in month ``t`` (0 outside its window)."""
+    if t not in _months_of(w):
+        return 0.0
+    return float(w.get("demand_by_period", {}).get(_label(t), w["demand"]))
+
+
+def forced_holder_spend(
+    offers: list[_Offer], workloads: list[dict[str, Any]], months: range
+) -> float:
+    """The least the API exclusivity makes any plan spend on nimbus over ``months``: each
+    commercial API workload's demand at the cheapest nimbus offer it fits."""
+    total = 0.0
+    for w in workloads:
+        if w["kind"] != "api" or w.get("segment") == "government":
+            continue
+        prices = [o.price for o in offers if o.provider == HOLDER_PROVIDER and _fits(o, w)]
+        if prices:
+            total += min(prices) * sum(_demand(w, t) for t in months)
+    return total
+
+
+def _quarterly(
+    st: Structure,
+    offers: list[_Offer],
+    caps: list[float],
+    workloads: list[dict[str, Any]],
+    n_months: int,
+) -> list[dict[str, Any]]:
+    """One commitment a quarter, each in force from its quarter's first day (an amendment
+    of its own, but the first) to its last day; amounts as :class:`Structure` says."""
+    out = []
+    value = sum(
+        c * o.price for o, c in zip(offers, caps, strict=True) if o.provider == HOLDER_PROVIDER
+    )
+    for q, first in enumerate(range(0, n_months, 3)):
+        months = range(first, min(n_months, first + 3))
+        forced = forced_holder_spend(offers, workloads, months)
+        pressure = st.commitment_pressure[q % len(st.commitment_pressure)]
+        # binding: a share of the capacity's value; cleared: half the spend forced anyway
+        amount = pressure * value * len(months) if pressure > 0 else 0.5 * forced
+        y, m = _month(first)
+        c = _clause(
+            f"P.C{q + 1}",
+            "commitment",
+            f"Spend commitment with Nimbus, quarter {q + 1}",
+            payer="lab",
+            payee=HOLDER,
+            providers=[HOLDER_PROVIDER],
+            amount=float(round(amount, -2)),
+            window_end=_last_day(months[-1]),
+            assumptions=["binding" if pressure > 0 else "cleared by the API work"],
+        )
+        if q:
+            c["_from"] = f"{y:04d}-{m:02d}-01"
+        out.append(c)
+    return out
+
+
+def _spot(
+    rng: random.Random, st: Structure, n_offers: int, n_months: int, peak: float
+) -> list[dict[str, Any]]:
+    """Extra spot offers (rows of offers.yaml): cheap, capacity swinging month to month."""
+    n = round(st.spot_offers * n_offers)
+    out: list[dict[str, Any]] = []
+    others = [p for p, _, _ in PROVIDERS if p not in (HOLDER_PROVIDER, TPU_PROVIDER)]
+    mean = st.spot_capacity * peak / max(n, 1)
+    for i in range(n):
+        prov = others[i % len(others)]
+        family = rng.choice(GPU)
+        region = rng.choice(GEOS[rng.choices(("us", "eu", "asia"), weights=(0.55, 0.3, 0.15))[0]])
+        price = BASE_PRICE[family] * rng.uniform(0.40, 0.50)
+        by_month = {
+            _label(t): 0.0 if rng.random() < 0.3 else float(round(mean * rng.uniform(0.2, 2.6), -2))
+            for t in range(n_months)
+        }
+        out.append(
+            {
+                "id": f"{prov}-{region}-{family}-spot{i:03d}",
+                "provider": prov,
+                "region": region,
+                "family": family,
+                "pricing": "spot",
+                "price": round(price, 2),
+                "capacity": 0.0,
+                "capacity_by_period": by_month,
+                "source": "synthetic",
+            }
+        )
+    return out
 
 
 def _last_day(i: int) -> str:
@@ -283,7 +454,8 @@ def _clause(cid: str, kind: str, title: str, **fields: Any) -> dict[str, Any]:
 
 
 def _csv(path: Path, rows: list[dict[str, Any]]) -> None:
-    """Rows as the portfolio CSV format: lists joined with ';', booleans true/false."""
+    """Rows as the portfolio CSV format: lists joined with ';', booleans true/false, maps as
+    ``MONTH=HOURS`` pairs joined with ';'."""
     columns: list[str] = []
     for row in rows:
         columns += [k for k in row if k not in columns]
@@ -293,6 +465,8 @@ def _csv(path: Path, rows: list[dict[str, Any]]) -> None:
             return "true" if v else "false"
         if isinstance(v, list | tuple):
             return ";".join(map(str, v))
+        if isinstance(v, dict):  # capacity_by_period, demand_by_period: MONTH=HOURS pairs
+            return ";".join(f"{k}={x}" for k, x in v.items())
         return str(v)
 
     with path.open("w", newline="") as f:
@@ -331,17 +505,19 @@ def generate(
     offers = _offers(rng, n_offers, n_months)
     workloads: list[dict[str, Any]] = []
     cache: dict[tuple[Any, ...], list[_Offer]] = {}
+    extra = _stream(seed, "workloads")
     for i in range(n_workloads):
         for _ in range(100):
-            w = _workload(rng, i, n_months, st)
+            w = _workload(rng, i, n_months, st, extra)
             home = _home(rng, offers, w, cache)
             if home is not None:
                 break
         else:  # pragma: no cover - the offer mix always has a fit for some draw
             raise RuntimeError("no workload draw fits any offer")
         start, end = w.pop("_span")
+        load = w.pop("_load")
         for t in range(start, end + 1):
-            home.load[t] += w["demand"]
+            home.load[t] += load[t - start]
         workloads.append(w)
 
     # capacity: each offer covers its home load's peak, scaled up so that total capacity is
@@ -365,10 +541,45 @@ def generate(
         for k in members:  # never below the home peak: a plan still exists
             caps[k] = float(round(peaks[k] * f_scale, -2) + 100) if peaks[k] else 100.0
 
+    if st.holder_reach is not None:  # nimbus's capacity against the demand under P.R1
+        subject = [
+            sum(_demand(w, t) for w in workloads if _under_rofr(w, st)) for t in range(n_months)
+        ]
+        holder = [k for k, o in enumerate(offers) if o.provider == HOLDER_PROVIDER]
+        held = sum(peaks[k] for k in holder)
+        h_scale = st.holder_reach * max(subject) / held if held > 0 else 1.0
+        for k in holder:  # never below the home peak: a plan still exists
+            caps[k] = float(round(max(peaks[k], peaks[k] * h_scale), -2) + 100)
+
     holder_value = sum(
         c * o.price for o, c in zip(offers, caps, strict=True) if o.provider == HOLDER_PROVIDER
     )
     commitment = round(0.5 * holder_value * n_months, -3)
+    spot = _spot(_stream(seed, "spot"), st, n_offers, n_months, max(total))
+    commitment_clauses = (
+        _quarterly(st, offers, caps, workloads, n_months)
+        if st.commitment_pressure
+        else [
+            _clause(
+                "P.C1",
+                "commitment",
+                "Spend commitment with Nimbus",
+                payer="lab",
+                payee=HOLDER,
+                providers=[HOLDER_PROVIDER],
+                amount=float(commitment),
+                window_end=_last_day(n_months - 1),
+                assumptions=["about half the value of Nimbus's capacity"],
+            )
+        ]
+    )
+    if st.penalty_share:
+        prices = sorted(o.price for o in offers)
+        median = prices[len(prices) // 2]
+        priced = _stream(seed, "penalty")
+        for w in workloads:
+            if priced.random() < st.penalty_share:
+                w["unmet_penalty"] = round(median * priced.uniform(*st.penalty_factor), 2)
 
     folder.mkdir(parents=True, exist_ok=True)
     first, last = _label(0), _label(n_months - 1)
@@ -432,28 +643,27 @@ def generate(
                             where={"segment": ["government"]},
                             overrides=["P.X1"],
                         ),
-                        _clause(
-                            "P.C1",
-                            "commitment",
-                            "Spend commitment with Nimbus",
-                            payer="lab",
-                            payee=HOLDER,
-                            providers=[HOLDER_PROVIDER],
-                            amount=float(commitment),
-                            window_end=_last_day(n_months - 1),
-                            assumptions=["about half the value of Nimbus's capacity"],
-                        ),
+                        *commitment_clauses[:1],
                         _clause(
                             "P.R1",
                             "rofr",
                             "Nimbus sees new training and serving capacity first",
                             principal="lab",
                             holder=HOLDER,
-                            where={"kind": ["training", "product-serving"], "new_capacity": True},
+                            where={"kind": list(_rofr_kinds(st)), "new_capacity": True},
                             response_days=30,
                         ),
                     ],
-                }
+                },
+                *(
+                    {
+                        "date": c.pop("_from"),
+                        "title": f"Commitment {c['id']}",
+                        "sources": ["synthetic"],
+                        "clauses": [c],
+                    }
+                    for c in commitment_clauses[1:]
+                ),
             ],
         },
     )
@@ -472,6 +682,7 @@ def generate(
         }
         for o, cap in zip(offers, caps, strict=True)
     ]
+    offer_rows += spot
     for stem in ("offers", "workloads"):
         for ext in ("yaml", "csv"):
             (folder / f"{stem}.{ext}").unlink(missing_ok=True)
