@@ -192,3 +192,28 @@ def test_plan_command_and_report_show_the_unmet_demand(tmp_path: Path) -> None:
     html = build_report(s, plan_doc=loaded)
     assert "Demand left unmet: 80 accelerator-hours across 1 jobs" in html
     assert "Ungedeckter Bedarf" in build_report(s, plan_doc=loaded, lang="de")
+
+
+@pytest.mark.parametrize("strategy", ["exact", "decompose"])
+def test_a_priced_shortfall_portfolio_passes_the_checker_with_the_same_penalty(
+    tmp_path: Path, strategy: str
+) -> None:
+    """The planner's unmet demand and penalty are what the independent checker derives
+    from the written placements; the plan's cost is placements + shortfalls + penalties."""
+    import math
+
+    import charter
+    from charter.check import check_plan
+    from charter.plans import PlanRow
+    from tests.support.portfolios import generate
+
+    s = charter.load_scenario(generate(tmp_path / "p", 40, 12, 6, 2, structure="priced-shortfall"))
+    assert any(w.unmet_penalty is not None for w in s.data.workloads)
+    p = plan(s, gap=1e-3, time_limit=30, strategy=strategy, explain=False)
+    assert p.cost is not None
+    rows = [PlanRow(x.workload, x.offer, x.period, x.hours) for x in p.placements]
+    report = check_plan(s, rows)
+    assert report.ok, report.breaches[:3]
+    assert report.penalty == pytest.approx(math.fsum(u["penalty"] for u in p.unmet), abs=1e-6)
+    shortfalls = math.fsum(c["shortfall"] for c in p.commitments)
+    assert p.cost == pytest.approx(report.cost + shortfalls + report.penalty, rel=1e-9)
