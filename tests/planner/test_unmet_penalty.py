@@ -202,15 +202,28 @@ def test_a_priced_shortfall_portfolio_passes_the_checker_with_the_same_penalty(
     from the written placements; the plan's cost is placements + shortfalls + penalties."""
     import math
 
+    import yaml
+
     import charter
     from charter.check import check_plan
     from charter.plans import PlanRow
     from tests.support.portfolios import generate
 
-    s = charter.load_scenario(generate(tmp_path / "p", 40, 12, 6, 2, structure="priced-shortfall"))
+    folder = generate(tmp_path / "p", 40, 12, 6, 2, structure="priced-shortfall")
+    offers = yaml.safe_load((folder / "offers.yaml").read_text())
+    for o in offers:  # capacity short of demand: some priced demand goes unmet
+        o["capacity"] = o["capacity"] * 0.6
+        o.pop("capacity_by_period", None)
+    (folder / "offers.yaml").write_text(yaml.safe_dump(offers))
+    workloads = yaml.safe_load((folder / "workloads.yaml").read_text())
+    priced = [w["unmet_penalty"] for w in workloads if w.get("unmet_penalty") is not None]
+    for w in workloads:  # the rest priced too (at the dearest penalty), or there is no plan
+        w.setdefault("unmet_penalty", max(priced))
+    (folder / "workloads.yaml").write_text(yaml.safe_dump(workloads))
+    s = charter.load_scenario(folder)
     assert any(w.unmet_penalty is not None for w in s.data.workloads)
     p = plan(s, gap=1e-3, time_limit=30, strategy=strategy, explain=False)
-    assert p.cost is not None
+    assert p.cost is not None and p.unmet
     rows = [PlanRow(x.workload, x.offer, x.period, x.hours) for x in p.placements]
     report = check_plan(s, rows)
     assert report.ok, report.breaches[:3]
