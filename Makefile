@@ -18,7 +18,7 @@ PIP_SELF := $(BIN)/python -m pip install --quiet --no-deps --no-build-isolation 
 UPGRADE ?=
 
 .PHONY: run test lint install dev lock test-latest bench bench-full bench-plan bench-service \
-	bench-slow-clients bench-family clean
+	bench-slow-clients bench-family bench-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -90,6 +90,11 @@ bench-plan: dev
 bench-family: dev
 	$(BIN)/python -m benchmarks.goal_table --sizes S,M --family all --seeds 1,2,3 \
 	  --markdown bench-family.md --json bench-family.json
+
+## make bench-check: `charter check` end to end on a greedy XL plan (about 15 million rows),
+## time and peak memory, against the row-by-row checker on the same L plan (not run in CI)
+bench-check: dev
+	$(BIN)/python -m benchmarks.check_bench --size XL --reference-size L
 
 ## make bench-service: load on a real `charter serve` (SQLite; PostgreSQL with
 ## CHARTER_TEST_POSTGRES_URL set), then the ledger's reads at 20,000 events; not run in CI
