@@ -13,7 +13,14 @@ from charter.planner.model import Model
 from charter.planner.problem import Problem, _signature
 from charter.planner.progress import ProgressEvent, ProgressListener, Stage
 
-__all__ = ["GUIDE_HOURS", "LNS_ALTERNATIVES", "guide", "improve", "round_relaxation"]
+__all__ = [
+    "GUIDE_HOURS",
+    "LNS_ALTERNATIVES",
+    "guide",
+    "improve",
+    "relaxation_start",
+    "round_relaxation",
+]
 
 F = npt.NDArray[np.float64]
 # Columns the relaxation gives at least this many accelerator-hours join the HiGHS calls of
@@ -157,4 +164,38 @@ def improve(
         message = f"neighbourhood search: a plan at {found:,.0f}"
         report(ProgressEvent(Stage.SEARCH, message, bound=bound, incumbent=found))
         return better
+    return values
+
+
+def relaxation_start(
+    pb: Problem, model: Model, *, deadline: float, gap: float, report: ProgressListener
+) -> F | None:
+    """A plan from the LP relaxation of the whole model, for when the greedy finds none: the
+    relaxation solved, then HiGHS on the model with each gang job held to the candidates the
+    relaxation uses and its ``LNS_ALTERNATIVES`` cheapest (a sub-MIP with far fewer
+    binaries; every fractional column kept). None when time runs out first or the sub-MIP
+    has no plan."""
+    from charter.planner.solver import solve
+
+    left = deadline - time.perf_counter()
+    if left <= 1.0 or not model.n_y:
+        return None
+    report(ProgressEvent(Stage.START, "no greedy start: the LP relaxation, then a sub-MIP on it"))
+    lp = solve(model, relax=True, time_limit=left / 2, deadline=deadline)
+    if lp.values is None:
+        return None
+    y0 = model.y.start
+    free = []
+    for ks in pb.candidates_by_gang().values():
+        used = ks[lp.values[y0 + ks] > 1e-6]
+        cheap = ks[np.argsort(model.cost[y0 + ks], kind="stable")[:LNS_ALTERNATIVES]]
+        free.append(np.union1d(used, cheap))
+    candidates = np.concatenate(free) if free else np.zeros(0, dtype=np.int64)
+    values = fill(
+        pb, model, np.zeros(0, dtype=np.int64), deadline=deadline, free=candidates, gap=gap
+    )
+    if values is not None:
+        cost = float(model.cost @ values)
+        message = f"sub-MIP on the relaxation's gang candidates: a plan at {cost:,.0f}"
+        report(ProgressEvent(Stage.START, message, incumbent=cost))
     return values

@@ -53,6 +53,9 @@ RESTRICTED_CANDIDATES = 8
 # rounded plan must be done.
 RELAXATION_SHARE = 0.6
 ROUNDING_SHARE = 0.9
+# Share of the time limit the exact strategy gives a start from the relaxation when the
+# greedy finds none (the rest goes to HiGHS on the whole model, from that start).
+START_SHARE = 0.4
 
 
 @dataclass
@@ -133,6 +136,14 @@ class Exact:
     ) -> Outcome:
         deadline = time.perf_counter() + context.time_limit
         start = greedy(pb, model)
+        if start is None and not cancel.cancelled():
+            from charter.planner.rounding import relaxation_start
+
+            # no greedy plan (tight packing): HiGHS alone often stalls on a poor incumbent
+            half = time.perf_counter() + START_SHARE * context.time_limit
+            start = relaxation_start(
+                pb, model, deadline=half, gap=context.gap, report=context.report
+            )
         sol = solve(
             model, time_limit=context.time_limit, gap=context.gap, start=start, deadline=deadline
         )
