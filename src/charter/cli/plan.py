@@ -9,6 +9,7 @@ breach.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -48,7 +49,17 @@ ROFR_SHOWN = 40
 
 
 # ---------------------------------------------------------------------------- plan
-TimeLimitOpt = Annotated[float, typer.Option("--time-limit", help="Seconds for the solve.")]
+TimeLimitOpt = Annotated[
+    float,
+    typer.Option(
+        "--time-limit",
+        help="Seconds for the whole command, from reading the scenario to writing --out: "
+        "building the problem, every solve, --clause-costs and the explanation of an "
+        "infeasible plan are all inside it. The best plan found by then is reported; if "
+        "there is none yet, the status says so and the exit code is 4. Ctrl-C stops early "
+        "with the best plan found so far; a second Ctrl-C aborts.",
+    ),
+]
 GapOpt = Annotated[float, typer.Option("--gap", help="Relative gap to stop at.")]
 OutOpt = Annotated[
     Path | None, typer.Option("--out", help="Write placements: plan.csv, .json or .parquet.")
@@ -182,7 +193,12 @@ def plan(
     strategy: StrategyOpt = "auto",
     as_json: JsonOpt = False,
 ) -> None:
-    """Plan every workload at least cost without breaching a clause; exit 3 if none exists."""
+    """Plan every workload at least cost without breaching a clause; exit 3 if none exists.
+
+    --time-limit is the whole command's budget (loading the scenario included); Ctrl-C
+    keeps the best plan found so far (and writes --out), a second one aborts (exit 130).
+    """
+    began = time.perf_counter()
     from charter.planner import plan as run_plan
     from charter.plans import plan_format, write_plan
 
@@ -193,13 +209,16 @@ def plan(
     if out_file is not None:
         plan_format(out_file)  # before the solve, not after it
     s = load(scenario)
+    # what loading took comes off the budget; plan() always gets a moment to build and
+    # keep at least its greedy plan
+    left = max(time_limit - (time.perf_counter() - began), 0.1)
     with err.status("planning ...") as status:
         result = run_plan(
             s,
             start=start,
             end=end,
             events=parse_events(event),
-            time_limit=time_limit,
+            time_limit=left,
             gap=gap,
             clause_costs=clause_costs,
             strategy=strategy,

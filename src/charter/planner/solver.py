@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from charter.planner.cancel import Cancellation, cancel_scope, cancelled, current
+from charter.planner.cancel import Cancellation, cancel_scope, cancelled, current, seconds_left
 from charter.planner.model import INF, Model, build_model, submodel
 from charter.planner.outcome import Solution, SolveStatus
 from charter.planner.verify import COST_TOLERANCE, FEASIBILITY_TOLERANCE, inconsistency
@@ -128,15 +128,17 @@ def new_highs() -> highspy.Highs:
 
 
 def _interrupts(h: highspy.Highs, deadline: float | None, stop_at: float | None) -> None:
-    """Stop HiGHS at ``deadline`` (perf_counter), once its plan costs ≤ ``stop_at``, or on
-    Ctrl-C (the cancellation of the current :func:`cancel_scope`)."""
+    """Stop HiGHS at ``deadline`` (perf_counter) or the scope's (whichever comes first), once
+    its plan costs ≤ ``stop_at``, or on Ctrl-C (the cancellation of the current
+    :func:`cancel_scope`)."""
     cancel = current()
     if deadline is None and stop_at is None and cancel is None:
         return
+    until = INF if deadline is None else deadline
 
     def late(e: Any) -> None:
-        if (deadline is not None and time.perf_counter() > deadline) or (
-            cancel is not None and cancel.is_set()
+        if time.perf_counter() > until or (
+            cancel is not None and (cancel.is_set() or cancel.expired())
         ):
             e.interrupt()
 
@@ -232,6 +234,10 @@ class LpSession:
 
     def run(self, time_limit: float) -> str:
         """Re-solve the LP; ``optimal``, or HiGHS's words for what happened instead."""
+        # the plan's deadline (the scope's) caps every re-solve
+        time_limit = min(time_limit, seconds_left())
+        if time_limit <= 0:
+            return "time limit reached"
         # HiGHS's clock runs across calls: the limit is on its cumulative run time
         self.h.setOptionValue("time_limit", self.h.getRunTime() + float(max(time_limit, 0.1)))
         if not self._deadline_set:
@@ -240,7 +246,9 @@ class LpSession:
             cancel = current()
 
             def late(e: Any) -> None:
-                if time.perf_counter() > self.deadline or (cancel is not None and cancel.is_set()):
+                if time.perf_counter() > self.deadline or (
+                    cancel is not None and (cancel.is_set() or cancel.expired())
+                ):
                     e.interrupt()
 
             self.h.cbSimplexInterrupt.subscribe(late)
@@ -309,9 +317,22 @@ def solve(
         if (empty & ((model.row_lower > 1e-9) | (model.row_upper < -1e-9))).any():
             # a demand (or gang) row with nothing that could meet it
             return Solution(SolveStatus.INFEASIBLE, None, None, None, 0.0, 0, None)
-    run = _Run(time_limit, gap, relax, threads, options, deadline, stop_at)
     with cancel_scope():
+        time_limit, deadline = _held(time_limit, deadline)
+        run = _Run(time_limit, gap, relax, threads, options, deadline, stop_at)
+        if time_limit <= 0:  # the plan's time is up: no HiGHS call, the start if it is a plan
+            sol = Solution(SolveStatus.TIME_LIMIT_NO_SOLUTION, None, None, None, 0.0, 0, None)
+            return _start_stands(model, sol, start, None) or sol
         return _solve_checked(model, run, start, partial)
+
+
+def _held(time_limit: float, deadline: float | None) -> tuple[float, float]:
+    """A call's time limit and deadline held to the scope's deadline (the plan's)."""
+    now = time.perf_counter()
+    until = min(now + time_limit, seconds_left() + now)
+    if deadline is not None:
+        until = min(until, deadline)
+    return until - now, until
 
 
 @dataclass(frozen=True)
@@ -339,18 +360,23 @@ def _solve_checked(
         left = run.time_limit - (time.perf_counter() - t0)
         if run.deadline is not None:
             left = min(left, run.deadline - time.perf_counter())
-        # a cold solve gets at least a few seconds: small models need far less
-        retry = max(left, 5.0)
-        cold = replace(run, time_limit=retry, deadline=time.perf_counter() + retry)
-        sol = _solve_once(model, cold, start=None, partial=None)
-        problem = _check(model, sol, run.relax)
+        # a cold solve gets at least a few seconds (small models need far less), but never
+        # past the plan's deadline
+        retry = min(max(left, 5.0), seconds_left())
+        if retry > 0:
+            cold = replace(run, time_limit=retry, deadline=time.perf_counter() + retry)
+            sol = _solve_once(model, cold, start=None, partial=None)
+            problem = _check(model, sol, run.relax)
+        else:
+            sol = Solution(SolveStatus.TIME_LIMIT_NO_SOLUTION, None, None, None, 0.0, 0, None)
+            problem = None
         how = "solved again without the start"
         kept = _start_stands(model, sol, start, sol.bound)
         if kept is not None:  # the cold solve found nothing in the time left
             sol, problem = kept, None
             how = "the cold solve found no plan in time; the start is kept"
         sol.recovered = f"HiGHS's warm-started answer was rejected ({first}); {how}"
-    elif sol.interrupted:  # Ctrl-C before HiGHS took the start up: the start is the plan
+    elif sol.values is None:  # stopped (Ctrl-C, deadline) before HiGHS took the start up
         finite = sol.bound if sol.bound is not None and np.isfinite(sol.bound) else None
         sol = _start_stands(model, sol, start, finite) or sol
     if problem is not None:
