@@ -33,7 +33,7 @@ from charter.errors import RequestError
 
 if TYPE_CHECKING:
     from charter.check import CheckReport
-    from charter.planner import Plan
+    from charter.planner import Plan, ProgressEvent
 
 __all__ = ["EXIT_BREACH", "EXIT_INFEASIBLE", "EXIT_NO_PLAN", "check", "plan"]
 
@@ -66,6 +66,13 @@ OutOpt = Annotated[
 ]
 ClauseCostsOpt = Annotated[
     bool, typer.Option("--clause-costs", help="Also price every clause in force.")
+]
+ProgressOpt = Annotated[
+    bool,
+    typer.Option(
+        "--progress",
+        help="Print each stage of the plan to stderr, with the seconds since the command started.",
+    ),
 ]
 StrategyOpt = Annotated[
     str,
@@ -191,6 +198,7 @@ def plan(
     out_file: OutOpt = None,
     clause_costs: ClauseCostsOpt = False,
     strategy: StrategyOpt = "auto",
+    progress: ProgressOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Plan every workload at least cost without breaching a clause; exit 3 if none exists.
@@ -213,6 +221,14 @@ def plan(
     # keep at least its greedy plan
     left = max(time_limit - (time.perf_counter() - began), 0.1)
     with err.status("planning ...") as status:
+
+        def on_event(event: ProgressEvent) -> None:
+            if progress:
+                seconds = time.perf_counter() - began
+                err.print(Text(f"[{seconds:7.2f} s] {event.stage}: {event.message}"))
+            else:
+                status.update(event.message)
+
         result = run_plan(
             s,
             start=start,
@@ -222,10 +238,13 @@ def plan(
             gap=gap,
             clause_costs=clause_costs,
             strategy=strategy,
-            progress=lambda m: status.update(m),
+            on_progress=on_event,
         )
     if out_file is not None and result.placements:
         write_plan(out_file, [p.__dict__ for p in result.placements])
+        if progress:
+            seconds = time.perf_counter() - began
+            err.print(Text(f"[{seconds:7.2f} s] wrote {out_file}"))
     if as_json:
         print_json(result.to_json())
     else:
