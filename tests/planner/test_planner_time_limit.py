@@ -5,9 +5,12 @@ most what is left of it, every HiGHS call of the plan held to it. Checked on a f
 from __future__ import annotations
 
 import math
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
+import highspy
 import numpy as np
 import pytest
 
@@ -161,3 +164,34 @@ def test_cli_help_says_the_time_limit_is_the_whole_commands(tmp_path: Path) -> N
     text = " ".join(result.output.split())
     assert "Seconds for the whole command" in text
     assert "Ctrl-C" in text
+
+
+class _Stuck(highspy.Highs):  # type: ignore[misc]
+    """A HiGHS whose run checks neither its time limit nor any callback until released."""
+
+    release = threading.Event()
+
+    def run(self) -> Any:
+        self.release.wait(60)
+        return super().run()
+
+
+def test_a_highs_run_that_ignores_its_deadline_is_left_behind(
+    portfolio: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No timing assertion: the run cannot finish before the test releases it, so the solve
+    returns only by leaving it behind; the start is then the plan."""
+    pb, model = setup(portfolio, None, None, None, True)
+    start = greedy(pb, model)
+    monkeypatch.setattr(solver.highspy, "Highs", _Stuck)
+    try:
+        with cancel_scope() as scope:
+            scope.deadline = time.perf_counter() + 0.2
+            sol = solver.solve(model, time_limit=60.0, start=start)
+            assert not _Stuck.release.is_set()  # HiGHS is still "running"
+            assert sol.status == SolveStatus.FEASIBLE and sol.values is not None
+            assert np.array_equal(sol.values, start)
+            sol = solver.solve(model, time_limit=60.0, deadline=time.perf_counter() + 0.2)
+            assert sol.status == SolveStatus.TIME_LIMIT_NO_SOLUTION and sol.values is None
+    finally:
+        _Stuck.release.set()

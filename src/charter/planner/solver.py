@@ -66,6 +66,10 @@ HIGHS_STATUS: dict[highspy.HighsModelStatus, SolveStatus] = {
     highspy.HighsModelStatus.kInterrupt: SolveStatus.TIME_LIMIT_NO_SOLUTION,
 }
 _DECISIVE = (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE)
+# Seconds past its deadline that HiGHS may take to stop by itself before the solve leaves it
+# behind (:func:`_run_held`): some of its stages (the MIP's analytic centre, parts of
+# presolve) check neither its time limit nor the interrupt callbacks.
+GRACE = 1.0
 
 
 def _status(model_status: highspy.HighsModelStatus, has_values: bool) -> SolveStatus:
@@ -437,9 +441,91 @@ def _solve_once(
     elif mip and partial is not None and len(partial[0]):
         h.setSolution(len(partial[0]), partial[0].astype(np.int32), partial[1])
     _interrupts(h, run.deadline, run.stop_at)
+    seen = _Incumbent()
+    if mip:
+        h.cbMipImprovingSolution.subscribe(seen.plan)
+        h.cbMipInterrupt.subscribe(seen.bound)
     t0 = time.perf_counter()
-    h.run()  # Ctrl-C: the interrupt callbacks stop it (see cancel_scope)
+    # Ctrl-C: the interrupt callbacks stop it (see cancel_scope)
+    until = INF if run.deadline is None else run.deadline
+    if not _run_held(h, until):
+        return seen.solution(model, mip, time.perf_counter() - t0)
     return _read(h, model, run.relax, mip, time.perf_counter() - t0)
+
+
+class _Incumbent:
+    """HiGHS's best plan and bound so far, as its callbacks report them: what a solve left
+    behind at its deadline (:func:`_run_held`) still has."""
+
+    def __init__(self) -> None:
+        self.values: F | None = None
+        self.objective = INF
+        self.best_bound: float | None = None
+
+    def plan(self, e: Any) -> None:
+        objective = float(e.data_out.objective_function_value)
+        if objective < self.objective:
+            self.values = np.array(e.data_out.mip_solution, dtype=np.float64)
+            self.objective = objective
+
+    def bound(self, e: Any) -> None:
+        value = float(e.data_out.mip_dual_bound)
+        if np.isfinite(value):
+            self.best_bound = value
+
+    def solution(self, model: Model, mip: bool, seconds: float) -> Solution:
+        """The outcome of a run left behind: its last plan if it passes the model's check
+        (never trusted unchecked), and its last bound."""
+        values = self.values
+        if values is not None and (
+            len(values) != model.n_cols or inconsistency(model, values, None) is not None
+        ):
+            values = None
+        interrupted = cancelled()
+        if values is None:
+            status = SolveStatus.INTERRUPTED if interrupted else SolveStatus.TIME_LIMIT_NO_SOLUTION
+            sol = Solution(status, None, self.best_bound, None, seconds, 0, None)
+        else:
+            cost = float(model.cost @ values)
+            bound = self.best_bound if mip else None
+            gap_value = None if bound is None else _gap(cost, bound)
+            sol = Solution(SolveStatus.FEASIBLE, cost, bound, values, seconds, 0, gap_value)
+        sol.interrupted = interrupted
+        sol.recovered = (
+            f"HiGHS did not stop by its deadline (a stage that checks no time limit); it was "
+            f"left behind after {seconds:.1f} s with the best plan it had reported"
+        )
+        return sol
+
+
+def _run_held(h: highspy.Highs, until: float) -> bool:
+    """Run HiGHS, waiting for it until ``until`` (perf_counter) plus :data:`GRACE` at most;
+    whether it finished. Past that the run is left behind on its (daemon) thread: its
+    interrupt callbacks stop it at its next check, and nothing reads its state again."""
+    if not np.isfinite(until):
+        h.run()
+        return True
+    done = threading.Event()
+
+    def target() -> None:
+        try:
+            h.run()
+        finally:
+            done.set()
+
+    runner = threading.Thread(target=target, name="charter-highs", daemon=True)
+    runner.start()
+    cancel = current()
+    pressed = False
+    # short waits: Ctrl-C's handler runs between them (a second Ctrl-C raises here); after
+    # Ctrl-C, HiGHS gets the same grace to stop
+    while not done.wait(timeout=0.1):
+        now = time.perf_counter()
+        if cancel is not None and cancel.is_set() and not pressed:
+            pressed, until = True, min(until, now)
+        if now > until + GRACE:
+            return False
+    return True
 
 
 def _load(h: highspy.Highs, model: Model, relax: bool) -> bool:
