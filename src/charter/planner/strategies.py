@@ -66,7 +66,7 @@ ROUNDING_SHARE = 0.9
 # shared 2-core machine: extraction and audit about 1 s, writing the JSON plan about 5 s.
 RESERVE_PER_COLUMN = 6.0e-5
 RESERVE_MIN = 0.5
-RESERVE_SHARE = 0.25
+RESERVE_SHARE = 0.5
 
 
 def reserve(model: Model, time_limit: float) -> float:
