@@ -89,6 +89,8 @@ def _headline(result: Plan) -> None:
     st = result.stats
     if result.bound is not None and result.gap is not None:
         bound = f"bound {money(result.bound)} ({result.bound_method}); gap {result.gap * 100:.3f}%"
+    elif result.status == "interrupted":
+        bound = "no bound yet (stopped by Ctrl-C before any bound was proven)"
     else:
         bound = (
             "no bound yet (the time limit ended before any bound was proven; "

@@ -156,8 +156,10 @@ def _result(outcome: Outcome, *, explain: bool, context: SolveContext) -> Plan:
             "the scenario"
         )
     notes = list(pb.notes)
-    if sol.interrupted:
+    if sol.interrupted and sol.values is not None:
         notes.append("stopped by Ctrl-C: the best plan found so far")
+    elif sol.interrupted or sol.status == SolveStatus.INTERRUPTED:
+        notes.append("stopped by Ctrl-C before any plan was found")
     if sol.status == SolveStatus.TIME_LIMIT_NO_SOLUTION:
         notes.append(
             "the time limit ran out before any plan was found "
