@@ -68,9 +68,10 @@ def plan(
         time_limit: seconds for the whole plan, from this call's start: building the problem,
             every solve, the clause costs or the explanation when asked, extracting and
             auditing the plan, and a reserve for writing it (loading the scenario is the
-            caller's). The plan is returned by then (give or take a second or so: a stage
-            HiGHS cannot interrupt is sized so as to fit); when the limit leaves no plan,
-            the status is ``time-limit-no-solution`` with a note saying so.
+            caller's). The plan is returned by then, give or take a second (a HiGHS run in a
+            stage that checks no time limit is left behind a second past the deadline, with
+            the best plan it reported); when the limit leaves no plan, the status is
+            ``time-limit-no-solution`` with a note saying so. Ctrl-C likewise.
         gap: relative optimality gap at which to stop.
         clause_costs: also report what each clause in force costs.
         explain: when no plan exists, find the clauses, capacities and demands that conflict.
@@ -192,7 +193,7 @@ def _result(outcome: Outcome, *, explain: bool, context: SolveContext) -> Plan:
             # a test cut short by the deadline (or Ctrl-C) says nothing: no explanation then
             scope = current()
             if scope is not None and (scope.expired() or scope.is_set()):
-                notes.append(
+                result.notes.append(
                     "no plan exists; the time limit ran out before the conflicting clauses, "
                     "capacities and demands were found: give more --time-limit"
                 )
