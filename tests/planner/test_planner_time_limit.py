@@ -138,14 +138,15 @@ def test_each_stage_gets_at_most_what_is_left(
         assert check_plan(portfolio, rows_of(p)).ok
 
 
+@pytest.mark.parametrize("strategy", ["exact", "decompose"])
 def test_a_plan_whose_time_is_up_keeps_its_greedy_plan_or_says_why_not(
-    portfolio: Any, monkeypatch: pytest.MonkeyPatch
+    portfolio: Any, strategy: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A clock on which the build alone takes longer than the limit: no HiGHS call gets any
     time; the plan is the greedy start (audited like any other) or none, with a note."""
     clock = Clock(step=1.0)
     monkeypatch.setattr(strategies.time, "perf_counter", clock)
-    p = plan(portfolio, time_limit=5.0, strategy="exact", explain=False)
+    p = plan(portfolio, time_limit=5.0, strategy=strategy, explain=False)
     if p.placements:
         assert p.status == "feasible"
         assert check_plan(portfolio, rows_of(p)).ok

@@ -261,6 +261,16 @@ class Decompose:
         t0 = time.perf_counter()
         relaxed = self._relax(context, deadline=context.by(RELAXATION_SHARE))
         relaxation_seconds = time.perf_counter() - t0
+        method = self.bound.format(method=relaxed.method)
+        if time.perf_counter() >= context.finish and not cancel.cancelled():
+            # the whole budget is gone: building the restriction (seconds at M size) to
+            # round without time would only make the answer late
+            sol = Solution(
+                SolveStatus.TIME_LIMIT_NO_SOLUTION, None, relaxed.bound, None, 0.0, 0, None
+            )
+            sol.seconds = time.perf_counter() - context.began
+            pb_r, model_r = relaxed.problem, relaxed.model
+            return Outcome(self.name, pb_r, model_r, sol, method, False, 0.0, {"warm": False})
         context.say(
             Stage.ROUNDING, f"restriction: up to {4 * RESTRICTED_CANDIDATES} offers per gang job"
         )
@@ -310,7 +320,6 @@ class Decompose:
             "columns_in_mip": info.columns_in_mip,
             "warm": start is not None,
         }
-        method = self.bound.format(method=relaxed.method)
         return Outcome(self.name, pb, model, sol, method, start is not None, 0.0, details)
 
     def _relax(self, context: SolveContext, *, deadline: float) -> _Relaxation:
