@@ -500,8 +500,10 @@ class _Incumbent:
 
 def _run_held(h: highspy.Highs, until: float) -> bool:
     """Run HiGHS, waiting for it until ``until`` (perf_counter) plus :data:`GRACE` at most;
-    whether it finished. Past that the run is left behind on its (daemon) thread: its
-    interrupt callbacks stop it at its next check, and nothing reads its state again."""
+    whether it finished. Past that the run is left behind on its thread: its interrupt
+    callbacks stop it at its next check, and nothing reads its state again. The thread is
+    not a daemon: the process waits for it before exiting (HiGHS aborts the process if it
+    is torn down while a run is still going), after the plan is written."""
     if not np.isfinite(until):
         h.run()
         return True
@@ -513,7 +515,7 @@ def _run_held(h: highspy.Highs, until: float) -> bool:
         finally:
             done.set()
 
-    runner = threading.Thread(target=target, name="charter-highs", daemon=True)
+    runner = threading.Thread(target=target, name="charter-highs")
     runner.start()
     cancel = current()
     pressed = False
