@@ -10,6 +10,7 @@ breach.
 from __future__ import annotations
 
 import math
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -33,7 +34,7 @@ from charter.errors import RequestError
 
 if TYPE_CHECKING:
     from charter.check import CheckReport
-    from charter.planner import Plan
+    from charter.planner import Plan, ProgressEvent
 
 __all__ = ["EXIT_BREACH", "EXIT_INFEASIBLE", "EXIT_NO_PLAN", "check", "plan"]
 
@@ -49,13 +50,30 @@ ROFR_SHOWN = 40
 
 
 # ---------------------------------------------------------------------------- plan
-TimeLimitOpt = Annotated[float, typer.Option("--time-limit", help="Seconds for the solve.")]
+TimeLimitOpt = Annotated[
+    float,
+    typer.Option(
+        "--time-limit",
+        help="Seconds for the whole command, from reading the scenario to writing --out: "
+        "building the problem, every solve, --clause-costs and the explanation of an "
+        "infeasible plan are all inside it. The best plan found by then is reported; if "
+        "there is none yet, the status says so and the exit code is 4. Ctrl-C stops early "
+        "with the best plan found so far; a second Ctrl-C aborts.",
+    ),
+]
 GapOpt = Annotated[float, typer.Option("--gap", help="Relative gap to stop at.")]
 OutOpt = Annotated[
     Path | None, typer.Option("--out", help="Write placements: plan.csv, .json or .parquet.")
 ]
 ClauseCostsOpt = Annotated[
     bool, typer.Option("--clause-costs", help="Also price every clause in force.")
+]
+ProgressOpt = Annotated[
+    bool,
+    typer.Option(
+        "--progress",
+        help="Print each stage of the plan to stderr, with the seconds since the command started.",
+    ),
 ]
 StrategyOpt = Annotated[
     str,
@@ -72,6 +90,8 @@ def _headline(result: Plan) -> None:
     st = result.stats
     if result.bound is not None and result.gap is not None:
         bound = f"bound {money(result.bound)} ({result.bound_method}); gap {result.gap * 100:.3f}%"
+    elif result.status == "interrupted":
+        bound = "no bound yet (stopped by Ctrl-C before any bound was proven)"
     else:
         bound = (
             "no bound yet (the time limit ended before any bound was proven; "
@@ -214,9 +234,15 @@ def plan(
     out_file: OutOpt = None,
     clause_costs: ClauseCostsOpt = False,
     strategy: StrategyOpt = "auto",
+    progress: ProgressOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Plan every workload at least cost without breaching a clause; exit 3 if none exists."""
+    """Plan every workload at least cost without breaching a clause; exit 3 if none exists.
+
+    --time-limit is the whole command's budget (loading the scenario included); Ctrl-C
+    keeps the best plan found so far (and writes --out), a second one aborts (exit 130).
+    """
+    began = time.perf_counter()
     from charter.planner import plan as run_plan
     from charter.plans import plan_format, write_plan
 
@@ -227,20 +253,34 @@ def plan(
     if out_file is not None:
         plan_format(out_file)  # before the solve, not after it
     s = load(scenario)
+    # what loading took comes off the budget; plan() always gets a moment to build and
+    # keep at least its greedy plan
+    left = max(time_limit - (time.perf_counter() - began), 0.1)
     with err.status("planning ...") as status:
+
+        def on_event(event: ProgressEvent) -> None:
+            if progress:
+                seconds = time.perf_counter() - began
+                err.print(Text(f"[{seconds:7.2f} s] {event.stage}: {event.message}"))
+            else:
+                status.update(event.message)
+
         result = run_plan(
             s,
             start=start,
             end=end,
             events=parse_events(event),
-            time_limit=time_limit,
+            time_limit=left,
             gap=gap,
             clause_costs=clause_costs,
             strategy=strategy,
-            progress=lambda m: status.update(m),
+            on_progress=on_event,
         )
     if out_file is not None and result.placements:
         write_plan(out_file, [p.__dict__ for p in result.placements])
+        if progress:
+            seconds = time.perf_counter() - began
+            err.print(Text(f"[{seconds:7.2f} s] wrote {out_file}"))
     if as_json:
         print_json(result.to_json())
     else:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from charter.errors import SolverError
-from charter.planner.cancel import cancel_scope, cancelled
+from charter.planner.cancel import cancel_scope, cancelled, current, seconds_left
 from charter.planner.outcome import SolveStatus
 from charter.planner.progress import ProgressEvent, ProgressListener, Stage, listener
 from charter.planner.result import Placement, Plan, audit, extract, part_stats, summarize
@@ -66,7 +66,13 @@ def plan(
     Args:
         start, end: first and last month (default: the scenario's ``plan:`` block).
         events: assumed event dates.
-        time_limit: seconds for the main solve.
+        time_limit: seconds for the whole plan, from this call's start: building the problem,
+            every solve, the clause costs or the explanation when asked, extracting and
+            auditing the plan, and a reserve for writing it (loading the scenario is the
+            caller's). The plan is returned by then, give or take a second (a HiGHS run in a
+            stage that checks no time limit is left behind a second past the deadline, with
+            the best plan it reported); when the limit leaves no plan, the status is
+            ``time-limit-no-solution`` with a note saying so. Ctrl-C likewise.
         gap: relative optimality gap at which to stop.
         clause_costs: also report what each clause in force costs.
         explain: when no plan exists, find the clauses, capacities and demands that conflict.
@@ -91,15 +97,22 @@ def plan(
         context = SolveContext(
             scenario, start, end, events, time_limit, gap, aggregate=aggregate, report=report
         )
+        context.hold(context.deadline)  # until a strategy knows its model's size
         outcome = picked.solve(context)
+        # what follows the solve may use the reserve, less what writing the plan needs
+        context.hold(context.finish - context.kept / 2)
         result = _result(outcome, explain=explain, context=context)
         if clause_costs and outcome.solution.values is not None and not cancelled():
             from charter.planner.clause_costs import clause_costs as price_clauses
 
-            pb, model, sol = outcome.problem, outcome.model, outcome.solution
-            result.clause_costs = price_clauses(
-                scenario, pb, model, sol, start, end, events, time_limit, report
-            )
+            left = seconds_left()
+            if left <= 0:
+                result.notes.append("clause costs not priced: the time limit was reached")
+            else:
+                pb, model, sol = outcome.problem, outcome.model, outcome.solution
+                result.clause_costs = price_clauses(
+                    scenario, pb, model, sol, start, end, events, left, report
+                )
     return result
 
 
@@ -146,8 +159,15 @@ def _result(outcome: Outcome, *, explain: bool, context: SolveContext) -> Plan:
             "the scenario"
         )
     notes = list(pb.notes)
-    if sol.interrupted:
+    if sol.interrupted and sol.values is not None:
         notes.append("stopped by Ctrl-C: the best plan found so far")
+    elif sol.interrupted or sol.status == SolveStatus.INTERRUPTED:
+        notes.append("stopped by Ctrl-C before any plan was found")
+    if sol.status == SolveStatus.TIME_LIMIT_NO_SOLUTION:
+        notes.append(
+            "the time limit ran out before any plan was found "
+            f"({context.time_limit:.1f} s for planning); give more --time-limit"
+        )
     if sol.values is None:
         result = Plan(
             status=sol.label,
@@ -164,7 +184,7 @@ def _result(outcome: Outcome, *, explain: bool, context: SolveContext) -> Plan:
 
             message = "no plan exists: finding the clauses, capacities and demands that conflict"
             context.say(Stage.EXPLAIN, message)
-            result.infeasibility = explain_infeasible(
+            found = explain_infeasible(
                 context.scenario,
                 pb,
                 start=context.start,
@@ -172,6 +192,15 @@ def _result(outcome: Outcome, *, explain: bool, context: SolveContext) -> Plan:
                 events=context.events,
                 report=context.report,
             )
+            # a test cut short by the deadline (or Ctrl-C) says nothing: no explanation then
+            scope = current()
+            if scope is not None and (scope.expired() or scope.is_set()):
+                result.notes.append(
+                    "no plan exists; the time limit ran out before the conflicting clauses, "
+                    "capacities and demands were found: give more --time-limit"
+                )
+            else:
+                result.infeasibility = found
         return result
     placements, extra = extract(pb, model, sol)
     cost, bound, owed, unmet = audit(pb, model, sol, placements, extra)

@@ -1,30 +1,43 @@
-"""Ctrl-C during a plan: a cancellation that HiGHS's interrupt callbacks and the strategies'
-stages poll, instead of a :class:`KeyboardInterrupt` through the solver."""
+"""Ctrl-C and the time limit during a plan: a cancellation that HiGHS's interrupt callbacks
+and the strategies' stages poll, instead of a :class:`KeyboardInterrupt` through the solver,
+and the deadline every solve of the plan is held to (:attr:`Cancellation.deadline`)."""
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import math
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from types import FrameType
 from typing import Any
 
-__all__ = ["Cancellation", "cancel_scope", "cancelled", "current"]
+__all__ = ["Cancellation", "cancel_scope", "cancelled", "current", "deadline", "seconds_left"]
 
 
 class Cancellation:
-    """Set by Ctrl-C; HiGHS's interrupt callbacks and the strategies' stages poll it."""
+    """Set by Ctrl-C; HiGHS's interrupt callbacks and the strategies' stages poll it.
+
+    ``deadline`` (a :func:`time.perf_counter` instant, infinite unless a plan sets it) is the
+    instant by which every HiGHS call inside the scope must have stopped: :mod:`.solver`
+    clamps each call's time limit to it and its interrupt callbacks stop HiGHS past it.
+    """
 
     def __init__(self) -> None:
         self._event = threading.Event()
+        self.deadline = math.inf
 
     def set(self) -> None:
         self._event.set()
 
     def is_set(self) -> bool:
         return self._event.is_set()
+
+    def expired(self) -> bool:
+        """Whether the scope's deadline has passed."""
+        return time.perf_counter() >= self.deadline
 
 
 _CANCEL: contextvars.ContextVar[Cancellation | None] = contextvars.ContextVar(
@@ -75,3 +88,14 @@ def cancelled() -> bool:
 def current() -> Cancellation | None:
     """The cancellation of the current :func:`cancel_scope`, if there is one."""
     return _CANCEL.get()
+
+
+def deadline() -> float:
+    """The current scope's deadline (infinite outside a scope or when none was set)."""
+    cancel = _CANCEL.get()
+    return math.inf if cancel is None else cancel.deadline
+
+
+def seconds_left() -> float:
+    """Seconds to the current scope's deadline (infinite when there is none)."""
+    return deadline() - time.perf_counter()

@@ -10,6 +10,7 @@ import numpy.typing as npt
 
 from charter.planner.greedy import fill, greedy, place_gangs
 from charter.planner.model import Model
+from charter.planner.outcome import SolveStatus
 from charter.planner.problem import Problem, _signature
 from charter.planner.progress import ProgressEvent, ProgressListener, Stage
 
@@ -169,21 +170,23 @@ def improve(
 
 def relaxation_start(
     pb: Problem, model: Model, *, deadline: float, gap: float, report: ProgressListener
-) -> F | None:
+) -> tuple[F | None, float | None]:
     """A plan from the LP relaxation of the whole model, for when the greedy finds none: the
     relaxation solved, then HiGHS on the model with each gang job held to the candidates the
     relaxation uses and its ``LNS_ALTERNATIVES`` cheapest (a sub-MIP with far fewer
-    binaries; every fractional column kept). None when time runs out first or the sub-MIP
-    has no plan."""
+    binaries; every fractional column kept), and the relaxation's optimum (a bound on every
+    plan; None when it was not solved to optimality). No plan when time runs out first or the
+    sub-MIP has none."""
     from charter.planner.solver import solve
 
     left = deadline - time.perf_counter()
     if left <= 1.0 or not model.n_y:
-        return None
+        return None, None
     report(ProgressEvent(Stage.START, "no greedy start: the LP relaxation, then a sub-MIP on it"))
     lp = solve(model, relax=True, time_limit=left / 2, deadline=deadline)
     if lp.values is None:
-        return None
+        return None, None
+    bound = lp.objective if lp.status == SolveStatus.OPTIMAL else None
     y0 = model.y.start
     free = []
     for ks in pb.candidates_by_gang().values():
@@ -197,5 +200,5 @@ def relaxation_start(
     if values is not None:
         cost = float(model.cost @ values)
         message = f"sub-MIP on the relaxation's gang candidates: a plan at {cost:,.0f}"
-        report(ProgressEvent(Stage.START, message, incumbent=cost))
-    return values
+        report(ProgressEvent(Stage.START, message, incumbent=cost, bound=bound))
+    return values, bound

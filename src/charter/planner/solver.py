@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from charter.planner.cancel import Cancellation, cancel_scope, cancelled, current
+from charter.planner.cancel import Cancellation, cancel_scope, cancelled, current, seconds_left
 from charter.planner.model import INF, Model, build_model, submodel
 from charter.planner.outcome import Solution, SolveStatus
 from charter.planner.verify import COST_TOLERANCE, FEASIBILITY_TOLERANCE, inconsistency
@@ -66,6 +66,10 @@ HIGHS_STATUS: dict[highspy.HighsModelStatus, SolveStatus] = {
     highspy.HighsModelStatus.kInterrupt: SolveStatus.TIME_LIMIT_NO_SOLUTION,
 }
 _DECISIVE = (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE)
+# Seconds past its deadline that HiGHS may take to stop by itself before the solve leaves it
+# behind (:func:`_run_held`): some of its stages (the MIP's analytic centre, parts of
+# presolve) check neither its time limit nor the interrupt callbacks.
+GRACE = 1.0
 
 
 def _status(model_status: highspy.HighsModelStatus, has_values: bool) -> SolveStatus:
@@ -128,15 +132,17 @@ def new_highs() -> highspy.Highs:
 
 
 def _interrupts(h: highspy.Highs, deadline: float | None, stop_at: float | None) -> None:
-    """Stop HiGHS at ``deadline`` (perf_counter), once its plan costs ≤ ``stop_at``, or on
-    Ctrl-C (the cancellation of the current :func:`cancel_scope`)."""
+    """Stop HiGHS at ``deadline`` (perf_counter) or the scope's (whichever comes first), once
+    its plan costs ≤ ``stop_at``, or on Ctrl-C (the cancellation of the current
+    :func:`cancel_scope`)."""
     cancel = current()
     if deadline is None and stop_at is None and cancel is None:
         return
+    until = INF if deadline is None else deadline
 
     def late(e: Any) -> None:
-        if (deadline is not None and time.perf_counter() > deadline) or (
-            cancel is not None and cancel.is_set()
+        if time.perf_counter() > until or (
+            cancel is not None and (cancel.is_set() or cancel.expired())
         ):
             e.interrupt()
 
@@ -232,6 +238,10 @@ class LpSession:
 
     def run(self, time_limit: float) -> str:
         """Re-solve the LP; ``optimal``, or HiGHS's words for what happened instead."""
+        # the plan's deadline (the scope's) caps every re-solve
+        time_limit = min(time_limit, seconds_left())
+        if time_limit <= 0:
+            return "time limit reached"
         # HiGHS's clock runs across calls: the limit is on its cumulative run time
         self.h.setOptionValue("time_limit", self.h.getRunTime() + float(max(time_limit, 0.1)))
         if not self._deadline_set:
@@ -240,7 +250,9 @@ class LpSession:
             cancel = current()
 
             def late(e: Any) -> None:
-                if time.perf_counter() > self.deadline or (cancel is not None and cancel.is_set()):
+                if time.perf_counter() > self.deadline or (
+                    cancel is not None and (cancel.is_set() or cancel.expired())
+                ):
                     e.interrupt()
 
             self.h.cbSimplexInterrupt.subscribe(late)
@@ -309,9 +321,22 @@ def solve(
         if (empty & ((model.row_lower > 1e-9) | (model.row_upper < -1e-9))).any():
             # a demand (or gang) row with nothing that could meet it
             return Solution(SolveStatus.INFEASIBLE, None, None, None, 0.0, 0, None)
-    run = _Run(time_limit, gap, relax, threads, options, deadline, stop_at)
     with cancel_scope():
+        time_limit, deadline = _held(time_limit, deadline)
+        run = _Run(time_limit, gap, relax, threads, options, deadline, stop_at)
+        if time_limit <= 0:  # the plan's time is up: no HiGHS call, the start if it is a plan
+            sol = Solution(SolveStatus.TIME_LIMIT_NO_SOLUTION, None, None, None, 0.0, 0, None)
+            return _start_stands(model, sol, start, None) or sol
         return _solve_checked(model, run, start, partial)
+
+
+def _held(time_limit: float, deadline: float | None) -> tuple[float, float]:
+    """A call's time limit and deadline held to the scope's deadline (the plan's)."""
+    now = time.perf_counter()
+    until = min(now + time_limit, seconds_left() + now)
+    if deadline is not None:
+        until = min(until, deadline)
+    return until - now, until
 
 
 @dataclass(frozen=True)
@@ -339,18 +364,23 @@ def _solve_checked(
         left = run.time_limit - (time.perf_counter() - t0)
         if run.deadline is not None:
             left = min(left, run.deadline - time.perf_counter())
-        # a cold solve gets at least a few seconds: small models need far less
-        retry = max(left, 5.0)
-        cold = replace(run, time_limit=retry, deadline=time.perf_counter() + retry)
-        sol = _solve_once(model, cold, start=None, partial=None)
-        problem = _check(model, sol, run.relax)
+        # a cold solve gets at least a few seconds (small models need far less), but never
+        # past the plan's deadline
+        retry = min(max(left, 5.0), seconds_left())
+        if retry > 0:
+            cold = replace(run, time_limit=retry, deadline=time.perf_counter() + retry)
+            sol = _solve_once(model, cold, start=None, partial=None)
+            problem = _check(model, sol, run.relax)
+        else:
+            sol = Solution(SolveStatus.TIME_LIMIT_NO_SOLUTION, None, None, None, 0.0, 0, None)
+            problem = None
         how = "solved again without the start"
         kept = _start_stands(model, sol, start, sol.bound)
         if kept is not None:  # the cold solve found nothing in the time left
             sol, problem = kept, None
             how = "the cold solve found no plan in time; the start is kept"
         sol.recovered = f"HiGHS's warm-started answer was rejected ({first}); {how}"
-    elif sol.interrupted:  # Ctrl-C before HiGHS took the start up: the start is the plan
+    elif sol.values is None:  # stopped (Ctrl-C, deadline) before HiGHS took the start up
         finite = sol.bound if sol.bound is not None and np.isfinite(sol.bound) else None
         sol = _start_stands(model, sol, start, finite) or sol
     if problem is not None:
@@ -411,9 +441,93 @@ def _solve_once(
     elif mip and partial is not None and len(partial[0]):
         h.setSolution(len(partial[0]), partial[0].astype(np.int32), partial[1])
     _interrupts(h, run.deadline, run.stop_at)
+    seen = _Incumbent()
+    if mip:
+        h.cbMipImprovingSolution.subscribe(seen.plan)
+        h.cbMipInterrupt.subscribe(seen.bound)
     t0 = time.perf_counter()
-    h.run()  # Ctrl-C: the interrupt callbacks stop it (see cancel_scope)
+    # Ctrl-C: the interrupt callbacks stop it (see cancel_scope)
+    until = INF if run.deadline is None else run.deadline
+    if not _run_held(h, until):
+        return seen.solution(model, mip, time.perf_counter() - t0)
     return _read(h, model, run.relax, mip, time.perf_counter() - t0)
+
+
+class _Incumbent:
+    """HiGHS's best plan and bound so far, as its callbacks report them: what a solve left
+    behind at its deadline (:func:`_run_held`) still has."""
+
+    def __init__(self) -> None:
+        self.values: F | None = None
+        self.objective = INF
+        self.best_bound: float | None = None
+
+    def plan(self, e: Any) -> None:
+        objective = float(e.data_out.objective_function_value)
+        if objective < self.objective:
+            self.values = np.array(e.data_out.mip_solution, dtype=np.float64)
+            self.objective = objective
+
+    def bound(self, e: Any) -> None:
+        value = float(e.data_out.mip_dual_bound)
+        if np.isfinite(value):
+            self.best_bound = value
+
+    def solution(self, model: Model, mip: bool, seconds: float) -> Solution:
+        """The outcome of a run left behind: its last plan if it passes the model's check
+        (never trusted unchecked), and its last bound."""
+        values = self.values
+        if values is not None and (
+            len(values) != model.n_cols or inconsistency(model, values, None) is not None
+        ):
+            values = None
+        interrupted = cancelled()
+        if values is None:
+            status = SolveStatus.INTERRUPTED if interrupted else SolveStatus.TIME_LIMIT_NO_SOLUTION
+            sol = Solution(status, None, self.best_bound, None, seconds, 0, None)
+        else:
+            cost = float(model.cost @ values)
+            bound = self.best_bound if mip else None
+            gap_value = None if bound is None else _gap(cost, bound)
+            sol = Solution(SolveStatus.FEASIBLE, cost, bound, values, seconds, 0, gap_value)
+        sol.interrupted = interrupted
+        sol.recovered = (
+            f"HiGHS did not stop by its deadline (a stage that checks no time limit); it was "
+            f"left behind after {seconds:.1f} s with the best plan it had reported"
+        )
+        return sol
+
+
+def _run_held(h: highspy.Highs, until: float) -> bool:
+    """Run HiGHS, waiting for it until ``until`` (perf_counter) plus :data:`GRACE` at most;
+    whether it finished. Past that the run is left behind on its thread: its interrupt
+    callbacks stop it at its next check, and nothing reads its state again. The thread is
+    not a daemon: the process waits for it before exiting (HiGHS aborts the process if it
+    is torn down while a run is still going), after the plan is written."""
+    if not np.isfinite(until):
+        h.run()
+        return True
+    done = threading.Event()
+
+    def target() -> None:
+        try:
+            h.run()
+        finally:
+            done.set()
+
+    runner = threading.Thread(target=target, name="charter-highs")
+    runner.start()
+    cancel = current()
+    pressed = False
+    # short waits: Ctrl-C's handler runs between them (a second Ctrl-C raises here); after
+    # Ctrl-C, HiGHS gets the same grace to stop
+    while not done.wait(timeout=0.1):
+        now = time.perf_counter()
+        if cancel is not None and cancel.is_set() and not pressed:
+            pressed, until = True, min(until, now)
+        if now > until + GRACE:
+            return False
+    return True
 
 
 def _load(h: highspy.Highs, model: Model, relax: bool) -> bool:

@@ -15,6 +15,13 @@
 They are registered in :data:`STRATEGIES` (an unknown name lists the valid ones), report to
 one progress protocol (:mod:`.progress`) and stop at their next stage on Ctrl-C, keeping the
 best plan found so far (:mod:`.cancel`).
+
+The time limit is the whole plan's: :class:`SolveContext` holds one deadline from the start
+of :func:`charter.planner.plan` (building the problem included), less a reserve for what
+follows the solve (extraction, audit, writing; :func:`reserve`, from the model's size).
+Every stage is handed at most what is left of it (:meth:`SolveContext.left`,
+:meth:`SolveContext.by`), and the same deadline is the cancellation scope's, so that every
+HiGHS call of the plan is held to it (:mod:`.solver`).
 """
 
 from __future__ import annotations
@@ -53,14 +60,32 @@ RESTRICTED_CANDIDATES = 8
 # rounded plan must be done.
 RELAXATION_SHARE = 0.6
 ROUNDING_SHARE = 0.9
-# Share of the time limit the exact strategy gives a start from the relaxation when the
+# Share of the time left the exact strategy gives a start from the relaxation when the
 # greedy finds none (the rest goes to HiGHS on the whole model, from that start).
 START_SHARE = 0.4
+# The reserve for extraction, audit and writing (:func:`reserve`): seconds per column of the
+# model (a plan has at most one placement per column), at least RESERVE_MIN, at most
+# RESERVE_SHARE of the time limit. Measured at M size (100 k columns, 45 k placements) on a
+# shared 2-core machine: extraction and audit about 1 s, writing the JSON plan about 5 s.
+RESERVE_PER_COLUMN = 6.0e-5
+RESERVE_MIN = 0.5
+RESERVE_SHARE = 0.5
+
+
+def reserve(model: Model, time_limit: float) -> float:
+    """Seconds kept after the solve for extracting, auditing and writing a plan of this
+    model (see ``RESERVE_PER_COLUMN``)."""
+    need = RESERVE_PER_COLUMN * model.n_cols
+    return float(min(max(RESERVE_MIN, need), RESERVE_SHARE * time_limit))
 
 
 @dataclass
 class SolveContext:
-    """What a strategy is asked to plan: the scenario, horizon, limits and the listener."""
+    """What a strategy is asked to plan: the scenario, horizon, limits and the listener.
+
+    ``time_limit`` is the plan's whole budget from ``began``; ``kept`` the seconds of it
+    reserved for what follows the solve (set by :meth:`sized` once the model is known).
+    """
 
     scenario: Scenario
     start: str | None
@@ -70,7 +95,38 @@ class SolveContext:
     gap: float
     aggregate: bool = True
     report: ProgressListener = quiet
-    began: float = field(default_factory=time.perf_counter)
+    began: float = field(default_factory=lambda: time.perf_counter())
+    kept: float = 0.0
+
+    @property
+    def finish(self) -> float:
+        """The instant (perf_counter) by which the whole plan must be done."""
+        return self.began + self.time_limit
+
+    @property
+    def deadline(self) -> float:
+        """The instant by which the solve must be done: the end less the reserve."""
+        return self.finish - self.kept
+
+    def left(self) -> float:
+        """Seconds left for solving (never negative)."""
+        return max(0.0, self.deadline - time.perf_counter())
+
+    def by(self, share: float) -> float:
+        """The instant by which a stage that may use ``share`` of the budget must be done."""
+        return min(self.deadline, self.began + share * (self.deadline - self.began))
+
+    def sized(self, model: Model) -> None:
+        """Reserve what the stages after the solve need for this model, and hold every HiGHS
+        call of the plan (the cancellation scope's deadline) to the solve's deadline."""
+        self.kept = reserve(model, self.time_limit)
+        self.hold(self.deadline)
+
+    def hold(self, instant: float) -> None:
+        """Hold every HiGHS call in the current cancellation scope to ``instant``."""
+        scope = cancel.current()
+        if scope is not None:
+            scope.deadline = instant
 
     def say(
         self,
@@ -134,18 +190,30 @@ class Exact:
     def solve_model(
         self, context: SolveContext, pb: Problem, model: Model, built: float
     ) -> Outcome:
-        deadline = time.perf_counter() + context.time_limit
+        context.sized(model)
         start = greedy(pb, model)
         if start is None and not cancel.cancelled():
             from charter.planner.rounding import relaxation_start
 
             # no greedy plan (tight packing): HiGHS alone often stalls on a poor incumbent
-            half = time.perf_counter() + START_SHARE * context.time_limit
-            start = relaxation_start(
-                pb, model, deadline=half, gap=context.gap, report=context.report
+            by = time.perf_counter() + START_SHARE * context.left()
+            start, lp_bound = relaxation_start(
+                pb, model, deadline=by, gap=context.gap, report=context.report
             )
+            if start is not None and cancel.cancelled():
+                # Ctrl-C during the start: it stands, against the relaxation's optimum
+                cost = float(model.cost @ start)
+                gap = None if lp_bound is None else max(0.0, (cost - lp_bound) / max(cost, 1e-9))
+                sol = Solution(SolveStatus.FEASIBLE, cost, lp_bound, start, 0.0, 0, gap)
+                sol.interrupted = True
+                method = "LP relaxation of the whole model (HiGHS simplex)"
+                return Outcome(self.name, pb, model, sol, method, True, built)
         sol = solve(
-            model, time_limit=context.time_limit, gap=context.gap, start=start, deadline=deadline
+            model,
+            time_limit=context.left(),
+            gap=context.gap,
+            start=start,
+            deadline=context.deadline,
         )
         return Outcome(self.name, pb, model, sol, self.bound, start is not None, built)
 
@@ -160,12 +228,13 @@ class Scale:
     def solve_model(
         self, context: SolveContext, pb: Problem, model: Model, built: float
     ) -> Outcome:
+        context.sized(model)
         context.say(Stage.START, "greedy start (ROFR-respecting)")
         start = greedy(pb, model)
         sol, info = solve_scale(
             pb,
             model,
-            time_limit=context.time_limit,
+            time_limit=context.left(),
             gap=context.gap,
             start=start,
             report=context.report,
@@ -210,12 +279,23 @@ class Decompose:
         from charter.planner.rounding import guide, improve, round_relaxation
 
         t0 = time.perf_counter()
-        relaxed = self._relax(context, deadline=t0 + RELAXATION_SHARE * context.time_limit)
+        relaxed = self._relax(context, deadline=context.by(RELAXATION_SHARE))
         relaxation_seconds = time.perf_counter() - t0
+        method = self.bound.format(method=relaxed.method)
+        if time.perf_counter() >= context.finish and not cancel.cancelled():
+            # the whole budget is gone: building the restriction (seconds at M size) to
+            # round without time would only make the answer late
+            sol = Solution(
+                SolveStatus.TIME_LIMIT_NO_SOLUTION, None, relaxed.bound, None, 0.0, 0, None
+            )
+            sol.seconds = time.perf_counter() - context.began
+            pb_r, model_r = relaxed.problem, relaxed.model
+            return Outcome(self.name, pb_r, model_r, sol, method, False, 0.0, {"warm": False})
         context.say(
             Stage.ROUNDING, f"restriction: up to {4 * RESTRICTED_CANDIDATES} offers per gang job"
         )
         pb, model = context.setup(True, gang_candidates=RESTRICTED_CANDIDATES)
+        context.sized(model)
         hint, allotment = None, None
         if relaxed.values is not None:
             hint, allotment = guide(relaxed.problem, relaxed.model, relaxed.values, pb, model)
@@ -229,10 +309,10 @@ class Decompose:
             model,
             hint,
             allotment,
-            deadline=t0 + ROUNDING_SHARE * context.time_limit,
+            deadline=context.by(ROUNDING_SHARE),
             report=context.report,
         )
-        left = context.time_limit - (time.perf_counter() - t0)
+        left = context.left()
         # HiGHS's presolve does not heed the deadline: search only with time for two fills left
         if start is not None and hint is not None and left > 2 * slowest and not cancel.cancelled():
             start = improve(
@@ -242,10 +322,10 @@ class Decompose:
                 hint,
                 relaxed.bound,
                 context.gap,
-                deadline=t0 + context.time_limit,
+                deadline=context.deadline,
                 report=context.report,
             )
-        sol, info = self._finish(context, pb, model, start, relaxed.bound, t0)
+        sol, info = self._finish(context, pb, model, start, relaxed.bound)
         sol.seconds = time.perf_counter() - context.began  # both builds and solves
         details = {
             "relaxation_columns": relaxed.model.n_cols,
@@ -260,7 +340,6 @@ class Decompose:
             "columns_in_mip": info.columns_in_mip,
             "warm": start is not None,
         }
-        method = self.bound.format(method=relaxed.method)
         return Outcome(self.name, pb, model, sol, method, start is not None, 0.0, details)
 
     def _relax(self, context: SolveContext, *, deadline: float) -> _Relaxation:
@@ -268,17 +347,18 @@ class Decompose:
         that runs out of time."""
         context.say(Stage.RELAXATION, "relaxation: gang jobs as divisible work")
         pb, model = context.setup(True, divisible_gangs=True)
+        context.sized(model)  # until the restriction is built: its size is about the same
         context.say(
             Stage.RELAXATION, f"relaxation LP: {model.n_cols:,} columns, interior point method"
         )
         bound, values, ipm_seconds, converged = interior_bound(pb, model, deadline=deadline)
         method = "interior point method" + ("" if converged else ", stopped early")
         iterations = 0
-        if bound is None and not cancel.cancelled():
+        left = deadline - time.perf_counter()
+        if bound is None and not cancel.cancelled() and left >= 1.0:
             context.say(
                 Stage.RELAXATION, "interior point method out of time: column generation instead"
             )
-            left = max(1.0, deadline - time.perf_counter())
             relaxed, info = solve_scale(
                 pb, model, time_limit=left, gap=context.gap, report=context.report, mip=False
             )
@@ -297,13 +377,14 @@ class Decompose:
         model: Model,
         start: Any,
         bound: float | None,
-        t0: float,
     ) -> tuple[Solution, ScaleInfo]:
         """The scale path on the restriction from the rounded plan, or, past
-        ``EXACT_MAX_COLUMNS`` columns (or on Ctrl-C), the rounded plan against the bound."""
-        left = max(1.0, context.time_limit - (time.perf_counter() - t0))
+        ``EXACT_MAX_COLUMNS`` columns (or on Ctrl-C, or with no time left), the rounded plan
+        against the bound."""
+        left = context.left()
+        stop = cancel.cancelled() or left < 1.0
         if (model.n_cols <= EXACT_MAX_COLUMNS or start is None) and not (
-            cancel.cancelled() and start is not None
+            stop and start is not None
         ):
             return solve_scale(
                 pb,
