@@ -36,13 +36,8 @@ from typing import Any
 
 import numpy as np
 
-SIZES: dict[str, tuple[int, int, int]] = {
-    "XS": (30, 10, 6),
-    "S": (200, 50, 12),
-    "M": (2000, 200, 12),
-    "L": (20000, 500, 24),
-    "XL": (100000, 1000, 36),
-}
+from benchmarks.plan_bench import SIZES
+
 #: the kinds of work a ROFR of the generated portfolios reaches (tests/support/portfolios.py)
 ROFR_KINDS = ("training", "product-serving")
 
@@ -55,6 +50,21 @@ s = charter.load_scenario(sys.argv[1])
 r = check_plan(s, read_plan(__import__("pathlib").Path(sys.argv[2])))
 print(json.dumps(r.to_json()))
 """
+
+
+def _request_fields(w: Any, party: str | None) -> tuple[Any, ...]:
+    """What a run request of the workload carries besides the provider and the day."""
+    return (
+        w.owner or party,
+        w.kind,
+        w.segment,
+        w.new_capacity,
+        w.api,
+        w.product,
+        w.codeveloped_with,
+        w.first_party,
+        tuple(sorted(w.attributes.items())),
+    )
 
 
 def build_plan(scenario: Any, split: int) -> dict[str, np.ndarray | list[str]]:
@@ -72,17 +82,7 @@ def build_plan(scenario: Any, split: int) -> dict[str, np.ndarray | list[str]]:
     first_day = Period.parse(months[0]).start
     keys: dict[tuple[Any, ...], Any] = {}
     for w in data.workloads:
-        k = (
-            w.owner or party,
-            w.kind,
-            w.segment,
-            w.new_capacity,
-            w.api,
-            w.product,
-            w.codeveloped_with,
-            w.first_party,
-            tuple(sorted(w.attributes.items())),
-        )
+        k = _request_fields(w, party)
         keys.setdefault(k, w)
     asks = []
     for k, w in keys.items():
@@ -115,17 +115,7 @@ def build_plan(scenario: Any, split: int) -> dict[str, np.ndarray | list[str]]:
     w_col, o_col, p_col, h_col = [], [], [], []
     names: list[str] = []
     for w in data.workloads:
-        k = (
-            w.owner or party,
-            w.kind,
-            w.segment,
-            w.new_capacity,
-            w.api,
-            w.product,
-            w.codeveloped_with,
-            w.first_party,
-            tuple(sorted(w.attributes.items())),
-        )
+        k = _request_fields(w, party)
         fk = (k, w.families, w.regions, w.compliance)
         ok = fits.get(fk)
         if ok is None:

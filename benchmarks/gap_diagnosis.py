@@ -44,7 +44,15 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks.plan_bench import GAPS, SIZES, TIME_LIMITS, Worker, _attempt, _generate
+from benchmarks.plan_bench import (
+    GAPS,
+    SIZES,
+    TIME_LIMITS,
+    Worker,
+    _attempt,
+    _generate,
+    family_members,
+)
 
 __all__ = ["highs_run", "main", "verdict"]
 
@@ -291,12 +299,8 @@ def main() -> None:
         results = json.loads(args.render.read_text())
         _report(Console(), results, args.known, args.json, title=args.render.name)
         return
-    from tests.support.portfolios import FAMILY
 
-    members = list(FAMILY) if args.family == "all" else args.family.split(",")
-    for m in members:
-        if m not in FAMILY:
-            parser.error(f"unknown family member {m!r}; members are {', '.join(FAMILY)}, all")
+    members = family_members(parser, args.family)
     sizes = [x for x in args.sizes.split(",") if x]
     cases: list[tuple[str, str, str, str | None]] = [
         (f"{size}/{m}", size, m, None) for size in sizes for m in members

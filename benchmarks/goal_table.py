@@ -48,6 +48,7 @@ from benchmarks.plan_bench import (
     _problem,
     _rss_mb,
     bigm_model,
+    family_members,
     run_bigm_cbc,
 )
 
@@ -299,12 +300,8 @@ def main() -> None:
         rows = [row for path in args.render for row in json.loads(path.read_text())]
         _report(rows, args.markdown, "# Goal table: " + ", ".join(p.name for p in args.render))
         return
-    from tests.support.portfolios import FAMILY
 
-    members = list(FAMILY) if args.family == "all" else args.family.split(",")
-    for m in members:
-        if m not in FAMILY:
-            parser.error(f"unknown family member {m!r}; members are {', '.join(FAMILY)}, all")
+    members = family_members(parser, args.family)
     sizes = [x for x in args.sizes.split(",") if x]
     for size in sizes:
         if size not in SIZES:

@@ -916,6 +916,18 @@ def analyse(
     return out
 
 
+def family_members(parser: argparse.ArgumentParser, spec: str) -> list[str]:
+    """The generator family's members a comma-separated ``--family`` names (``all``: every
+    one); an unknown name ends the program with the list of members."""
+    from tests.support.portfolios import FAMILY
+
+    members = list(FAMILY) if spec == "all" else [m.strip() for m in spec.split(",") if m.strip()]
+    for m in members:
+        if m not in FAMILY:
+            parser.error(f"unknown family member {m!r}; members are {', '.join(FAMILY)}, all")
+    return members
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--sizes", default="XS,S", help=f"comma-separated, of {', '.join(SIZES)}")
@@ -954,16 +966,12 @@ def main() -> None:
         "--no-bigm", action="store_true", help="skip the straightforward formulation (HiGHS, CBC)"
     )
     args = parser.parse_args()
-    from tests.support.portfolios import FAMILY
 
     sizes = [x.strip() for x in args.sizes.split(",") if x.strip()]
     for name in sizes:
         if name not in SIZES:
             parser.error(f"unknown size {name!r}; sizes are {', '.join(SIZES)}")
-    members = list(FAMILY) if args.family == "all" else args.family.split(",")
-    for m in members:
-        if m not in FAMILY:
-            parser.error(f"unknown family member {m!r}; members are {', '.join(FAMILY)}, all")
+    members = family_members(parser, args.family)
     # (label, size whose gap and limits apply, member, folder of the user's own)
     cases: list[tuple[str, str, str, str | None]] = [
         (size if m == "baseline" else f"{size}/{m}", size, m, None)

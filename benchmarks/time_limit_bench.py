@@ -36,7 +36,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks.plan_bench import SIZES
+from benchmarks.plan_bench import SIZES, family_members
 
 WROTE = re.compile(r"^\[\s*([0-9.]+) s\] wrote ")
 STATUS = re.compile(r"plan: ([a-z-]+);")
@@ -103,14 +103,11 @@ def main() -> None:
     parser.add_argument("--slack", type=float, default=3.0, help="overrun allowed, seconds")
     parser.add_argument("--folder", action="append", default=[], help="a scenario folder")
     args = parser.parse_args()
-    from tests.support.portfolios import FAMILY, generate
+    from tests.support.portfolios import generate
 
     limits = [float(x) for x in args.limits.split(",") if x.strip()]
     strategies = [x.strip() for x in args.strategies.split(",") if x.strip()]
-    members = [x.strip() for x in args.family.split(",") if x.strip()]
-    for m in members:
-        if m not in FAMILY:
-            parser.error(f"unknown family member {m!r}; members are {', '.join(FAMILY)}")
+    members = family_members(parser, args.family) if args.family.strip() else []
     console = Console()
     console.width = max(console.width, 160)
     table = Table(title=f"charter plan: wall seconds against --time-limit (seed {args.seed})")
