@@ -52,21 +52,6 @@ print(json.dumps(r.to_json()))
 """
 
 
-def _request_fields(w: Any, party: str | None) -> tuple[Any, ...]:
-    """What a run request of the workload carries besides the provider and the day."""
-    return (
-        w.owner or party,
-        w.kind,
-        w.segment,
-        w.new_capacity,
-        w.api,
-        w.product,
-        w.codeveloped_with,
-        w.first_party,
-        tuple(sorted(w.attributes.items())),
-    )
-
-
 def build_plan(scenario: Any, split: int) -> dict[str, np.ndarray | list[str]]:
     """Placements as columns (see the module's docstring)."""
     from charter.decide import Verdict
@@ -75,6 +60,10 @@ def build_plan(scenario: Any, split: int) -> dict[str, np.ndarray | list[str]]:
     data = scenario.data
     offers = list(data.offers)
     party = data.meta.plan.party if data.meta.plan else None
+    # the checker's own request fields: the benchmark's verdicts are asked as it asks them
+    from charter.check import _Context
+
+    asked = _Context(scenario, None).asked
     providers = sorted({o.provider for o in offers})
     holder = {o.provider for o in offers if o.provider == "nimbus"}
     # verdicts once per (request fields, provider), on the first day of the first month
@@ -82,7 +71,7 @@ def build_plan(scenario: Any, split: int) -> dict[str, np.ndarray | list[str]]:
     first_day = Period.parse(months[0]).start
     keys: dict[tuple[Any, ...], Any] = {}
     for w in data.workloads:
-        k = _request_fields(w, party)
+        k = asked(w)
         keys.setdefault(k, w)
     asks = []
     for k, w in keys.items():
@@ -115,7 +104,7 @@ def build_plan(scenario: Any, split: int) -> dict[str, np.ndarray | list[str]]:
     w_col, o_col, p_col, h_col = [], [], [], []
     names: list[str] = []
     for w in data.workloads:
-        k = _request_fields(w, party)
+        k = asked(w)
         fk = (k, w.families, w.regions, w.compliance)
         ok = fits.get(fk)
         if ok is None:

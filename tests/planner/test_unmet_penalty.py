@@ -159,24 +159,12 @@ def test_plan_command_and_report_show_the_unmet_demand(tmp_path: Path) -> None:
     """``charter plan`` prints the unmet demand and its penalty; ``--json`` carries it; the
     report built from that document states it and counts it in the cost."""
     import json
-    import subprocess
-    import sys
 
     from charter.report import build_report, plan_document
+    from tests.cli.test_cli import charter
 
     s = tiny(tmp_path, [], [offer("a", "cloudy", 2, 60)], [workload("w", 100, unmet_penalty=9)])
     folder = str(tmp_path / "s")
-    env = {"COLUMNS": "200", "PATH": "/usr/bin:/bin", "NO_COLOR": "1"}
-
-    def charter(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "charter", *args],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=env,
-        )
-
     r = charter("plan", folder)
     assert r.returncode == 0, r.stderr
     assert "Demand left unmet" in r.stdout
