@@ -14,7 +14,15 @@ from collections.abc import Iterator
 from types import FrameType
 from typing import Any
 
-__all__ = ["Cancellation", "cancel_scope", "cancelled", "current", "deadline", "seconds_left"]
+__all__ = [
+    "Cancellation",
+    "cancel_scope",
+    "cancelled",
+    "current",
+    "deadline",
+    "finishing",
+    "seconds_left",
+]
 
 
 class Cancellation:
@@ -99,3 +107,22 @@ def deadline() -> float:
 def seconds_left() -> float:
     """Seconds to the current scope's deadline (infinite when there is none)."""
     return deadline() - time.perf_counter()
+
+
+@contextlib.contextmanager
+def finishing(seconds: float) -> Iterator[None]:
+    """After Ctrl-C, a last step that turns what was found into a plan (e.g. HiGHS with a
+    relaxation's binaries fixed): it runs in a scope of its own for at most ``seconds``
+    (within the plan's deadline), where a further Ctrl-C stops it as the first stopped the
+    plan. Without Ctrl-C the body runs in the current scope unchanged."""
+    outer = _CANCEL.get()
+    if outer is None or not outer.is_set():
+        yield
+        return
+    token = _CANCEL.set(None)
+    try:
+        with cancel_scope() as inner:
+            inner.deadline = min(outer.deadline, time.perf_counter() + seconds)
+            yield
+    finally:
+        _CANCEL.reset(token)

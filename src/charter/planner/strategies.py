@@ -30,6 +30,8 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Protocol
 
+import numpy as np
+
 from charter.errors import RequestError
 from charter.planner import cancel
 from charter.planner.greedy import greedy
@@ -63,6 +65,15 @@ ROUNDING_SHARE = 0.9
 # Share of the time left the exact strategy gives a start from the relaxation when the
 # greedy finds none (the rest goes to HiGHS on the whole model, from that start).
 START_SHARE = 0.4
+# Share of the time left the exact strategy gives the clauses' binaries first (a bound from
+# the model with gang jobs divisible, a plan with the clauses' binaries fixed where it put
+# them) when the greedy finds no start; the relaxation's sub-MIP start follows only when that
+# gives no plan.
+CLAUSES_SHARE = 0.75
+CLAUSES_BOUND = (
+    "MILP dual bound of the model with gang jobs divisible and the clauses' binaries kept "
+    "(HiGHS branch and bound)"
+)
 # The reserve for extraction, audit and writing (:func:`reserve`): seconds per column of the
 # model (a plan has at most one placement per column), at least RESERVE_MIN, at most
 # RESERVE_SHARE of the time limit. Measured at M size (100 k columns, 45 k placements) on a
@@ -192,21 +203,31 @@ class Exact:
     ) -> Outcome:
         context.sized(model)
         start = greedy(pb, model)
+        lp_bound: float | None = None  # a bound found on the way to a start
+        method = self.bound
         if start is None and not cancel.cancelled():
-            from charter.planner.rounding import relaxation_start
+            from charter.planner.rounding import clauses_first, relaxation_start
 
             # no greedy plan (tight packing): HiGHS alone often stalls on a poor incumbent
-            by = time.perf_counter() + START_SHARE * context.left()
-            start, lp_bound = relaxation_start(
+            by = time.perf_counter() + CLAUSES_SHARE * context.left()
+            start, lp_bound = clauses_first(
                 pb, model, deadline=by, gap=context.gap, report=context.report
             )
+            if lp_bound is not None:
+                method = CLAUSES_BOUND
+            if start is None and not cancel.cancelled():
+                by = time.perf_counter() + START_SHARE * context.left()
+                start, relaxed = relaxation_start(
+                    pb, model, deadline=by, gap=context.gap, report=context.report
+                )
+                if relaxed is not None and (lp_bound is None or relaxed > lp_bound):
+                    lp_bound, method = relaxed, "LP relaxation of the whole model (HiGHS simplex)"
             if start is not None and cancel.cancelled():
-                # Ctrl-C during the start: it stands, against the relaxation's optimum
+                # Ctrl-C during the start: it stands, against the bound found on the way
                 cost = float(model.cost @ start)
                 gap = None if lp_bound is None else max(0.0, (cost - lp_bound) / max(cost, 1e-9))
                 sol = Solution(SolveStatus.FEASIBLE, cost, lp_bound, start, 0.0, 0, gap)
                 sol.interrupted = True
-                method = "LP relaxation of the whole model (HiGHS simplex)"
                 return Outcome(self.name, pb, model, sol, method, True, built)
         sol = solve(
             model,
@@ -215,7 +236,23 @@ class Exact:
             start=start,
             deadline=context.deadline,
         )
-        return Outcome(self.name, pb, model, sol, self.bound, start is not None, built)
+        if _raises(sol, lp_bound):
+            assert lp_bound is not None and sol.objective is not None
+            sol.bound = min(lp_bound, sol.objective)
+            sol.gap = max(0.0, (sol.objective - sol.bound) / max(abs(sol.objective), 1e-9))
+        else:
+            method = self.bound
+        return Outcome(self.name, pb, model, sol, method, start is not None, built)
+
+
+def _raises(sol: Solution, bound: float | None) -> bool:
+    """Whether ``bound`` (valid, found before the solve) is above the solve's own bound for
+    its plan; one above the plan's cost by more than rounding is a fault, never used."""
+    if bound is None or sol.objective is None or sol.values is None:
+        return False
+    if bound > sol.objective + 1e-6 * max(1.0, abs(sol.objective)):
+        return False
+    return sol.bound is None or not np.isfinite(sol.bound) or bound > sol.bound
 
 
 class Scale:
