@@ -15,7 +15,7 @@ import numpy.typing as npt
 from charter.planner.cancel import finishing, seconds_left
 from charter.planner.greedy import fill, greedy, place_gangs
 from charter.planner.model import Model
-from charter.planner.outcome import SolveStatus
+from charter.planner.outcome import Solution, SolveStatus
 from charter.planner.problem import Problem, _signature
 from charter.planner.progress import ProgressEvent, ProgressListener, Stage
 
@@ -257,18 +257,35 @@ def clauses_first(
     if first.values is None:
         return None, bound
     report(ProgressEvent(Stage.START, "the whole model, the clauses' binaries fixed", bound=bound))
-    lower, upper = model.lower.copy(), model.upper.copy()
     chosen = np.round(first.values[zs])
-    lower[zs] = chosen
-    upper[zs] = chosen
-    fixed = dataclasses.replace(model, lower=lower, upper=upper)
     # the relaxation's answer is no plan: after Ctrl-C this step still gets a few seconds
     with finishing(FINISH_SECONDS):
-        end = min(deadline, time.perf_counter() + seconds_left())
-        second = solve(fixed, time_limit=end - time.perf_counter(), gap=gap, deadline=end)
+        second = _with_fixed(model, zs, chosen, deadline, gap)
+        if second.values is None and second.status is SolveStatus.INFEASIBLE:
+            # the gang jobs do not fit around every binary: keep the groups the relaxation
+            # let take third-party capacity (their holder offers full), free the others
+            ones = zs[chosen > 0.5]
+            if len(ones) and deadline - time.perf_counter() > 2.0:
+                report(ProgressEvent(Stage.START, "no fit: only the clauses' binaries at 1 fixed"))
+                second = _with_fixed(model, ones, chosen[chosen > 0.5], deadline, gap)
     if second.values is None:
         return None, bound
     cost = float(model.cost @ second.values)
     message = f"the clauses' binaries fixed: a plan at {cost:,.0f}"
     report(ProgressEvent(Stage.START, message, incumbent=cost, bound=bound))
     return second.values, bound
+
+
+def _with_fixed(
+    model: Model, columns: npt.NDArray[np.int64], values: F, deadline: float, gap: float
+) -> Solution:
+    """HiGHS on the whole model with ``columns`` fixed at ``values`` (a restriction: any
+    answer is a plan), until ``deadline`` or the current scope's end, whichever is first."""
+    from charter.planner.solver import solve
+
+    lower, upper = model.lower.copy(), model.upper.copy()
+    lower[columns] = values
+    upper[columns] = values
+    fixed = dataclasses.replace(model, lower=lower, upper=upper)
+    end = min(deadline, time.perf_counter() + seconds_left())
+    return solve(fixed, time_limit=end - time.perf_counter(), gap=gap, deadline=end)

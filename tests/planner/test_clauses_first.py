@@ -1,0 +1,102 @@
+"""The exact strategy's start from the clauses' binaries (rounding.clauses_first) and the scope
+its last step runs in after Ctrl-C (cancel.finishing)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+import pytest
+
+import charter
+import charter.planner.rounding as rounding
+from charter.planner import cancel
+from charter.planner.cancel import cancel_scope, finishing
+from charter.planner.outcome import Solution, SolveStatus
+from charter.planner.setup import setup
+from charter.planner.solver import solve
+from charter.planner.verify import inconsistency
+from tests.support.portfolios import generate
+
+
+@pytest.fixture(scope="module")
+def rofr_model(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A small member with gang jobs and ROFR binaries, and its optimum."""
+    folder = generate(tmp_path_factory.mktemp("cf") / "s", 60, 16, 6, 2, structure="rofr-heavy")
+    pb, model = setup(charter.load_scenario(folder), None, None, None, True)
+    zs = np.arange(model.z.start, model.z.stop)
+    assert model.integer[zs].any() and model.n_y, "the portfolio needs both kinds of binary"
+    best = solve(model, time_limit=120.0, gap=0.0)
+    assert best.status is SolveStatus.OPTIMAL and best.objective is not None
+    return pb, model, best.objective
+
+
+def _silent(_: Any) -> None:
+    pass
+
+
+def test_finishing_leaves_the_scope_alone_without_ctrl_c() -> None:
+    with cancel_scope() as scope:
+        scope.deadline = time.perf_counter() + 100.0
+        with finishing(5.0):
+            assert cancel.current() is scope
+            assert cancel.deadline() == scope.deadline
+
+
+def test_after_ctrl_c_finishing_runs_in_a_short_scope_of_its_own() -> None:
+    with cancel_scope() as scope:
+        scope.deadline = time.perf_counter() + 100.0
+        scope.set()
+        with finishing(5.0):
+            assert not cancel.cancelled()
+            assert cancel.seconds_left() <= 5.0
+        assert cancel.cancelled()
+        assert cancel.current() is scope
+        # never past the plan's own deadline
+        scope.deadline = time.perf_counter() + 1.0
+        with finishing(5.0):
+            assert cancel.seconds_left() <= 1.0
+
+
+def test_clauses_first_gives_a_plan_of_the_model_and_a_bound_below_the_optimum(
+    rofr_model: Any,
+) -> None:
+    pb, model, optimum = rofr_model
+    values, bound = rounding.clauses_first(
+        pb, model, deadline=time.perf_counter() + 60.0, gap=0.0, report=_silent
+    )
+    assert values is not None and bound is not None
+    cost = float(model.cost @ values)
+    assert inconsistency(model, values, cost) is None
+    assert bound <= optimum + 1e-6 * optimum <= cost + 2e-6 * optimum
+    # the relaxation keeps the clauses' binaries: at least as strong as the LP relaxation
+    lp = solve(model, time_limit=60.0, gap=0.0, relax=True)
+    assert lp.objective is not None and bound >= lp.objective - 1e-6 * abs(lp.objective)
+
+
+def test_when_the_gang_jobs_do_not_fit_only_the_binaries_at_one_stay_fixed(
+    rofr_model: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pb, model, optimum = rofr_model
+    real = rounding._with_fixed
+    calls: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def first_infeasible(m: Any, columns: Any, values: Any, deadline: float, gap: float) -> Any:
+        calls.append((columns.copy(), values.copy()))
+        if len(calls) == 1:
+            return Solution(SolveStatus.INFEASIBLE, None, None, None, 0.0, 0, None)
+        return real(m, columns, values, deadline, gap)
+
+    monkeypatch.setattr(rounding, "_with_fixed", first_infeasible)
+    values, _ = rounding.clauses_first(
+        pb, model, deadline=time.perf_counter() + 60.0, gap=0.0, report=_silent
+    )
+    assert len(calls) == 2
+    every, ones = calls
+    assert set(ones[0].tolist()) < set(every[0].tolist())
+    assert (ones[1] == 1.0).all()
+    assert values is not None
+    cost = float(model.cost @ values)
+    assert inconsistency(model, values, cost) is None and cost >= optimum * (1 - 1e-6)
+    assert (np.round(values[ones[0]]) == 1.0).all()
