@@ -24,12 +24,12 @@ from tests.support.portfolios import generate
 def rofr_model(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """A small member with gang jobs and ROFR binaries, and its optimum."""
     folder = generate(tmp_path_factory.mktemp("cf") / "s", 60, 16, 6, 2, structure="rofr-heavy")
-    pb, model = setup(charter.load_scenario(folder), None, None, None, True)
+    _, model = setup(charter.load_scenario(folder), None, None, None, True)
     zs = np.arange(model.z.start, model.z.stop)
     assert model.integer[zs].any() and model.n_y, "the portfolio needs both kinds of binary"
     best = solve(model, time_limit=120.0, gap=0.0)
     assert best.status is SolveStatus.OPTIMAL and best.objective is not None
-    return pb, model, best.objective
+    return model, best.objective
 
 
 def _silent(_: Any) -> None:
@@ -62,9 +62,9 @@ def test_after_ctrl_c_finishing_runs_in_a_short_scope_of_its_own() -> None:
 def test_clauses_first_gives_a_plan_of_the_model_and_a_bound_below_the_optimum(
     rofr_model: Any,
 ) -> None:
-    pb, model, optimum = rofr_model
+    model, optimum = rofr_model
     values, bound = rounding.clauses_first(
-        pb, model, deadline=time.perf_counter() + 60.0, gap=0.0, report=_silent
+        model, deadline=time.perf_counter() + 60.0, gap=0.0, report=_silent
     )
     assert values is not None and bound is not None
     cost = float(model.cost @ values)
@@ -78,7 +78,7 @@ def test_clauses_first_gives_a_plan_of_the_model_and_a_bound_below_the_optimum(
 def test_when_the_gang_jobs_do_not_fit_only_the_binaries_at_one_stay_fixed(
     rofr_model: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pb, model, optimum = rofr_model
+    model, optimum = rofr_model
     real = rounding._with_fixed
     calls: list[tuple[np.ndarray, np.ndarray]] = []
 
@@ -90,7 +90,7 @@ def test_when_the_gang_jobs_do_not_fit_only_the_binaries_at_one_stay_fixed(
 
     monkeypatch.setattr(rounding, "_with_fixed", first_infeasible)
     values, _ = rounding.clauses_first(
-        pb, model, deadline=time.perf_counter() + 60.0, gap=0.0, report=_silent
+        model, deadline=time.perf_counter() + 60.0, gap=0.0, report=_silent
     )
     assert len(calls) == 2
     every, ones = calls

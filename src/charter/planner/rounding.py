@@ -12,7 +12,7 @@ import time
 import numpy as np
 import numpy.typing as npt
 
-from charter.planner.cancel import finishing, seconds_left
+from charter.planner.cancel import finishing
 from charter.planner.greedy import fill, greedy, place_gangs
 from charter.planner.model import Model
 from charter.planner.outcome import Solution, SolveStatus
@@ -216,7 +216,7 @@ def relaxation_start(
 
 
 def clauses_first(
-    pb: Problem, model: Model, *, deadline: float, gap: float, report: ProgressListener
+    model: Model, *, deadline: float, gap: float, report: ProgressListener
 ) -> tuple[F | None, float | None]:
     """For a model with gang binaries and binaries of clauses that constrain plans (the
     ROFR's: a group of work takes third-party capacity only with its holder's offers full):
@@ -280,12 +280,11 @@ def _with_fixed(
     model: Model, columns: npt.NDArray[np.int64], values: F, deadline: float, gap: float
 ) -> Solution:
     """HiGHS on the whole model with ``columns`` fixed at ``values`` (a restriction: any
-    answer is a plan), until ``deadline`` or the current scope's end, whichever is first."""
+    answer is a plan), until ``deadline`` (``solve`` holds it to the current scope's too)."""
     from charter.planner.solver import solve
 
     lower, upper = model.lower.copy(), model.upper.copy()
     lower[columns] = values
     upper[columns] = values
     fixed = dataclasses.replace(model, lower=lower, upper=upper)
-    end = min(deadline, time.perf_counter() + seconds_left())
-    return solve(fixed, time_limit=end - time.perf_counter(), gap=gap, deadline=end)
+    return solve(fixed, time_limit=deadline - time.perf_counter(), gap=gap, deadline=deadline)
