@@ -218,3 +218,64 @@ def test_a_priced_shortfall_portfolio_passes_the_checker_with_the_same_penalty(
     assert report.penalty == pytest.approx(math.fsum(u["penalty"] for u in p.unmet), abs=1e-6)
     shortfalls = math.fsum(c["shortfall"] for c in p.commitments)
     assert p.cost == pytest.approx(report.cost + shortfalls + report.penalty, rel=1e-9)
+
+
+def test_workloads_sharing_a_penalty_each_keep_their_unmet_demand(tmp_path: Path) -> None:
+    """Identical workloads at the same penalty plan as one group; the group's unmet hours
+    are split back onto both, and the penalties recomputed from the placements agree."""
+    ws = [workload("w1", 50, unmet_penalty=9), workload("w2", 50, unmet_penalty=9)]
+    p = plan(tiny(tmp_path, [], [offer("a", "cloudy", 2, 60)], ws), gap=0)
+    assert p.status == "optimal" and p.stats["groups"] == 1
+    assert _unmet(p, "w1") == pytest.approx(40) and _unmet(p, "w2") == pytest.approx(40)
+    assert p.cost == pytest.approx(2 * (60 * 2 + 40 * 9))
+
+
+def test_the_cheapest_penalty_goes_unmet_first_inside_one_group(tmp_path: Path) -> None:
+    """Workloads that differ only in their penalty merge into one group with a level per
+    penalty: the 60 hours of capacity serve the dearer one whole."""
+    ws = [workload("dear", 50, unmet_penalty=9), workload("cheap", 50, unmet_penalty=5)]
+    p = plan(tiny(tmp_path, [], [offer("a", "cloudy", 2, 60)], ws), gap=0)
+    assert p.status == "optimal" and p.stats["groups"] == 1
+    assert _placed(p, "dear") == pytest.approx(100) and _unmet(p, "dear") == 0
+    assert _unmet(p, "cheap") == pytest.approx(80)
+    assert p.cost == pytest.approx(2 * (60 * 2 + 40 * 5))
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    demands=st.lists(st.integers(1, 80), min_size=2, max_size=5),
+    penalties=st.lists(st.sampled_from([None, 1, 3, 3, 6, 12]), min_size=5, max_size=5),
+    capacities=st.tuples(st.integers(0, 150), st.integers(0, 150)),
+    strategy=st.sampled_from(["exact", "decompose"]),
+)
+def test_merging_by_level_plans_what_the_workloads_apart_plan(
+    tmp_path: Path,
+    demands: list[int],
+    penalties: list[int | None],
+    capacities: tuple[int, int],
+    strategy: str,
+) -> None:
+    """The merged model (a level per penalty) has the optimum of the unmerged one, and the
+    independent checker derives the same penalty from its placements."""
+    import math
+
+    from charter.check import check_plan
+    from charter.plans import PlanRow
+
+    pairs = zip(demands, penalties, strict=False)  # as many workloads as demands
+    ws = [workload(f"w{i}", d, unmet_penalty=q) for i, (d, q) in enumerate(pairs)]
+    offers = [offer("a", "cloudy", 2, capacities[0]), offer("b", "elsewhere", 4, capacities[1])]
+    name = "m" + "-".join(map(str, [*demands, *penalties, *capacities, strategy]))
+    s = tiny(tmp_path, [], offers, ws, name=name)
+    merged = plan(s, gap=0, strategy=strategy, explain=False)
+    apart = plan(s, gap=0, strategy="exact", aggregate=False, explain=False)
+    assert (merged.cost is None) == (apart.cost is None), (merged.status, apart.status)
+    if apart.cost is None:
+        return
+    assert merged.cost == pytest.approx(apart.cost, rel=1e-7, abs=1e-6)
+    rows = [PlanRow(x.workload, x.offer, x.period, x.hours) for x in merged.placements]
+    report = check_plan(s, rows)
+    assert report.ok, report.breaches[:3]
+    assert report.penalty == pytest.approx(math.fsum(u["penalty"] for u in merged.unmet), abs=1e-6)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from charter.planner.model import Model, unmet_index
+from charter.planner.model import Model, unmet_fill
 from charter.planner.problem import Problem
 from charter.planner.repair import PlacementRepair
 from charter.planner.verify import inconsistency
@@ -116,10 +116,9 @@ def _unserved_cost(pb: Problem) -> dict[int, float]:
 
 
 def _penalty(pb: Problem) -> npt.NDArray[np.float64]:
-    """Each group's price of an unmet accelerator-hour (infinite: its demand must be met)."""
-    return np.array(
-        [np.inf if g.spec.unmet_penalty is None else float(g.spec.unmet_penalty) for g in pb.groups]
-    )
+    """Each group's dearest price of an unmet accelerator-hour, over its levels (infinite:
+    its demand must be met)."""
+    return np.array([float(g.penalties.max()) if g.priced else np.inf for g in pb.groups])
 
 
 def greedy(
@@ -150,14 +149,11 @@ def greedy(
     if (need[frac_groups & ~priced] > 1e-6).any():
         return None
     if model.n_u:
-        index = unmet_index(model, len(pb.groups), len(pb.periods))
         left = np.where((frac_groups & priced)[:, None], np.maximum(need, 0.0), 0.0)
-        w, t = np.nonzero(left > 1e-9)
-        values[index[w, t]] = left[w, t]
         served = np.zeros(len(pb.groups), dtype=bool)
         served[pb.gang_w[placed]] = True
         gangs = np.flatnonzero(~frac_groups & priced & ~served)
-        values[index[gangs, -1]] = 1.0
+        values[model.u] = unmet_fill(model, left, gangs)
     unchecked = False
     if pb.parts:
         fix = PlacementRepair(pb, model, values, residual)

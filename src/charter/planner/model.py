@@ -5,21 +5,23 @@ The solver (:mod:`.solver`, the only module that imports highspy) hands it to Hi
 Model (periods t are months; all quantities in accelerator-hours):
 
     minimise   Σ_j p_o(j) x_j + Σ_k (Σ_t p_o(k) d_w(k),t) y_k + Σ_c s_c
-               + Σ_(w,t) q_w u_w,t + Σ_w (q_w Σ_t d_w,t) v_w
-    subject to Σ_{j∈J(w,t)} x_j + u_w,t = d_w,t            demand of fractional group w, month t
+               + Σ_(w,l,t) q_l u_w,l,t + Σ_w (q_w Σ_t d_w,t) v_w
+    subject to Σ_{j∈J(w,t)} x_j + Σ_l u_w,l,t = d_w,t      demand of fractional group w, month t
                Σ_{k∈K(w)} y_k + v_w = 1                    gang group w sits whole on one offer
                Σ_{j∈J(o,t)} x_j + Σ_{k∈K(o)} d_w(k),t y_k ≤ C_o,t     capacity of offer o in t
                Σ_{j,k on c's providers, t in c's window} p (x or d·y) + s_c ≥ A_c   commitment c
                rows of each clause that constrains plans, over x, y and its own columns z
-               x ≥ 0, s ≥ 0, y ∈ {0,1}; u ≥ 0, v ∈ {0,1} only for workloads with an
-               unmet-demand penalty q_w (absent, u and v are fixed at 0: demand must be met)
+               0 ≤ u_w,l,t ≤ d_w,l,t, x ≥ 0, s ≥ 0, y ∈ {0,1}; u and v exist only for
+               workloads with an unmet-demand penalty (absent: demand must be met)
 
 ``j`` ranges over feasible (workload, offer, month) triples of fractional groups (infeasible
 triples, those a clause denies, have no variable); ``k`` over gang candidates (an offer
 feasible and large enough in every month of the window). A shortfall s_c is paid anyway, so
 spend with the commitment holder is free up to A_c. Unmet demand (u, v: the block
 :attr:`Model.u`) exists only for workloads that price it (``unmet_penalty``): a fractional
-group leaves hours of a month unserved at q_w each, a gang group its whole window. A clause
+group leaves hours of a month unserved at the penalty q_l of each of its levels l (the
+members that share a penalty, holding d_w,l,t of the month's demand), a gang group its whole
+window at its q_w. A clause
 that constrains plans (the ROFR, :mod:`charter.clauses.rofr.plan`, whose docstring writes its
 rows out) adds its :class:`~charter.clauses.planning.PlanPart`: columns laid out after the
 unmet demand and rows over a :class:`ModelArrays` view of the columns. The solver reports
@@ -39,7 +41,7 @@ from charter.clauses.planning import RowBlock
 from charter.model import OfferSpec
 from charter.planner.problem import Problem
 
-__all__ = ["INF", "Model", "ModelArrays", "build_model", "submodel", "unmet_columns", "unmet_index"]
+__all__ = ["INF", "Model", "ModelArrays", "build_model", "submodel", "unmet_columns", "unmet_fill"]
 
 F = npt.NDArray[np.float64]
 INF = np.inf  # what HiGHS takes for "no bound" (highspy.kHighsInf is the float infinity)
@@ -74,11 +76,12 @@ class Model:
     row_groups: list[tuple[str, int, int]]
     # each constraining part's own columns, parallel to Problem.parts (empty in a submodel)
     part_columns: list[slice]
-    # the unmet-demand block: its length, and each column's group and month (-1: a gang
-    # group's whole window)
+    # the unmet-demand block: its length, and each column's group, month (-1: a gang
+    # group's whole window) and level (index into the group's levels, cheapest first)
     n_u: int = 0
     unmet_w: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     unmet_t: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    unmet_level: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def n_cols(self) -> int:
@@ -164,8 +167,8 @@ def build_model(pb: Problem, row_form: str = "triple") -> Model:
     frac = np.flatnonzero(pb.fractional)
     gang_hours = pb.demand[pb.gang_w]  # k × t
     n_x, n_y, n_s = len(frac), len(pb.gang_w), len(pb.commitments)
-    unmet_w, unmet_t = unmet_columns(pb)
-    cost, lower, upper, integer, own = _columns(pb, frac, gang_hours, unmet_w, unmet_t)
+    unmet_w, unmet_t, unmet_level = unmet_columns(pb)
+    cost, lower, upper, integer, own = _columns(pb, frac, gang_hours, unmet_w, unmet_t, unmet_level)
     n_cols, y, s = len(cost), slice(n_x, n_x + n_y), slice(n_x + n_y, n_x + n_y + n_s)
     u = slice(s.stop, s.stop + len(unmet_w))
     rows = _Rows()
@@ -194,31 +197,57 @@ def build_model(pb: Problem, row_form: str = "triple") -> Model:
         n_u=len(unmet_w),
         unmet_w=unmet_w,
         unmet_t=unmet_t,
+        unmet_level=unmet_level,
     )
 
 
-def unmet_index(model: Model, n_groups: int, n_t: int) -> npt.NDArray[np.int64]:
-    """Groups × (months + 1): the column of each (group, month)'s unmet demand, the last
-    column a gang group's whole window; -1 where there is none."""
-    out = np.full((n_groups, n_t + 1), -1, dtype=np.int64)
-    out[model.unmet_w, model.unmet_t] = model.u.start + np.arange(model.n_u)
+def unmet_columns(
+    pb: Problem,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The unmet-demand block's columns as (group, month, level): one per level (distinct
+    penalty, :meth:`~charter.planner.problem.Group.levels`) and month with demand of each
+    fractional group whose workloads price unmet demand, then one per such gang group
+    (month -1: its whole window; level 0)."""
+    w_: list[int] = []
+    t_: list[int] = []
+    l_: list[int] = []
+    gangs: list[int] = []
+    for g in pb.groups:
+        if not g.priced:
+            continue
+        if g.gang:
+            gangs.append(g.index)
+            continue
+        for level, (_, members) in enumerate(g.levels()):
+            months = np.flatnonzero(g.member_demand[members].sum(axis=0) > 0)
+            w_.extend([g.index] * len(months))
+            t_.extend(months.tolist())
+            l_.extend([level] * len(months))
+    w = np.array([*w_, *gangs], dtype=np.int64)
+    t = np.array([*t_, *([-1] * len(gangs))], dtype=np.int64)
+    levels = np.array([*l_, *([0] * len(gangs))], dtype=np.int64)
+    return w, t, levels
+
+
+def unmet_fill(model: Model, left: F, unserved_gangs: npt.NDArray[np.int64]) -> F:
+    """The unmet-demand block's values for demand ``left`` (groups × months) unserved and
+    the gang groups ``unserved_gangs`` left whole: each (group, month)'s hours on its levels
+    cheapest first, each level up to its own demand."""
+    out = np.zeros(model.n_u)
+    if not model.n_u:
+        return out
+    w, t, upper = model.unmet_w, model.unmet_t, model.upper[model.u]
+    part = np.flatnonzero(t >= 0)
+    if len(part):
+        order = part[np.lexsort((model.cost[model.u][part], t[part], w[part]))]
+        cells = w[order] * (left.shape[1] + 1) + t[order]
+        before = np.cumsum(upper[order]) - upper[order]  # the levels' hours ahead of each
+        first = np.r_[True, cells[1:] != cells[:-1]]
+        before -= np.maximum.accumulate(np.where(first, before, 0.0))
+        out[order] = np.clip(left[w[order], t[order]] - before, 0.0, upper[order])
+    whole = np.isin(w, unserved_gangs) & (t < 0)
+    out[whole] = 1.0
     return out
-
-
-def unmet_columns(pb: Problem) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """The unmet-demand block's columns as (group, month): one per month with demand of each
-    fractional group whose workloads price unmet demand, then one per such gang group (month
-    -1: its whole window)."""
-    priced = np.array([g.spec.unmet_penalty is not None for g in pb.groups], dtype=bool)
-    gang = np.array([g.gang for g in pb.groups], dtype=bool)
-    if not priced.any():
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
-    fw, ft = np.nonzero((pb.demand > 0) & (priced & ~gang)[:, None])
-    gw = np.flatnonzero(priced & gang)
-    w = np.concatenate([fw, gw]).astype(np.int64)
-    t = np.concatenate([ft, np.full(len(gw), -1)]).astype(np.int64)
-    return w, t
 
 
 def _columns(
@@ -227,6 +256,7 @@ def _columns(
     gang_hours: F,
     unmet_w: npt.NDArray[np.int64],
     unmet_t: npt.NDArray[np.int64],
+    unmet_level: npt.NDArray[np.int64],
 ) -> tuple[F, F, F, npt.NDArray[np.bool_], list[slice]]:
     """The columns' costs, bounds and integrality in the blocks x, y, s, u, z, and each
     constraining part's own slice of z."""
@@ -247,10 +277,14 @@ def _columns(
     integer = np.zeros(n_cols, dtype=bool)
     integer[y] = True
     if len(unmet_w):
-        penalty = np.array([float(pb.groups[w].spec.unmet_penalty or 0.0) for w in unmet_w])
+        penalty = np.zeros(len(unmet_w))
+        hours = np.zeros(len(unmet_w))
         whole = unmet_t < 0
-        months = np.where(whole, 0, unmet_t)
-        hours = np.where(whole, pb.demand[unmet_w].sum(axis=1), pb.demand[unmet_w, months])
+        levels = {int(w): pb.groups[int(w)].levels() for w in np.unique(unmet_w)}
+        for i, (w, t, level) in enumerate(zip(unmet_w, unmet_t, unmet_level, strict=True)):
+            q, members = levels[int(w)][int(level)]
+            demand = pb.groups[int(w)].member_demand[members]
+            penalty[i], hours[i] = q, demand.sum() if t < 0 else demand[:, t].sum()
         upper[u] = np.where(whole, 1.0, hours)
         integer[u] = whole
         # a fractional group's u is in hours (cost q per hour), a gang group's is 0 or 1
@@ -428,4 +462,5 @@ def submodel(model: Model, cols: npt.NDArray[np.int64]) -> Model:
         n_u=n_u,
         unmet_w=model.unmet_w[u_kept],
         unmet_t=model.unmet_t[u_kept],
+        unmet_level=model.unmet_level[u_kept],
     )

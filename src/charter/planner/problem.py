@@ -51,7 +51,13 @@ def months(start: str, end: str) -> list[Period]:
 
 @dataclass
 class Group:
-    """Identical fractional workloads merged, or one gang workload (copy)."""
+    """Identical fractional workloads merged, or one gang workload (copy).
+
+    Workloads that price unmet demand merge whatever their penalties (the penalty is the
+    one field of ``spec`` that may differ between members): each distinct penalty is a
+    *level* of the group, with its own unmet-demand column per month, so the model leaves
+    the cheapest level's demand unserved first, exactly as it would with the members apart.
+    """
 
     index: int
     spec: WorkloadSpec
@@ -59,6 +65,20 @@ class Group:
     shares: F  # members × periods: each member's share of the group's demand that month
     owner: str
     gang: bool
+    # each member's unmet-demand penalty per accelerator-hour (NaN: its demand must be met)
+    penalties: F = field(default_factory=lambda: np.zeros(0))
+    # members × periods: each member's own demand (the group's demand is its column sums)
+    member_demand: F = field(default_factory=lambda: np.zeros((0, 0)))
+
+    @property
+    def priced(self) -> bool:
+        return bool(len(self.penalties)) and not np.isnan(self.penalties).any()
+
+    def levels(self) -> list[tuple[float, B]]:
+        """The distinct penalties of the members, cheapest first, each with its members."""
+        if not self.priced:
+            return []
+        return [(float(q), self.penalties == q) for q in np.unique(self.penalties)]
 
 
 @dataclass
@@ -124,7 +144,7 @@ def _signature(w: WorkloadSpec, owner: str) -> tuple[Any, ...]:
         tuple(sorted(w.compliance)),
         w.new_capacity,
         tuple(sorted(w.attributes.items())),
-        w.unmet_penalty,
+        w.unmet_penalty is not None,  # the penalty itself differs by level (see Group)
     )
 
 
@@ -139,11 +159,14 @@ def _groups(
     rows: list[F] = []
     merged: dict[tuple[Any, ...], int] = {}
     member_rows: dict[int, list[F]] = {}
+    penalty_of: dict[str, float] = {}  # member → its penalty (NaN: none)
     for w in workloads:
         owner = w.owner or party
         row = _demand_row(w, periods)
         if not row.any():
             continue  # nothing to place inside the horizon
+        for copy in w.copies():
+            penalty_of[copy.name] = np.nan if w.unmet_penalty is None else float(w.unmet_penalty)
         if w.gang and not divisible:
             for copy in w.copies():
                 name = copy.name
@@ -167,9 +190,11 @@ def _groups(
                 )
                 member_rows[len(groups) - 1] = [row]
                 rows.append(row)
-    for g in groups:
+    for g, row in zip(groups, rows, strict=True):
+        member = np.vstack(member_rows[g.index]) if not g.gang else row[None, :]
+        g.member_demand = member
+        g.penalties = np.array([penalty_of[m] for m in g.members])
         if not g.gang:
-            member = np.vstack(member_rows[g.index])
             total = member.sum(axis=0)
             g.shares = np.divide(member, total, out=np.zeros_like(member), where=total > 0)
     demand = np.vstack(rows) if rows else np.zeros((0, len(periods)))

@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from charter.clauses import KINDS
 from charter.clauses.planning import PlanPart
 from charter.errors import SolverError
 from charter.planner.model import Model, ModelArrays
 from charter.planner.outcome import Solution
-from charter.planner.problem import Problem, _demand_row
+from charter.planner.problem import Problem
 from charter.planner.verify import COST_TOLERANCE, inconsistency
 
 __all__ = ["Placement", "Plan", "audit", "extract", "part_stats", "summarize", "unmet_demand"]
@@ -94,13 +95,14 @@ def extract(pb: Problem, model: Model, sol: Solution) -> tuple[list[Placement], 
     v = sol.values
     out: list[Placement] = []
     frac = model.frac
+    shares = served_shares(pb, model, v)
     for col in np.flatnonzero(v[model.x] > 1e-6):
         j = frac[col]
         g = pb.groups[int(pb.tw[j])]
         o = pb.offers[int(pb.to[j])]
         t = int(pb.tt[j])
         period = pb.periods[t].label
-        for name, share in zip(g.members, g.shares[:, t], strict=True):
+        for name, share in zip(g.members, shares.get(g.index, g.shares)[:, t], strict=True):
             hours = float(v[col]) * float(share)
             if hours > 1e-6:
                 out.append(
@@ -129,6 +131,32 @@ def extract(pb: Problem, model: Model, sol: Solution) -> tuple[list[Placement], 
     return out, {"shortfalls": shortfalls, "unmet_cost": unmet_cost}
 
 
+def served_shares(
+    pb: Problem, model: Model, v: npt.NDArray[np.float64]
+) -> dict[int, npt.NDArray[np.float64]]:
+    """Each member's share of the hours its group is served, month by month, for the
+    fractional groups the solution leaves demand unmet in (elsewhere a member's share of the
+    demand, :attr:`~charter.planner.problem.Group.shares`): a level's members keep its
+    unmet hours in proportion to their demand, so each member's unserved hours are priced
+    at its own penalty."""
+    unserved: dict[int, npt.NDArray[np.float64]] = {}
+    part = np.flatnonzero((model.unmet_t >= 0) & (v[model.u] > 1e-9))
+    for i in part.tolist():
+        g = pb.groups[int(model.unmet_w[i])]
+        if g.index not in unserved:
+            unserved[g.index] = np.zeros_like(g.member_demand)
+        t = int(model.unmet_t[i])
+        members = g.levels()[int(model.unmet_level[i])][1]
+        level = g.member_demand[members, t]
+        unserved[g.index][members, t] = level * min(1.0, float(v[model.u][i]) / level.sum())
+    out: dict[int, npt.NDArray[np.float64]] = {}
+    for w, left in unserved.items():
+        served = np.maximum(pb.groups[w].member_demand - left, 0.0)
+        total = served.sum(axis=0)
+        out[w] = np.divide(served, total, out=np.zeros_like(served), where=total > 0)
+    return out
+
+
 def unmet_demand(pb: Problem, placements: list[Placement]) -> list[dict[str, Any]]:
     """The demand the placements leave unserved, per workload copy and month, for every
     workload that prices it (demand − hours placed; a negative figure is the placements'
@@ -141,30 +169,21 @@ def unmet_demand(pb: Problem, placements: list[Placement]) -> list[dict[str, Any
     for p in placements:
         placed[(p.workload, p.period)] += p.hours
     out: list[dict[str, Any]] = []
-    seen: set[str] = set()
     for g in pb.groups:
-        penalty = g.spec.unmet_penalty
-        if penalty is None or g.spec.id in seen:
+        if not g.priced:
             continue
-        seen.add(g.spec.id)
-        need = _demand_row(g.spec, pb.periods)
-        for copy in g.spec.copies():
+        for m, name in enumerate(g.members):
+            need, penalty = g.member_demand[m], float(g.penalties[m])
             for t in np.flatnonzero(need > 0).tolist():
                 label = pb.periods[t].label
-                left = float(need[t]) - placed.get((copy.name, label), 0.0)
+                left = float(need[t]) - placed.get((name, label), 0.0)
                 if left < -max(1e-6, 1e-9 * float(need[t])):
                     raise SolverError(
-                        f"the solver's plan places more than the demand of {copy.name} in {label}"
+                        f"the solver's plan places more than the demand of {name} in {label}"
                     )
                 if left > max(1e-6, 1e-9 * float(need[t])):
-                    out.append(
-                        {
-                            "workload": copy.name,
-                            "period": label,
-                            "hours": left,
-                            "penalty": left * float(penalty),
-                        }
-                    )
+                    row = {"workload": name, "period": label, "hours": left}
+                    out.append({**row, "penalty": left * penalty})
     out.sort(key=lambda u: (u["period"], u["workload"]))
     return out
 
