@@ -218,7 +218,7 @@ def unmet_columns(
         if g.gang:
             gangs.append(g.index)
             continue
-        for level, (_, members) in enumerate(g.levels()):
+        for level, (_, members) in enumerate(g.levels):
             months = np.flatnonzero(g.member_demand[members].sum(axis=0) > 0)
             w_.extend([g.index] * len(months))
             t_.extend(months.tolist())
@@ -280,9 +280,8 @@ def _columns(
         penalty = np.zeros(len(unmet_w))
         hours = np.zeros(len(unmet_w))
         whole = unmet_t < 0
-        levels = {int(w): pb.groups[int(w)].levels() for w in np.unique(unmet_w)}
         for i, (w, t, level) in enumerate(zip(unmet_w, unmet_t, unmet_level, strict=True)):
-            q, members = levels[int(w)][int(level)]
+            q, members = pb.groups[int(w)].levels[int(level)]
             demand = pb.groups[int(w)].member_demand[members]
             penalty[i], hours[i] = q, demand.sum() if t < 0 else demand[:, t].sum()
         upper[u] = np.where(whole, 1.0, hours)

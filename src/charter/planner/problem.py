@@ -13,6 +13,7 @@ on all of them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -74,8 +75,11 @@ class Group:
     def priced(self) -> bool:
         return bool(len(self.penalties)) and not np.isnan(self.penalties).any()
 
+    @cached_property
     def levels(self) -> list[tuple[float, B]]:
-        """The distinct penalties of the members, cheapest first, each with its members."""
+        """The distinct penalties of the members, cheapest first, each with its members
+        (read once the group is complete: the model's columns and the plan's split both
+        index into it)."""
         if not self.priced:
             return []
         return [(float(q), self.penalties == q) for q in np.unique(self.penalties)]

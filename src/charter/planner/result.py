@@ -146,7 +146,7 @@ def served_shares(
         if g.index not in unserved:
             unserved[g.index] = np.zeros_like(g.member_demand)
         t = int(model.unmet_t[i])
-        members = g.levels()[int(model.unmet_level[i])][1]
+        members = g.levels[int(model.unmet_level[i])][1]
         level = g.member_demand[members, t]
         unserved[g.index][members, t] = level * min(1.0, float(v[model.u][i]) / level.sum())
     out: dict[int, npt.NDArray[np.float64]] = {}
