@@ -270,6 +270,7 @@ def fill(
     free: npt.NDArray[np.int64] | None = None,
     start: npt.NDArray[np.float64] | None = None,
     gap: float = 1e-4,
+    stall: float | None = None,
 ) -> npt.NDArray[np.float64] | None:
     """The cheapest plan with the gang jobs where ``placed`` puts them: HiGHS on the
     fractional hours and the ROFR binaries (a MILP whose only integers are the ROFR groups'),
@@ -278,7 +279,8 @@ def fill(
 
     With ``free`` (gang candidate indices) the jobs of those candidates may also move to
     them (a neighbourhood of the placement); ``start`` is a plan to start from, e.g. the
-    incumbent, whose columns are all kept."""
+    incumbent, whose columns are all kept; ``stall``: stop after that many seconds without
+    a cheaper plan (see :func:`~charter.planner.solver.solve`)."""
     from charter.planner.model import submodel
     from charter.planner.solver import solve
 
@@ -306,6 +308,7 @@ def fill(
         gap=gap,
         deadline=deadline,
         start=None if start is None else start[keep],
+        stall=stall,
     )
     if res.values is None:
         return None

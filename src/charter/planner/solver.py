@@ -70,6 +70,9 @@ _DECISIVE = (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE)
 # behind (:func:`_run_held`): some of its stages (the MIP's analytic centre, parts of
 # presolve) check neither its time limit nor the interrupt callbacks.
 GRACE = 1.0
+# A plan cheaper than the last by less than this share of its cost does not reset a solve's
+# ``stall`` clock (:func:`solve`).
+STALL_STEP = 1e-4
 
 
 def _status(model_status: highspy.HighsModelStatus, has_values: bool) -> SolveStatus:
@@ -131,14 +134,18 @@ def new_highs() -> highspy.Highs:
     return h
 
 
-def _interrupts(h: highspy.Highs, deadline: float | None, stop_at: float | None) -> None:
+def _interrupts(
+    h: highspy.Highs, deadline: float | None, stop_at: float | None, stall: float | None = None
+) -> None:
     """Stop HiGHS at ``deadline`` (perf_counter) or the scope's (whichever comes first), once
-    its plan costs ≤ ``stop_at``, or on Ctrl-C (the cancellation of the current
-    :func:`cancel_scope`)."""
+    its plan costs ≤ ``stop_at``, once it has had a plan and found none cheaper (by
+    ``STALL_STEP`` of its cost) for ``stall`` seconds, or on Ctrl-C (the cancellation of the
+    current :func:`cancel_scope`)."""
     cancel = current()
-    if deadline is None and stop_at is None and cancel is None:
+    if deadline is None and stop_at is None and stall is None and cancel is None:
         return
     until = INF if deadline is None else deadline
+    best = [INF, time.perf_counter()]  # the cheapest plan so far and when it was found
 
     def late(e: Any) -> None:
         if time.perf_counter() > until or (
@@ -148,8 +155,15 @@ def _interrupts(h: highspy.Highs, deadline: float | None, stop_at: float | None)
 
     def mip(e: Any) -> None:
         late(e)
-        if stop_at is not None and e.data_out.mip_primal_bound <= stop_at:
+        primal = e.data_out.mip_primal_bound
+        if stop_at is not None and primal <= stop_at:
             e.interrupt()
+        if stall is not None:
+            now = time.perf_counter()
+            if primal < INF and (best[0] == INF or primal < best[0] * (1 - STALL_STEP)):
+                best[0], best[1] = primal, now
+            elif best[0] < INF and now - best[1] > stall:
+                e.interrupt()
 
     h.cbSimplexInterrupt.subscribe(late)
     h.cbIpmInterrupt.subscribe(late)
@@ -295,6 +309,7 @@ def solve(
     options: dict[str, Any] | None = None,
     deadline: float | None = None,
     stop_at: float | None = None,
+    stall: float | None = None,
 ) -> Solution:
     """Solve with HiGHS; the outcome is a status, never an exception.
 
@@ -314,6 +329,9 @@ def solve(
             LPs and cut rounds).
         stop_at: stop as soon as a plan costs no more than this (a gap measured against a
             bound HiGHS does not know, e.g. the scale path's Lagrangian bound).
+        stall: stop once HiGHS has a plan and has found no cheaper one for this many seconds
+            (by at least ``STALL_STEP`` of its cost), where the last hundredths of a percent
+            are not worth the time they take.
     """
     m = model.matrix
     if m.shape[0]:
@@ -323,7 +341,7 @@ def solve(
             return Solution(SolveStatus.INFEASIBLE, None, None, None, 0.0, 0, None)
     with cancel_scope():
         time_limit, deadline = _held(time_limit, deadline)
-        run = _Run(time_limit, gap, relax, threads, options, deadline, stop_at)
+        run = _Run(time_limit, gap, relax, threads, options, deadline, stop_at, stall)
         if time_limit <= 0:  # the plan's time is up: no HiGHS call, the start if it is a plan
             sol = Solution(SolveStatus.TIME_LIMIT_NO_SOLUTION, None, None, None, 0.0, 0, None)
             return _start_stands(model, sol, start, None) or sol
@@ -350,6 +368,7 @@ class _Run:
     options: dict[str, Any] | None
     deadline: float | None
     stop_at: float | None
+    stall: float | None = None
 
 
 def _solve_checked(
@@ -440,7 +459,7 @@ def _solve_once(
         h.setSolution(given)
     elif mip and partial is not None and len(partial[0]):
         h.setSolution(len(partial[0]), partial[0].astype(np.int32), partial[1])
-    _interrupts(h, run.deadline, run.stop_at)
+    _interrupts(h, run.deadline, run.stop_at, run.stall)
     seen = _Incumbent()
     if mip:
         h.cbMipImprovingSolution.subscribe(seen.plan)
