@@ -235,11 +235,15 @@ class Exact:
             gap=context.gap,
             start=start,
             deadline=context.deadline,
+            # a plan within the gap of the bound found on the way is an answer
+            stop_at=None if lp_bound is None else lp_bound / (1 - context.gap),
         )
         if _raises(sol, lp_bound):
             assert lp_bound is not None and sol.objective is not None
             sol.bound = min(lp_bound, sol.objective)
             sol.gap = max(0.0, (sol.objective - sol.bound) / max(abs(sol.objective), 1e-9))
+            if sol.gap <= context.gap and sol.status == SolveStatus.FEASIBLE:
+                sol.status = SolveStatus.OPTIMAL  # within the gap asked for, as HiGHS's is
         else:
             method = self.bound
         return Outcome(self.name, pb, model, sol, method, start is not None, built)
