@@ -197,7 +197,15 @@ def test_main_reports_a_bug_without_a_traceback(
 def test_main_on_keyboard_interrupt(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert _main_with(monkeypatch, KeyboardInterrupt()) == 130
+    import signal
+
+    before = signal.getsignal(signal.SIGINT)
+    try:
+        assert _main_with(monkeypatch, KeyboardInterrupt()) == 130
+        # once it aborts, a further Ctrl-C while the process exits changes nothing
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, before)
     assert "interrupted" in capsys.readouterr().err
 
 

@@ -35,6 +35,7 @@ none; 130 interrupted.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import sys
 from typing import Annotated, Any
@@ -168,6 +169,16 @@ def _root(
     pass
 
 
+def _aborting() -> None:
+    """Say the command was interrupted; a further Ctrl-C while it exits changes nothing (the
+    exit code stays 130, where Python's own handler would end the process by the signal)."""
+    import signal
+
+    with contextlib.suppress(ValueError):  # off the main thread no handler can be set
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    err.print("interrupted")
+
+
 def main() -> None:
     """Console entry point, and the CLI's one error boundary: whatever a user can cause ends
     in ``error: ...`` on stderr and exit 2, an interrupt in exit 130, never a traceback."""
@@ -177,10 +188,10 @@ def main() -> None:
         app()
     except SystemExit as exc:
         if exc.code == 130:  # Typer's answer to Ctrl-C (no command exits 130 otherwise)
-            err.print("interrupted")
+            _aborting()
         raise
     except KeyboardInterrupt:
-        err.print("interrupted")
+        _aborting()
         raise SystemExit(130) from None
     except Exception as exc:
         message = user_error(exc)
