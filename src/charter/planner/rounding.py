@@ -244,7 +244,12 @@ def relaxation_start(
 
 
 def clauses_first(
-    model: Model, *, deadline: float, gap: float, report: ProgressListener
+    model: Model,
+    *,
+    deadline: float,
+    gap: float,
+    report: ProgressListener,
+    pb: Problem | None = None,
 ) -> tuple[F | None, float | None]:
     """For a model with gang binaries and binaries of clauses that constrain plans (the
     ROFR's: a group of work takes third-party capacity only with its holder's offers full):
@@ -255,7 +260,11 @@ def clauses_first(
        dual bound is a bound on every plan (None when HiGHS proved none above -inf).
     2. The whole model with the clauses' binaries fixed where that relaxation's best answer
        puts them, for the rest of the time: a restriction, so any answer is a plan (None when
-       the gang jobs do not fit around those binaries or time runs out).
+       the gang jobs do not fit around those binaries or time runs out). Given the problem
+       arrays ``pb``, first that answer rounded (:func:`_rounded`: each gang job on the
+       candidate it gives the most, the rest an LP), which is the answer when it is within
+       the gap of step 1's bound and HiGHS's start when not (measured at S, seed 2,
+       priced-shortfall: within 0.1% in 0.8 s where HiGHS's root cuts took 8 s).
 
     Why: on the generator family the LP relaxation's gap is the clauses' (a fixed charge: a
     group that takes any third-party hour fills its holder's offers), not the gang jobs'.
@@ -290,7 +299,14 @@ def clauses_first(
     enough = None if bound is None else bound / (1 - gap)
     # the relaxation's answer is no plan: after Ctrl-C this step still gets a few seconds
     with finishing(FINISH_SECONDS):
-        second = _with_fixed(model, zs, chosen, deadline, gap, enough)
+        rounded = None if pb is None else _rounded(pb, model, first.values, zs, chosen, deadline)
+        if rounded is not None:
+            cost = float(model.cost @ rounded)
+            message = f"gang jobs on the relaxation's favourite offers: a plan at {cost:,.0f}"
+            report(ProgressEvent(Stage.START, message, incumbent=cost, bound=bound))
+            if enough is not None and cost <= enough:
+                return rounded, bound
+        second = _with_fixed(model, zs, chosen, deadline, gap, enough, rounded)
         if second.values is None and second.status is SolveStatus.INFEASIBLE:
             # the gang jobs do not fit around every binary: keep the groups the relaxation
             # let take third-party capacity (their holder offers full), free the others
@@ -298,12 +314,30 @@ def clauses_first(
             if len(ones) and deadline - time.perf_counter() > 2.0:
                 report(ProgressEvent(Stage.START, "no fit: only the clauses' binaries at 1 fixed"))
                 second = _with_fixed(model, ones, chosen[chosen > 0.5], deadline, gap, enough)
-    if second.values is None:
-        return None, bound
+    if second.values is None or (
+        rounded is not None and model.cost @ rounded <= model.cost @ second.values
+    ):
+        return rounded, bound
     cost = float(model.cost @ second.values)
     message = f"the clauses' binaries fixed: a plan at {cost:,.0f}"
     report(ProgressEvent(Stage.START, message, incumbent=cost, bound=bound))
     return second.values, bound
+
+
+def _rounded(
+    pb: Problem, model: Model, relaxed: F, zs: npt.NDArray[np.int64], chosen: F, deadline: float
+) -> F | None:
+    """A plan from step 1's answer in the time of an LP: each gang job on the candidate its
+    answer gives the most (:func:`place_gangs`), the clauses' binaries where it put them and
+    the fractional hours by HiGHS around both. None when the jobs do not fit that way."""
+    placed = place_gangs(pb, model, relaxed)
+    if placed is None:
+        return None
+    lower, upper = model.lower.copy(), model.upper.copy()
+    lower[zs] = chosen
+    upper[zs] = chosen
+    fixed = dataclasses.replace(model, lower=lower, upper=upper)
+    return fill(pb, fixed, placed, deadline=deadline)
 
 
 def _with_fixed(
@@ -313,6 +347,7 @@ def _with_fixed(
     deadline: float,
     gap: float,
     enough: float | None,
+    start: F | None = None,
 ) -> Solution:
     """HiGHS on the whole model with ``columns`` fixed at ``values`` (a restriction: any
     answer is a plan), until ``deadline`` (``solve`` holds it to the current scope's too) or
@@ -329,4 +364,5 @@ def _with_fixed(
         gap=gap,
         deadline=deadline,
         stop_at=enough,
+        start=start,
     )

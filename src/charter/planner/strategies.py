@@ -211,7 +211,7 @@ class Exact:
             # no greedy plan (tight packing): HiGHS alone often stalls on a poor incumbent
             by = time.perf_counter() + CLAUSES_SHARE * context.left()
             start, lp_bound = clauses_first(
-                model, deadline=by, gap=context.gap, report=context.report
+                model, deadline=by, gap=context.gap, report=context.report, pb=pb
             )
             if lp_bound is not None:
                 method = CLAUSES_BOUND
