@@ -47,8 +47,13 @@ def test_every_strategy_end_to_end(tmp_path: Path, strategy: str) -> None:
     assert doc["stats"]["strategy"] == strategy
     assert doc["status"] in ("optimal", "feasible")
     assert doc["bound"] <= doc["cost"] * (1 + 1e-9)
-    expected = {"exact": "MILP dual bound", "scale": "Lagrangian", "decompose": "aggregated"}
-    assert expected[strategy] in doc["bound_method"]
+    expected = {
+        "exact": ("MILP dual bound",),
+        "scale": ("Lagrangian",),
+        # the divisible relaxation's, or the whole model's LP's where that is higher
+        "decompose": ("aggregated", "of the whole model"),
+    }
+    assert any(words in doc["bound_method"] for words in expected[strategy])
     c = charter("check", str(out), "acme-cloud")
     assert c.returncode == 0, c.stdout + c.stderr
 

@@ -64,6 +64,38 @@ def test_the_guided_greedys_gang_placements_are_re_optimised_by_highs(restrictio
     assert cost <= min(v for v in ways.values() if v is not None) + 1e-6
 
 
+def test_the_cheaper_greedys_gang_placements_go_to_highs(
+    restriction: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import charter.planner.rounding as rounding
+
+    pb, model, hint, allotment, _ = restriction
+    guided = greedy(pb, model, hint)
+    assert guided is not None and greedy(pb, model) is None  # the plain greedy finds none
+
+    def run() -> tuple[float, set[str]]:
+        events: list[ProgressEvent] = []
+        best, _ = round_relaxation(
+            pb, model, hint, allotment, deadline=time.perf_counter() + 60.0, report=events.append
+        )
+        assert best is not None
+        assert inconsistency(model, best, float(model.cost @ best)) is None
+        return float(model.cost @ best), {
+            e.message.split(", the rest")[0] for e in events if e.incumbent
+        }
+
+    cost, ways = run()
+    assert GUIDED_WAY in ways and cost <= float(model.cost @ guided) + 1e-6
+    # where the plain greedy's plan is the cheaper (here: the guided one fails, the plain
+    # one finds the guided one's plan), its gang placements are the ones HiGHS starts from
+    monkeypatch.setattr(
+        rounding, "greedy", lambda p, m, g=None: None if g is not None else guided.copy()
+    )
+    cost, ways = run()
+    assert "gang jobs where the greedy put them" in ways and GUIDED_WAY not in ways, ways
+    assert cost <= float(model.cost @ guided) + 1e-6
+
+
 def test_a_stalled_solve_stops_long_before_its_limit_with_its_plan(
     restriction: Any,
 ) -> None:
