@@ -52,7 +52,7 @@ from benchmarks.plan_bench import (
     run_bigm_cbc,
 )
 
-__all__ = ["GOALS", "main", "time_to"]
+__all__ = ["GOALS", "disagreement", "main", "time_to"]
 
 Trace = list[tuple[float, float | None, float | None]]
 
@@ -72,6 +72,19 @@ def time_to(trace: Trace, target: float) -> float | None:
     return None
 
 
+def disagreement(trace: Trace, cost: float | None, bound: float | None) -> str | None:
+    """Why the events cannot be the plan's way to its answer (None: they can): a plan
+    cheaper than the one returned, or a bound above the one returned. Either would make a
+    time to 1% or 0.1% a figure the plan does not bear out."""
+    tol = 1e-6 * max(1.0, abs(cost or 0.0), abs(bound or 0.0))
+    for t, incumbent, b in trace:
+        if incumbent is not None and (cost is None or incumbent < cost - tol):
+            return f"a plan at {incumbent:,.0f} at {t:.1f} s, the answer costs {cost}"
+        if b is not None and (bound is None or b > bound + tol):
+            return f"a bound of {b:,.0f} at {t:.1f} s, the answer's is {bound}"
+    return None
+
+
 def run_charter_traced(folder: str, gap: float, time_limit: float) -> dict[str, Any]:
     """charter's plan() with its progress events time-stamped, and the checker's verdict."""
     from charter.check import check_plan
@@ -88,6 +101,9 @@ def run_charter_traced(folder: str, gap: float, time_limit: float) -> dict[str, 
     p = plan(s, gap=gap, time_limit=time_limit, explain=False, on_progress=seen)
     wall = time.perf_counter() - t0
     peak = _rss_mb()
+    disagrees = disagreement(trace, p.cost, p.bound)
+    if disagrees:
+        raise RuntimeError(f"charter's progress events disagree with its plan: {disagrees}")
     if p.cost is not None:
         trace.append((wall, p.cost, p.bound))
     rows = _plan_rows(p.placements)

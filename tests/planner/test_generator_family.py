@@ -283,3 +283,15 @@ def test_the_diagnosis_says_whose_gap_it_is() -> None:
     assert verdict({**lp, "charter": ours}, 1e-3)["owner"] == "open"
     closed = verdict({**lp, "charter": {"cost": 90.05, "bound": 90.0}}, 1e-3)
     assert closed["owner"] == "closed"
+
+
+def test_the_goal_table_refuses_events_the_plan_does_not_bear_out() -> None:
+    from benchmarks.goal_table import disagreement
+
+    trace = [(1.0, None, 90.0), (2.0, 110.0, None), (3.0, 100.0, 95.0)]
+    assert disagreement(trace, 100.0, 95.0) is None
+    # an LP value reported as a plan: cheaper than the answer
+    assert "a plan at 97" in str(disagreement([*trace, (2.5, 97.0, None)], 100.0, 95.0))
+    # a restriction's own bound reported as the plan's: above the answer's bound
+    assert "a bound of 99" in str(disagreement([*trace, (2.5, None, 99.0)], 100.0, 95.0))
+    assert disagreement([(1.0, 100.0, None)], None, None) is not None

@@ -111,6 +111,7 @@ def solve_scale(
         budget=lp_share * time_limit,
         per_row=per_row,
         max_add=max_add,
+        restricted=valid_bound is not None,
     )
     info.lp_seconds = time.perf_counter() - t0
     if valid_bound is not None:
@@ -174,16 +175,22 @@ def _generate_columns(
     budget: float,
     per_row: int,
     max_add: int,
+    restricted: bool = False,
 ) -> tuple[LpSession, npt.NDArray[np.bool_], F]:
     """Column generation on the LP relaxation for ``budget`` seconds: the restricted master
     LP, which columns are in it and the last reduced costs; ``info`` gets the bound.
+
+    Its progress events carry the bound only when ``model`` is the real problem (not a
+    ``restricted`` one, whose LP bound holds for it alone), and never an incumbent: the
+    master LP's value is no plan's cost.
 
     One loop (solve, price every column, add the best, stop on convergence, stall or time),
     kept whole so that its stopping rules read together."""
     t0 = time.perf_counter()
 
     def say(message: str) -> None:
-        report(ProgressEvent(Stage.COLUMN_GENERATION, message, info.bound, info.lp_value))
+        bound = None if restricted else info.bound
+        report(ProgressEvent(Stage.COLUMN_GENERATION, message, bound))
 
     eq = np.flatnonzero(model.row_lower == model.row_upper)
     active = np.union1d(start_columns(model, per_row), capacity_greedy(pb, model))
