@@ -399,9 +399,11 @@ class Decompose:
 
     def _whole_bound(self, context: SolveContext, sol: Solution) -> bool:
         """With the time the plan leaves, the LP relaxation of the whole model (every gang
-        job whole on fractions of its candidates: no weaker than the divisible relaxation,
-        which lets a job's hours change offers month by month) for a higher bound. Whether
-        it raised ``sol.bound`` (its gap and status follow)."""
+        job whole on fractions of its candidates, where the divisible relaxation lets a
+        job's hours change offers month by month) for a higher bound. Its rows can differ
+        from the relaxation's (the row form follows the model's size), so on small models
+        it can also come out lower; the higher stands. Whether it raised ``sol.bound`` (its
+        gap and status follow)."""
         if sol.objective is None or cancel.cancelled() or context.left() < WHOLE_LP_SECONDS:
             return False
         if sol.gap is not None and sol.gap <= context.gap:
