@@ -17,6 +17,7 @@ import pytest
 import charter.cli
 from charter.ledger.db import mask_url
 from tests.cli.test_cli_service import run
+from tests.support.subprocesses import ctrl_c_as_at_a_terminal
 
 
 def _free_port() -> int:
@@ -116,13 +117,6 @@ def test_a_file_that_cannot_be_written(db: str) -> None:
 
 
 # ---------------------------------------------------------------------------- Ctrl-C
-def _ctrl_c_as_at_a_terminal() -> None:
-    """In the child before it starts: SIGINT at its default, as at a terminal. A test run
-    started in the background without job control inherits SIGINT ignored, and Python then
-    leaves it ignored (as it should for ``nohup charter ... &``)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def test_ctrl_c_exits_130_with_a_message(db: str) -> None:
     """SIGINT while the CLI waits on a server that accepts and never answers."""
     import os
@@ -138,7 +132,7 @@ def test_ctrl_c_exits_130_with_a_message(db: str) -> None:
             stderr=subprocess.PIPE,
             text=True,
             env={**os.environ, "CHARTER_TOKEN": "chr_x", "CHARTER_DATABASE_URL": db},
-            preexec_fn=_ctrl_c_as_at_a_terminal,
+            preexec_fn=ctrl_c_as_at_a_terminal,
         )
         try:
             conn, _ = silent.accept()  # the CLI is now waiting for an answer

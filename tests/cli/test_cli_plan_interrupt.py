@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.portfolios import generate
+from tests.support.subprocesses import ctrl_c_as_at_a_terminal
 
 
 @pytest.fixture(scope="module")
@@ -31,14 +32,8 @@ def _start(folder: Path, out: Path) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "COLUMNS": "200"},
-        preexec_fn=_ctrl_c_as_at_a_terminal,
+        preexec_fn=ctrl_c_as_at_a_terminal,
     )
-
-
-def _ctrl_c_as_at_a_terminal() -> None:
-    """In the child before it starts: SIGINT at its default, as at a terminal (a test run
-    started in the background without job control inherits it ignored)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _wait_for(proc: subprocess.Popen[str], words: str) -> list[str]:

@@ -252,13 +252,20 @@ class Exact:
         )
         if _raises(sol, lp_bound):
             assert lp_bound is not None and sol.objective is not None
-            sol.bound = min(lp_bound, sol.objective)
-            sol.gap = max(0.0, (sol.objective - sol.bound) / max(abs(sol.objective), 1e-9))
-            if sol.gap <= context.gap and sol.status == SolveStatus.FEASIBLE:
-                sol.status = SolveStatus.OPTIMAL  # within the gap asked for, as HiGHS's is
+            _stand_against(sol, min(lp_bound, sol.objective), context.gap)
         else:
             method = self.bound
         return Outcome(self.name, pb, model, sol, method, start is not None, built)
+
+
+def _stand_against(sol: Solution, bound: float, gap: float) -> None:
+    """The plan of ``sol`` against a higher valid ``bound``: its gap, and ``optimal`` once
+    that is within the ``gap`` asked for (as HiGHS's own status is)."""
+    assert sol.objective is not None
+    sol.bound = bound
+    sol.gap = max(0.0, (sol.objective - bound) / max(abs(sol.objective), 1e-9))
+    if sol.gap <= gap and sol.status == SolveStatus.FEASIBLE:
+        sol.status = SolveStatus.OPTIMAL
 
 
 def _raises(sol: Solution, bound: float | None) -> bool:
@@ -416,10 +423,7 @@ class Decompose:
         known = -np.inf if sol.bound is None else sol.bound
         if bound is None or bound <= known or bound > sol.objective * (1 + 1e-9):
             return False
-        sol.bound = bound
-        sol.gap = max(0.0, (sol.objective - bound) / max(abs(sol.objective), 1e-9))
-        if sol.gap <= context.gap and sol.status == SolveStatus.FEASIBLE:
-            sol.status = SolveStatus.OPTIMAL  # within the gap asked for
+        _stand_against(sol, bound, context.gap)
         context.say(Stage.RELAXATION, f"whole model's LP bound: {bound:,.0f}", bound=bound)
         return True
 
