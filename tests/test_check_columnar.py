@@ -174,7 +174,7 @@ def test_every_kind_of_breach_on_the_fixture(tmp_path: Path) -> None:
                 rng.choice([0.0, 10.0, 20.0, 60.0, 120.0]),
                 n + 2,
             )
-            for n in range(rng.randint(0, 8))
+            for n in range(rng.randint(1, 8))  # an empty plan: the horizon tests below
         ]
         _same(s, rows)
 
@@ -330,6 +330,70 @@ def test_a_gang_workload_with_a_penalty_is_served_whole_or_not_at_all() -> None:
     assert check_plan(s, _valid()).ok
 
 
+# ------------------------------------------------------------------ the horizon
+def test_an_empty_plan_leaves_the_demand_of_its_horizon_unmet() -> None:
+    s = _with_penalty({"train": 3.0, "gov": 7.0}, train=True)
+    report = check_plan(s, [], start="2025-01", end="2025-02")
+    assert report.ok and report.rows == 0 and report.cost == 0.0
+    assert [(u.workload, u.period, u.hours) for u in report.unmet] == [
+        ("gov", "2025-01", 20.0),
+        ("gov", "2025-02", 20.0),
+        ("train", "2025-01", 60.0),
+        ("train", "2025-02", 60.0),
+    ]
+    assert report.penalty == 2 * 20 * 7.0 + 2 * 60 * 3.0
+    # without penalties, every month of every workload is a breach
+    plain = check_plan(_with_penalty({}), [], start="2025-01", end="2025-02")
+    assert [(b.kind, b.workload, b.period) for b in plain.breaches] == [
+        ("demand", "gov", "2025-01"),
+        ("demand", "gov", "2025-02"),
+        ("demand", "train", "2025-01"),
+        ("demand", "train", "2025-02"),
+    ]
+
+
+def test_an_empty_plan_is_checked_over_the_scenarios_plan_block() -> None:
+    from charter.model import PlanDefaults
+
+    s = _with_penalty({"gov": 7.0})
+    block = PlanDefaults.model_validate({"party": "lab", "from": "2025-02", "to": "2025-02"})
+    s = charter.Scenario(
+        dataclasses.replace(s.data, meta=s.data.meta.model_copy(update={"plan": block}))
+    )
+    report = check_plan(s, [])
+    assert [(b.workload, b.period) for b in report.breaches] == [("train", "2025-02")]
+    assert [(u.workload, u.period) for u in report.unmet] == [("gov", "2025-02")]
+
+
+def test_an_empty_plan_without_a_horizon_is_refused() -> None:
+    with pytest.raises(RequestError, match=r"the plan is empty.*give --from and --to"):
+        check_plan(_with_penalty({}), [])
+
+
+def test_a_horizon_past_the_plans_months_asks_for_their_demand() -> None:
+    rows = [r for r in _valid() if r.period == "2025-01"]
+    s = _with_penalty({})
+    assert check_plan(s, rows).ok  # by default the months the plan spans
+    wider = check_plan(s, rows, end="2025-02")
+    assert [(b.workload, b.period) for b in wider.breaches] == [
+        ("gov", "2025-02"),
+        ("train", "2025-02"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        ("2025-13", None, "--from '2025-13' is not a month"),
+        ("2025", None, "--from '2025' is not a month"),
+        ("2025-03", "2025-01", "--to 2025-01 is before --from 2025-03"),
+    ],
+)
+def test_a_bad_horizon_is_named(start: str, end: str | None, message: str) -> None:
+    with pytest.raises(RequestError, match=message):
+        check_plan(_with_penalty({}), _valid(), start=start, end=end)
+
+
 # ------------------------------------------------------------------ the command
 def test_charter_check_reports_unmet_demand(tmp_path: Path) -> None:
     folder = tmp_path / "scenario"
@@ -369,3 +433,59 @@ def test_charter_check_reports_unmet_demand(tmp_path: Path) -> None:
     over = run("--json")
     assert over.returncode == 1
     assert [b["kind"] for b in json.loads(over.stdout)["breaches"]] == ["demand"]
+
+
+def test_charter_check_of_an_empty_plan_names_the_horizon_it_needs(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.csv"
+    plan.write_text("workload,offer,period,hours\n", encoding="utf-8")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "charter", "check", str(plan), str(FIXTURES / "base"), *args],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    refused = run()
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "give --from and --to" in refused.stderr and "Traceback" not in refused.stderr
+    checked = run("--from", "2025-01", "--to", "2025-02", "--json")
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    doc = json.loads(checked.stdout)
+    assert [(b["workload"], b["period"]) for b in doc["breaches"]] == [
+        ("gov", "2025-01"),
+        ("gov", "2025-02"),
+        ("train", "2025-01"),
+        ("train", "2025-02"),
+    ]
+
+
+def test_a_plan_that_places_nothing_is_written_and_checks_with_its_penalty(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "scenario"
+    shutil.copytree(FIXTURES / "base", folder)
+    workloads = yaml.safe_load((folder / "workloads.yaml").read_text())
+    for w in workloads:
+        w["unmet_penalty"] = 0.5  # cheaper than every offer: nothing is worth placing
+    (folder / "workloads.yaml").write_text(yaml.safe_dump(workloads, sort_keys=False))
+    plan = tmp_path / "plan.csv"
+    horizon = ["--from", "2025-01", "--to", "2025-02"]
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "charter", *args],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    planned = run("plan", str(folder), *horizon, "--out", str(plan), "--time-limit", "20")
+    assert planned.returncode == 0, planned.stdout + planned.stderr
+    assert "wrote 0 placements" in planned.stdout
+    assert read_plan(plan) == []
+    checked = run("check", str(plan), str(folder), *horizon, "--json")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    doc = json.loads(checked.stdout)
+    assert doc["ok"] and doc["penalty"] == 2 * (60 + 20) * 0.5

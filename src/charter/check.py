@@ -25,7 +25,10 @@ demand by (workload copy, month), then the settled clauses row by row.
 A workload with ``unmet_penalty`` may be placed short of its demand: the shortfall is unmet
 demand (:class:`Unmet`), priced at the penalty per accelerator-hour (:attr:`CheckReport.penalty`),
 not a breach; more than its demand still is. A gang workload with a penalty is served whole
-(its demand in every month of its window the plan spans) or not at all.
+(its demand in every month of its window within the horizon) or not at all.
+
+The horizon, the months every workload must get its demand in, is the caller's (``start``,
+``end``), else the plan's first to last month; an empty plan's is the scenario's ``plan:`` block.
 """
 
 from __future__ import annotations
@@ -125,22 +128,27 @@ def check_plan(
     scenario: Scenario,
     rows: Sequence[PlanRow] | PlanTable,
     events: dict[str, str] | None = None,
+    start: str | None = None,
+    end: str | None = None,
 ) -> CheckReport:
     """Every breach of a plan, with its clause or offer; the unmet demand and its penalty.
 
     ``rows``: a list of :class:`PlanRow`, or the same as columns (:class:`PlanTable`, what
-    :func:`charter.plans.read_plan_table` reads).
+    :func:`charter.plans.read_plan_table` reads). ``start`` and ``end`` (months, e.g.
+    ``2025-01``): the horizon in which every workload must get its demand (:func:`_horizon`).
 
     Raises:
-        RequestError: a row names an unknown workload, offer or month.
+        RequestError: a row names an unknown workload, offer or month; a month of the
+            horizon is not a month; the plan is empty and no horizon is known.
     """
     table = rows if isinstance(rows, PlanTable) else PlanTable.from_rows(list(rows))
     ctx = _Context(scenario, events)
     plan = _Rows(ctx, table)
+    horizon = _horizon(scenario, plan, start, end)
     report = CheckReport(rows=len(table))
     settled = _clause_verdicts(ctx, plan, report)
     load = _fit_and_capacity(ctx, plan, report)
-    _demand_met(ctx, plan, report)
+    _demand_met(ctx, plan, horizon, report)
     _settled_by_the_plan(ctx, plan, settled, load, report)
     # correctly rounded, whatever the number of rows
     report.cost = _exact_sum(plan.hours * ctx.price[plan.offer])
@@ -408,11 +416,41 @@ def _fit_and_capacity(ctx: _Context, plan: _Rows, report: CheckReport) -> np.nda
     return load
 
 
-def _span(plan: _Rows) -> list[str]:
-    """The months from the plan's first to its last, as labels."""
-    used = [plan.period_objs[c] for c in np.unique(plan.period).tolist()]
-    starts = sorted(p.start for p in used if p is not None)
-    first, last = Period.parse(f"{starts[0]:%Y-%m}"), Period.parse(f"{starts[-1]:%Y-%m}")
+def _month(label: str, flag: str) -> Period:
+    try:
+        p = Period.parse(label)
+    except (RequestError, ValueError):
+        p = None
+    if p is None or p.days > 31:
+        raise RequestError(f"{flag} {label!r} is not a month, e.g. 2025-01")
+    return p
+
+
+def _horizon(scenario: Scenario, plan: _Rows, start: str | None, end: str | None) -> list[str]:
+    """The months in which every workload must get its demand, as labels.
+
+    Each end the caller leaves open is the plan's first or last month; for an empty plan, the
+    scenario's ``plan:`` block's (the planner's default horizon): an empty plan leaves all
+    demand in its horizon unmet, and that is checked, not skipped.
+    """
+    if plan.n:
+        used = [plan.period_objs[c] for c in np.unique(plan.period).tolist()]
+        starts = sorted(p.start for p in used if p is not None)
+        first_default: str | None = f"{starts[0]:%Y-%m}"
+        last_default: str | None = f"{starts[-1]:%Y-%m}"
+    else:
+        block = scenario.data.meta.plan
+        first_default = block.start if block else None
+        last_default = block.end if block else None
+    first_label, last_label = start or first_default, end or last_default
+    if first_label is None or last_label is None:
+        raise RequestError(
+            "the plan is empty and this scenario has no plan: block in scenario.yaml: "
+            "give --from and --to, the months in which demand must be met"
+        )
+    first, last = _month(first_label, "--from"), _month(last_label, "--to")
+    if last.start < first.start:
+        raise RequestError(f"--to {last_label} is before --from {first_label}")
     return [
         p.label
         for p in (
@@ -424,11 +462,10 @@ def _span(plan: _Rows) -> list[str]:
     ]
 
 
-def _demand_met(ctx: _Context, plan: _Rows, report: CheckReport) -> None:
-    """Step 3: every copy of every workload gets its demand, in every month the plan spans
-    (a workload with a penalty: at most its demand, the shortfall priced as unmet)."""
-    if not plan.n:
-        return
+def _demand_met(ctx: _Context, plan: _Rows, horizon: list[str], report: CheckReport) -> None:
+    """Step 3: every copy of every workload gets its demand, in every month of the horizon
+    and every other month the plan places it in (a workload with a penalty: at most its
+    demand, the shortfall priced as unmet)."""
     # the copies: the plan's names, then the scenario's copies it does not name
     copy_names = list(plan.copies)
     copy_index = {n: i for i, n in enumerate(copy_names)}
@@ -442,7 +479,7 @@ def _demand_met(ctx: _Context, plan: _Rows, report: CheckReport) -> None:
     period_names = list(plan.periods)
     period_index = {n: i for i, n in enumerate(period_names)}
     span_codes = []
-    for label in _span(plan):
+    for label in horizon:
         k = period_index.setdefault(label, len(period_names))
         if k == len(period_names):
             period_names.append(label)

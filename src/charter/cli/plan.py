@@ -276,7 +276,9 @@ def plan(
             strategy=strategy,
             on_progress=on_event,
         )
-    if out_file is not None and result.placements:
+    # a plan that places nothing (all demand left unmet at its penalty) is still a plan
+    planned = result.status in ("optimal", "feasible")
+    if out_file is not None and (result.placements or planned):
         write_plan(out_file, [p.__dict__ for p in result.placements])
         if progress:
             seconds = time.perf_counter() - began
@@ -285,7 +287,7 @@ def plan(
         print_json(result.to_json())
     else:
         render_plan(result)
-        if out_file is not None and result.placements:
+        if out_file is not None and (result.placements or planned):
             out.print(f"wrote {len(result.placements)} placements to {out_file}")
     if result.status == "infeasible":
         raise typer.Exit(EXIT_INFEASIBLE)
@@ -327,6 +329,18 @@ def render_check(report: CheckReport) -> None:
 def check(
     plan_file: Annotated[Path, typer.Argument(help="A plan: .csv, .json or .parquet.")],
     scenario: ScenarioArg = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="First month demand must be met in (default: the plan's first month; for an "
+            "empty plan the scenario's plan: block).",
+        ),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--to", help="Last month demand must be met in (default: as --from)."),
+    ] = None,
     event: EventOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -338,7 +352,7 @@ def check(
     from charter.plans import read_plan_table
 
     rows = read_plan_table(plan_file)
-    report = check_plan(load(scenario), rows, parse_events(event))
+    report = check_plan(load(scenario), rows, parse_events(event), start=start, end=end)
     if as_json:
         print_json(report.to_json())
     else:
