@@ -193,10 +193,22 @@ def _within(rows: list[dict[str, Any]], key: str, seconds: float, mb: float | No
         ours = row["charter"]
         t = ours.get(key)
         if not _ok(ours) or t is None or t > seconds:
-            missed.append(f"{row['instance']} ({'—' if t is None else f'{t:.1f} s'})")
+            missed.append(f"{row['instance']} ({_why_not(ours, t)})")
         elif mb is not None and ours["peak"] >= mb:
             missed.append(f"{row['instance']} (peak {ours['peak']:,.0f} MB)")
     return missed
+
+
+def _why_not(ours: dict[str, Any], t: float | None) -> str:
+    """Why an instance misses a within-the-gap goal: its time to the gap, else its last gap."""
+    if "error" in ours:
+        return "no answer"
+    if t is not None:
+        return f"{t:.1f} s"
+    if not ours.get("check"):
+        return "no plan that passes the checker"
+    gap = ours.get("gap")
+    return "no bound" if gap is None else f"{100 * gap:.3f}% at the end"
 
 
 def _bound_in(rows: list[dict[str, Any]], seconds: float) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -295,3 +296,28 @@ def test_the_goal_table_refuses_events_the_plan_does_not_bear_out() -> None:
     # a restriction's own bound reported as the plan's: above the answer's bound
     assert "a bound of 99" in str(disagreement([*trace, (2.5, None, 99.0)], 100.0, 95.0))
     assert disagreement([(1.0, 100.0, None)], None, None) is not None
+
+
+def test_the_goal_lines_say_why_an_instance_misses() -> None:
+    from benchmarks.goal_table import GOALS
+
+    _, judge = GOALS["M"]
+
+    def row(name: str, **charter: Any) -> dict[str, Any]:
+        return {"instance": name, "charter": {"check": True, "peak": 100.0, **charter}}
+
+    rows = [
+        row("met", to_1=30.0, gap=0.004),
+        row("late", to_1=75.5, gap=0.004),
+        row("short", to_1=None, gap=0.12247),
+        row("unbounded", to_1=None, gap=None),
+        row("breaching", to_1=None, gap=0.5, check=False),
+        {"instance": "crashed", "charter": {"error": "boom"}},
+    ]
+    assert judge(rows) == [
+        "late (75.5 s)",
+        "short (12.247% at the end)",
+        "unbounded (no bound)",
+        "breaching (no plan that passes the checker)",
+        "crashed (no answer)",
+    ]
