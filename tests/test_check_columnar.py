@@ -387,9 +387,11 @@ def test_a_horizon_past_the_plans_months_asks_for_their_demand() -> None:
         ("2025-13", None, "--from '2025-13' is not a month"),
         ("2025", None, "--from '2025' is not a month"),
         ("2025-03", "2025-01", "--to 2025-01 is before --from 2025-03"),
+        ("2025-03", None, "the plan's last month 2025-02 is before --from 2025-03"),
+        (None, "2024-12", "--to 2024-12 is before the plan's first month 2025-01"),
     ],
 )
-def test_a_bad_horizon_is_named(start: str, end: str | None, message: str) -> None:
+def test_a_bad_horizon_is_named(start: str | None, end: str | None, message: str) -> None:
     with pytest.raises(RequestError, match=message):
         check_plan(_with_penalty({}), _valid(), start=start, end=end)
 

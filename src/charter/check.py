@@ -450,7 +450,9 @@ def _horizon(scenario: Scenario, plan: _Rows, start: str | None, end: str | None
         )
     first, last = _month(first_label, "--from"), _month(last_label, "--to")
     if last.start < first.start:
-        raise RequestError(f"--to {last_label} is before --from {first_label}")
+        given_to = f"--to {last_label}" if end else f"the plan's last month {last_label}"
+        given_from = f"--from {first_label}" if start else f"the plan's first month {first_label}"
+        raise RequestError(f"{given_to} is before {given_from}")
     return [
         p.label
         for p in (
